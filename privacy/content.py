@@ -1,0 +1,169 @@
+"""Load the content folder: the shared registry and one policy file per site.
+
+Every problem in every file is collected before anything is reported, so a
+person fixes them all in one pass rather than one per run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .codes import N_
+from .model import Notice, Registry
+from .problems import Problem, sort_key
+from .source import FieldPath, SourceDocument, SourceError, read_yaml
+from .validation import source_problem, validation_problems
+
+POLICY_FILE = "policy.yaml"
+REGISTRY_FILE = "_registry.yaml"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    notice: Notice
+    source: SourceDocument
+
+    @property
+    def languages(self) -> list[str]:
+        return self.notice.languages
+
+
+@dataclass
+class Content:
+    root: Path
+    registry: Registry | None
+    sites: list[Site] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def site(self, site_id: str) -> Site | None:
+        return next((s for s in self.sites if s.id == site_id), None)
+
+
+def _load_model(path: Path, model: type[M]) -> tuple[M | None, SourceDocument | None, list[Problem]]:
+    try:
+        doc = read_yaml(path)
+    except SourceError as error:
+        return None, None, [source_problem(error.path, error.line, error.reason)]
+    problems = [
+        Problem(path, line, key, N_("this field is written twice: keep only one")) for key, line in doc.duplicate_keys
+    ]
+    if doc.data is None:
+        return None, doc, [*problems, Problem(path, 1, (), N_("this file is empty"))]
+    try:
+        return model.model_validate(doc.data), doc, problems
+    except ValidationError as error:
+        return None, doc, problems + validation_problems(doc, error, model)
+
+
+def _duplicates(doc: SourceDocument, items: Iterable[tuple[FieldPath, str]]) -> list[Problem]:
+    items = list(items)
+    counts = Counter(value for _, value in items)
+    return [
+        Problem(doc.path, doc.line_of(path), path, N_("the id “%(id)s” is used more than once"), {"id": value})
+        for path, value in items
+        if counts[value] > 1
+    ]
+
+
+def _unknown(doc: SourceDocument, path: FieldPath, value: str, known: Iterable[str], what: str) -> list[Problem]:
+    known = sorted(set(known))
+    if value in known:
+        return []
+    return [
+        Problem(
+            doc.path,
+            doc.line_of(path),
+            path,
+            N_("“%(id)s” does not name any of the %(_what)s declared in this file (%(known)s)"),
+            {"id": value, "_what": what, "known": ", ".join(known) or "—"},
+        )
+    ]
+
+
+def check_references(notice: Notice, doc: SourceDocument, registry: Registry | None) -> list[Problem]:
+    """Ids must be unique and every reference must name something declared."""
+    problems: list[Problem] = []
+    for name in ("data_categories", "recipients", "processors", "joint_controllers", "processing", "people"):
+        entries = getattr(notice, name)
+        problems += _duplicates(doc, (((name, i, "id"), str(getattr(e, "id"))) for i, e in enumerate(entries)))
+    problems += _duplicates(doc, (((("languages", i)), lang) for i, lang in enumerate(notice.languages)))
+
+    data_ids = [d.id for d in notice.data_categories]
+    people_ids = [p.id.value for p in notice.people]
+    recipient_ids = [r.id for r in notice.recipients]
+    for i, activity in enumerate(notice.processing):
+        for j, ref in enumerate(activity.data):
+            problems += _unknown(doc, ("processing", i, "data", j), ref, data_ids, N_("data categories"))
+        for j, person in enumerate(activity.people):
+            problems += _unknown(doc, ("processing", i, "people", j), person.value, people_ids, N_("people"))
+        for j, ref in enumerate(activity.recipients):
+            problems += _unknown(doc, ("processing", i, "recipients", j), ref, recipient_ids, N_("recipients"))
+    processor_ids = [p.id for p in notice.processors]
+    for i, processor in enumerate(notice.processors):
+        if processor.sub_processor_of:
+            problems += _unknown(
+                doc, ("processors", i, "sub_processor_of"), processor.sub_processor_of, processor_ids, N_("processors")
+            )
+    if isinstance(notice.transfers, list):
+        for i, transfer in enumerate(notice.transfers):
+            if transfer.recipient:
+                known = recipient_ids + processor_ids
+                problems += _unknown(doc, ("transfers", i, "recipient"), transfer.recipient, known, N_("recipients"))
+    if notice.joint_arrangement:
+        known = ["publisher", *(j.id for j in notice.joint_controllers)]
+        problems += _unknown(
+            doc, ("joint_arrangement", "rights_contact"), notice.joint_arrangement.rights_contact, known,
+            N_("joint controllers"),
+        )
+    if registry is not None:
+        for i, law in enumerate(notice.jurisdiction.laws):
+            problems += _unknown(doc, ("jurisdiction", "laws", i), law, registry.laws, N_("laws of the registry"))
+        if notice.jurisdiction.authority:
+            problems += _unknown(
+                doc, ("jurisdiction", "authority"), notice.jurisdiction.authority, registry.authorities,
+                N_("authorities of the registry"),
+            )
+    return problems
+
+
+def load_content(root: Path) -> Content:
+    """Read every site under ``root``; problems are collected, never raised."""
+    if not root.is_dir():
+        return Content(root, None, problems=[Problem(root, None, (), N_("the content folder does not exist"))])
+    registry, _, problems = _load_model(root / REGISTRY_FILE, Registry)
+    content = Content(root, registry, problems=list(problems))
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    if not folders:
+        content.problems.append(Problem(root, None, (), N_("no site folder was found: add one with a policy.yaml")))
+    for folder in folders:
+        notice, doc, problems = _load_model(folder / POLICY_FILE, Notice)
+        content.problems += problems
+        if notice is None or doc is None:
+            continue
+        content.problems += check_references(notice, doc, registry)
+        content.sites.append(Site(folder.name, notice, doc))
+    content.problems.sort(key=sort_key)
+    return content
+
+
+def plain(value: Any) -> Any:
+    """A model as plain data, for the JSON export."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    return value

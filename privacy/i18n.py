@@ -1,0 +1,108 @@
+"""The gettext catalogs: loaded once per run, checked, compiled in memory.
+
+A missing or incomplete catalog would silently show the source language to a
+French reader; the build refuses that instead (``CatalogProblem``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from babel.units import format_unit
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SOURCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class CatalogProblem:
+    language: str
+    file: Path | None
+    line: int | None
+    message_id: str
+    kind: str  # "missing" | "untranslated" | "fuzzy" | "unreadable"
+
+
+def available_languages(locales_dir: Path = LOCALES_DIR) -> list[str]:
+    return sorted(p.name for p in locales_dir.iterdir() if (p / "LC_MESSAGES").is_dir()) if locales_dir.is_dir() else []
+
+
+def _catalog_files(language: str, locales_dir: Path) -> list[Path]:
+    return sorted((locales_dir / language / "LC_MESSAGES").glob("*.po"))
+
+
+def _read(path: Path, language: str) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def check_catalogs(languages: list[str], locales_dir: Path = LOCALES_DIR) -> list[CatalogProblem]:
+    problems: list[CatalogProblem] = []
+    for language in languages:
+        files = _catalog_files(language, locales_dir)
+        if not files:
+            problems.append(CatalogProblem(language, None, None, "", "missing"))
+        for path in files:
+            try:
+                catalog = _read(path, language)
+            except Exception as error:  # babel raises assorted errors on a broken .po
+                problems.append(CatalogProblem(language, path, None, str(error), "unreadable"))
+                continue
+            for message in catalog:
+                if not message.id:
+                    continue
+                msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+                line = message.lineno or None
+                if message.fuzzy:
+                    problems.append(CatalogProblem(language, path, line, msgid, "fuzzy"))
+                elif not all(message.string) if isinstance(message.string, tuple) else not message.string:
+                    problems.append(CatalogProblem(language, path, line, msgid, "untranslated"))
+    return problems
+
+
+@cache
+def translations(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
+    """Every domain's catalog of one language, merged into one Translations."""
+    merged = Translations(domain="messages")
+    for path in _catalog_files(language, locales_dir):
+        buffer = io.BytesIO()
+        write_mo(buffer, _read(path, language))
+        buffer.seek(0)
+        merged.merge(Translations(buffer))
+    return merged
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).ugettext(message)
+
+
+_PERIOD = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
+
+
+def format_duration(value: str, language: str) -> str:
+    """'6 months' → '6 mois' in French, using CLDR's unit names."""
+    match = _PERIOD.match(value)
+    if not match:
+        return value
+    amount, unit = int(match.group(1)), match.group(2)
+    return format_unit(amount, f"duration-{unit}", length="long", locale=language)
+
+
+def format_day(value: date, language: str) -> str:
+    return format_date(value, format="long", locale=language)
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    name = Locale.parse(code).get_display_name(in_language or code) or code
+    return name[:1].upper() + name[1:]

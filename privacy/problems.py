@@ -1,0 +1,54 @@
+"""Problems found in content, said in words legal staff understand.
+
+A problem keeps its message id and parameters rather than a finished string,
+so ``build.py check --lang fr`` can say it in French.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .i18n import gettext
+from .source import FieldPath
+
+Severity = Literal["error", "warning"]
+
+
+def format_path(path: FieldPath) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    line: int | None
+    path: FieldPath
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+    severity: Severity = "error"
+
+    def text(self, language: str) -> str:
+        params = {k: (gettext(language, v) if k.startswith("_") else v) for k, v in self.params.items()}
+        return gettext(language, self.message) % params if params else gettext(language, self.message)
+
+    def render(self, language: str, root: Path | None = None) -> str:
+        try:
+            shown = self.file.relative_to(root) if root else self.file
+        except ValueError:
+            shown = self.file
+        where = f"{shown}:{self.line}" if self.line else f"{shown}"
+        field_ = f" {format_path(self.path)}" if self.path else ""
+        tag = gettext(language, "warning") if self.severity == "warning" else gettext(language, "error")
+        return f"{where}{field_}: {tag}: {self.text(language)}"
+
+
+def sort_key(problem: Problem) -> tuple[str, int, str]:
+    return (str(problem.file), problem.line or 0, format_path(problem.path))

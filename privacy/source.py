@@ -1,0 +1,90 @@
+"""Read a YAML file and remember the line of every value.
+
+Validation reports problems by field path (``processing[2].retention``); the
+line map turns that path into ``file:line`` so legal staff can jump to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FieldPath = tuple[str | int, ...]
+
+
+class SourceError(Exception):
+    """The file cannot be read as YAML at all."""
+
+    def __init__(self, path: Path, line: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+@dataclass
+class SourceDocument:
+    path: Path
+    data: Any
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+    duplicate_keys: list[tuple[FieldPath, int]] = field(default_factory=list)
+
+    def line_of(self, path: FieldPath) -> int | None:
+        """The line of the deepest part of ``path`` that exists in the file."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: FieldPath, doc: SourceDocument) -> Any:
+    doc.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int)):
+                key = str(key)
+            child = (*path, key)
+            if key in result:
+                doc.duplicate_keys.append((child, key_node.start_mark.line + 1))
+            doc.lines[child] = key_node.start_mark.line + 1
+            result[key] = _walk(loader, value_node, child, doc)
+            # A key's line is where an editor should land, not its nested value.
+            doc.lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(loader, item, (*path, index), doc) for index, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def read_yaml(path: Path) -> SourceDocument:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(path, None, "missing") from None
+    except UnicodeDecodeError as error:
+        raise SourceError(path, None, f"encoding:{error.start}") from None
+    except OSError as error:
+        raise SourceError(path, None, f"unreadable:{error.strerror}") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        doc = SourceDocument(path=path, data=None)
+        if node is None:
+            return doc
+        doc.data = _walk(loader, node, (), doc)
+        return doc
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise SourceError(path, line, f"syntax:{error.problem or error.context}") from None
+    except yaml.YAMLError as error:
+        raise SourceError(path, None, f"syntax:{error}") from None
+    finally:
+        loader.dispose()

@@ -1,0 +1,233 @@
+"""Turn pydantic's validation errors into problems with file, line and field.
+
+Pydantic reports a path such as ``('dpo', 'Dpo', 'contact')`` where ``Dpo``
+names the member of a union it tried. We walk the document beside the path to
+drop such tags, keep the errors of the member that matches the shape of what
+was written, and say each in the catalog's words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .codes import N_
+from .problems import Problem
+from .source import FieldPath, SourceDocument
+
+_PATTERN_MESSAGES = {
+    "^[a-z]{2,3}$": N_("use a language code such as fr or en"),
+    "^[a-z0-9][a-z0-9_-]*$": N_("an id uses lowercase letters, digits, - and _ only, e.g. appointments"),
+    "^[A-Z]{2}$": N_("use a two-letter country code in capitals, e.g. FR or MA"),
+    '^https?://[^\\s<>\\"]+$': N_("give a full web address starting with https://"),
+    "^[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+$": N_("this is not an email address"),
+}
+
+
+def _split_tags(data: Any, loc: tuple[Any, ...]) -> tuple[FieldPath, list[tuple[int, str]]]:
+    """The real field path, and the union tags met on the way (with their depth)."""
+    path: list[str | int] = []
+    tags: list[tuple[int, str]] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            path.append(part)
+        elif isinstance(part, str) and (part[:1].isupper() or "[" in part or part in ("str", "int", "bool")):
+            tags.append((len(path), part))
+        else:
+            path.append(part)  # a missing or unknown key: the path ends here
+            current = None
+    return tuple(path), tags
+
+
+def _value_at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    return "scalar"
+
+
+def _tag_shape(tag: str) -> str:
+    if tag.startswith("list["):
+        return "list"
+    if tag.startswith("dict[") or tag[:1].isupper():
+        return "mapping"
+    if tag.startswith("literal["):
+        return "literal"
+    return "scalar"
+
+
+def _keep_matching_members(errors: list[dict[str, Any]], data: Any) -> list[dict[str, Any]]:
+    """Among the members of a union, keep the errors of the one that fits what was written."""
+    by_union: dict[tuple[FieldPath, int], dict[str, list[dict[str, Any]]]] = {}
+    plain: list[dict[str, Any]] = []
+    for error in errors:
+        path, tags = _split_tags(data, error["loc"])
+        error["path"] = path
+        if not tags:
+            plain.append(error)
+            continue
+        depth, tag = tags[0]
+        by_union.setdefault((path[:depth], depth), {}).setdefault(tag, []).append(error)
+    kept = plain
+    for (union_path, _), members in by_union.items():
+        written = _shape(_value_at(data, union_path))
+        fitting = [t for t in members if _tag_shape(t) == written]
+        if len(fitting) == 1:
+            kept.extend(members[fitting[0]])
+            continue
+        # Nothing fits the shape: one message listing what is accepted.
+        expected = sorted({_tag_shape(t) for t in members})
+        literals = [e["ctx"]["expected"] for t in members for e in members[t] if e["type"] == "literal_error"]
+        kept.append(
+            {
+                "type": "union_shape",
+                "path": union_path,
+                "ctx": {"expected": ", ".join(literals) or ", ".join(expected)},
+                "input": _value_at(data, union_path),
+                "allowed": expected,
+            }
+        )
+    return kept
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes a field annotation may hold."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list, dict):
+        return [m for arg in typing.get_args(annotation) for m in _unwrap(arg)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = root
+    for part in path:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        candidates = _unwrap(field.annotation)
+        model = candidates[0] if candidates else None
+    return model
+
+
+def _describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, dict[str, str]]:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    path: FieldPath = error["path"]
+    if kind == "missing":
+        return N_("this field is required"), {}
+    if kind == "extra_forbidden":
+        parent = _model_at(root, path[:-1])
+        allowed = sorted(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(str(path[-1]), allowed, n=1)
+        if close:
+            return N_("unknown field “%(name)s”: did you mean “%(suggestion)s”?"), {
+                "name": str(path[-1]),
+                "suggestion": close[0],
+            }
+        return N_("unknown field “%(name)s”: the fields allowed here are %(allowed)s"), {
+            "name": str(path[-1]),
+            "allowed": ", ".join(allowed),
+        }
+    if kind in ("enum", "literal_error"):
+        return N_("“%(value)s” is not a known code here: use one of %(expected)s"), {
+            "value": str(error.get("input")),
+            "expected": str(ctx.get("expected", "")),
+        }
+    if kind == "union_shape":
+        if "literal" in error["allowed"]:
+            return N_("“%(value)s” is not accepted here: write %(expected)s, or give the details"), {
+                "value": str(error.get("input")),
+                "expected": str(ctx.get("expected", "")),
+            }
+        return N_("this value has the wrong form: expected %(expected)s"), {"expected": str(ctx.get("expected"))}
+    if kind == "string_pattern_mismatch":
+        message = _PATTERN_MESSAGES.get(str(ctx.get("pattern")))
+        if message:
+            return message, {}
+        return N_("“%(value)s” does not have the expected form"), {"value": str(error.get("input"))}
+    if kind == "string_type":
+        return N_("expected text here"), {}
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return N_("expected a group of fields here (lines of “name: value”)"), {}
+    if kind == "list_type":
+        return N_("expected a list here (lines starting with “- ”)"), {}
+    if kind.startswith("date"):
+        return N_("expected a date written YYYY-MM-DD, e.g. 2025-01-15"), {}
+    if kind.startswith("int") or kind.startswith("float"):
+        return N_("expected a whole number"), {}
+    if kind.startswith("bool"):
+        return N_("expected true or false"), {}
+    if kind == "too_short":
+        return N_("this must not be empty"), {}
+    if kind == "string_too_short":
+        return N_("this text must not be empty"), {}
+    if kind in ("too_long", "string_too_long"):
+        return N_("this is too long (at most %(limit)s)"), {"limit": str(ctx.get("max_length"))}
+    if kind in ("greater_than_equal", "greater_than"):
+        return N_("this must be at least %(limit)s"), {"limit": str(ctx.get("ge", ctx.get("gt")))}
+    if kind in ("less_than_equal", "less_than"):
+        return N_("this must be at most %(limit)s"), {"limit": str(ctx.get("le", ctx.get("lt")))}
+    if kind == "raw_html":
+        return N_("raw HTML is not allowed: use Markdown instead (**bold**, [a link](https://…))"), {}
+    if kind == "duration":
+        return N_("write a duration such as “6 months” or “1 year”"), {}
+    return N_("this value is not valid (%(detail)s)"), {"detail": str(error.get("msg", kind))}
+
+
+def validation_problems(doc: SourceDocument, error: ValidationError, root: type[BaseModel]) -> list[Problem]:
+    raw = [dict(e) for e in error.errors(include_url=False)]
+    problems: list[Problem] = []
+    seen: set[tuple[FieldPath, str]] = set()
+    for item in _keep_matching_members(raw, doc.data):
+        message, params = _describe(item, root)
+        key = (item["path"], message)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(doc.path, doc.line_of(item["path"]), item["path"], message, params))
+    return problems
+
+
+def source_problem(path: Path, line: int | None, reason: str) -> Problem:
+    kind, _, detail = reason.partition(":")
+    if kind == "missing":
+        return Problem(path, None, (), N_("this file does not exist: check the path"))
+    if kind == "encoding":
+        return Problem(path, None, (), N_("this file is not UTF-8 text: save it as UTF-8 in your editor"))
+    if kind == "unreadable":
+        return Problem(path, None, (), N_("this file cannot be read (%(detail)s): check its permissions"), {"detail": detail})
+    return Problem(
+        path,
+        line,
+        (),
+        N_("the YAML is malformed here (%(detail)s): check the indentation, colons and quotes"),
+        {"detail": detail},
+    )
