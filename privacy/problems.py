@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .codes import N_
 from .i18n import gettext
 from .source import FieldPath
 
@@ -46,7 +47,7 @@ class Problem:
             shown = self.file
         where = f"{shown}:{self.line}" if self.line else f"{shown}"
         field_ = f" {format_path(self.path)}" if self.path else ""
-        tag = gettext(language, "warning") if self.severity == "warning" else gettext(language, "error")
+        tag = gettext(language, N_("warning") if self.severity == "warning" else N_("error"))
         return f"{where}{field_}: {tag}: {self.text(language)}"
 
 

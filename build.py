@@ -1,0 +1,35 @@
+"""Build the privacy-notice pages, or check the content without building.
+
+    python build.py [--content DIR] [--out DIR] [--base-url URL]
+    python build.py check [--content DIR] [--strict]
+    python build.py schema
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from privacy.cli import run_build, run_check, run_schema
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "schema"])
+    parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content/)")
+    parser.add_argument("--out", type=Path, default=Path("public"), help="the output folder (default: public/)")
+    parser.add_argument("--base-url", help="where the output folder is published, for canonical links and the sitemap")
+    parser.add_argument("--strict", action="store_true", help="with check: warnings count as errors")
+    parser.add_argument("--lang", default=os.environ.get("LANG", "en")[:2], help="language of the messages (fr or en)")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return run_check(args.content, args.lang, args.strict)
+    if args.command == "schema":
+        return run_schema(args.content)
+    return run_build(args.content, args.out, args.base_url, args.lang)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Write the built site into a fresh folder, then swap it in.
+
+A failed build never touches what is already published: everything goes to a
+temporary sibling of the output folder, which replaces it only at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+class OutputError(Exception):
+    pass
+
+
+class Writer:
+    """Refuses to write one file twice or to write outside its folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.written: set[Path] = set()
+
+    def write(self, relative: str, body: str | bytes) -> Path:
+        target = (self.root / relative).resolve()
+        if not target.is_relative_to(self.root):
+            raise OutputError(f"{relative}: outside the output folder")
+        if target in self.written:
+            raise OutputError(f"{relative}: written twice in one build")
+        self.written.add(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        target.write_bytes(data)
+        return target
+
+
+def hashed_name(stem: str, suffix: str, body: bytes) -> str:
+    return f"{stem}.{hashlib.sha256(body).hexdigest()[:10]}{suffix}"
+
+
+def staging_folder(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace ``out`` with ``staging``; the old output is removed only once the new one is in place."""
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
+    if out.exists():
+        retired = out.with_name(f".{out.name}-old-{os.getpid()}")
+        if retired.exists():
+            shutil.rmtree(retired)
+        os.replace(out, retired)
+        os.replace(staging, out)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, out)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,134 @@
+"""Notices to HTML: one Jinja environment per language, loaded once per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import i18n
+from .codes import Code, CookieCategory
+from .content import Site
+from .model import Authority, Deadline, Law, Notice, Registry
+from .text import pick, render_inline, render_markdown
+from .urls import INDEX, SiteUrls, relative
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A published file with a content hash in its name, e.g. ``assets/notice.3f2a9c1d.css``."""
+
+    path: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the output root
+    body: str
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    laws: list[Law]
+    authority: Authority | None
+    deadline: Deadline | None
+
+
+def jurisdiction(notice: Notice, registry: Registry | None) -> Jurisdiction:
+    if registry is None:
+        return Jurisdiction([], None, None)
+    ids = notice.jurisdiction.laws
+    deadline = next((registry.response_deadline[i] for i in ids if i in registry.response_deadline), None)
+    authority = registry.authorities.get(notice.jurisdiction.authority or "")
+    return Jurisdiction([registry.laws[i] for i in ids if i in registry.laws], authority, deadline)
+
+
+class Renderer:
+    def __init__(self, languages: list[str], templates_dir: Path = TEMPLATES_DIR) -> None:
+        self._envs = {lang: self._environment(lang, templates_dir) for lang in languages}
+
+    @staticmethod
+    def _environment(language: str, templates_dir: Path) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        translations = i18n.translations(language)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        _ = translations.ugettext
+        env.filters.update(
+            t=lambda value: pick(value, language),
+            md=lambda value: render_markdown(pick(value, language)) if value else Markup(""),
+            mdi=lambda value: render_inline(pick(value, language)) if value else Markup(""),
+            day=lambda value: i18n.format_day(value, language) if value else "",
+            duration=lambda value: _("for the browser session") if value == "session" else i18n.format_duration(value, language),
+            label=lambda code: _(code.label) if isinstance(code, Code) else str(code),
+            explain=lambda code: _(code.explanation) if isinstance(code, Code) and code.explanation else "",
+            language_name=lambda code: i18n.language_name(code),
+        )
+        env.globals.update(language=language, CookieCategory=CookieCategory)
+        return env
+
+    def render(self, language: str, template: str, **context: Any) -> str:
+        return self._envs[language].get_template(template).render(**context)
+
+
+def notice_page(
+    renderer: Renderer,
+    site: Site,
+    language: str,
+    urls: SiteUrls,
+    registry: Registry | None,
+    stylesheet: str,
+    extra: dict[str, Any] | None = None,
+) -> Page:
+    path = urls.page_path(language)
+    notice = site.notice
+    context = {
+        "site_id": site.id,
+        "n": notice,
+        "law": jurisdiction(notice, registry),
+        "page_path": path,
+        "link": lambda target: relative(path, target),
+        "stylesheet": relative(path, stylesheet),
+        "canonical": urls.absolute(language),
+        "alternates": [
+            {"lang": other, "href": urls.absolute(other) or relative(path, urls.page_path(other))}
+            for other in notice.languages
+        ],
+        "x_default": urls.absolute(notice.languages[0]) or relative(path, urls.page_path(notice.languages[0])),
+        "switcher": [
+            {"lang": other, "href": relative(path, urls.page_path(other)), "current": other == language}
+            for other in notice.languages
+        ],
+        "json_export": relative(path, urls.page_path(language, "notice.json")),
+        "processors_by_parent": {p.id: [s for s in notice.processors if s.sub_processor_of == p.id] for p in notice.processors},
+        "data_by_id": {d.id: d for d in notice.data_categories},
+        "recipients_by_id": {r.id: r for r in notice.recipients},
+        **(extra or {}),
+    }
+    return Page(path, renderer.render(language, "notice.html", **context))
+
+
+def index_page(renderer: Renderer, sites: list[Site], language: str, stylesheet: str) -> Page:
+    entries = [
+        {
+            "id": site.id,
+            "name": site.notice.publisher.name,
+            "pages": [{"lang": lang, "href": relative(INDEX, f"{site.id}/{lang}/{INDEX}")} for lang in site.languages],
+        }
+        for site in sites
+    ]
+    body = renderer.render(language, "index.html", sites=entries, stylesheet=relative(INDEX, stylesheet),
+                           page_path=INDEX)
+    return Page(INDEX, body)
