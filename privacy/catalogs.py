@@ -20,6 +20,8 @@ ROOT = LOCALES_DIR.parent
 # so that two features never write into the same catalog.
 DOMAINS: dict[str, list[str]] = {
     "messages": ["build.py", "server.py", "privacy/*.py", "templates/*.html"],
+    "consent": ["privacy/consent/*.py", "templates/consent/*.html"],
+    "rights": ["privacy/rights/*.py", "templates/rights/*.html"],
 }
 
 
@@ -46,6 +48,8 @@ def refresh(languages: list[str] | None = None) -> None:
     languages = languages or available_languages() or [SOURCE_LANGUAGE, "fr"]
     LOCALES_DIR.mkdir(exist_ok=True)
     for domain, patterns in DOMAINS.items():
+        if not _sources(patterns):
+            continue
         template = LOCALES_DIR / f"{domain}.pot"
         _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-location", "--sort-output",
                  "--project", "privacy-notices", "-o", str(template), *_sources(patterns))

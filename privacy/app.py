@@ -1,0 +1,92 @@
+"""The Starlette application: security headers, the built pages, and the
+endpoints a static page cannot provide (consent, rights requests)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .content import Content, load_content
+from .database import connect
+from .settings import Settings
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class SecurityHeaders:
+    """Pure ASGI (not BaseHTTPMiddleware) so it costs next to nothing per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [h for h in SECURITY_HEADERS if h[0] not in present]
+                if https:
+                    extra.append(HSTS)
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    content: Content
+    db: sqlite3.Connection
+
+
+class ContentError(Exception):
+    def __init__(self, content: Content) -> None:
+        super().__init__("the content has errors")
+        self.content = content
+
+
+def open_state(settings: Settings, content: Content | None = None) -> AppState:
+    content = content or load_content(settings.content_dir)
+    if content.errors:
+        raise ContentError(content)
+    return AppState(settings, content, connect(settings.database))
+
+
+def feature_routes(state: AppState) -> list[BaseRoute]:
+    """The endpoints of each feature; the static pages come last, at /."""
+    from . import consent, rights
+
+    return [*consent.routes(state), *rights.routes(state)]
+
+
+def create_app(settings: Settings, content: Content | None = None) -> Starlette:
+    state = open_state(settings, content)
+    public = Path(settings.public_dir)
+    routes = [*feature_routes(state), Mount("/", StaticFiles(directory=public, html=True, check_dir=False))]
+    app = Starlette(routes=routes)
+    app.state.privacy = state
+    app.add_middleware(SecurityHeaders)
+    return app

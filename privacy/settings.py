@@ -1,0 +1,122 @@
+"""Server settings, declared once each with its default and help text.
+
+Secrets come only from the environment. In production the server refuses to
+start without a secret key; in development it keeps a random one under var/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+
+class SettingsError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PRIVACY_ENV", "development", "development or production; production requires PRIVACY_SECRET_KEYS and HTTPS"),
+    Setting("PRIVACY_SECRET_KEYS", "", "comma-separated signing keys, newest first; the newest signs, all verify", secret=True),
+    Setting("PRIVACY_CONTENT_DIR", "content", "the content folder (sites' policy.yaml)"),
+    Setting("PRIVACY_PUBLIC_DIR", "public", "the built pages, served at /"),
+    Setting("PRIVACY_VAR_DIR", "var", "where the database, the Maildir and the development key live"),
+    Setting("PRIVACY_DATABASE", "", "SQLite database file (default: <var>/privacy.sqlite3)"),
+    Setting("PRIVACY_MAILDIR", "", "Maildir used when no SMTP host is set (default: <var>/maildir)"),
+    Setting("PRIVACY_PUBLIC_ORIGIN", "", "the public origin (https://host) accepted for form posts, besides the request's own"),
+    Setting("PRIVACY_SMTP_HOST", "", "SMTP server for outgoing mail; when empty, mail goes to the Maildir"),
+    Setting("PRIVACY_SMTP_PORT", "587", "SMTP port"),
+    Setting("PRIVACY_SMTP_SECURITY", "starttls", "starttls, tls or none"),
+    Setting("PRIVACY_SMTP_USERNAME", "", "SMTP user name, when the server requires authentication"),
+    Setting("PRIVACY_SMTP_PASSWORD", "", "SMTP password", secret=True),
+    Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", "the sender address of outgoing mail"),
+)
+
+Environment = Literal["development", "production"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: Environment
+    secret_keys: tuple[str, ...]
+    content_dir: Path
+    public_dir: Path
+    var_dir: Path
+    database: Path
+    maildir: Path
+    public_origin: str | None
+    smtp_host: str | None
+    smtp_port: int
+    smtp_security: Literal["starttls", "tls", "none"]
+    smtp_username: str | None
+    smtp_password: str | None
+    mail_from: str
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+
+def _development_key(var_dir: Path) -> str:
+    """A key kept on disk so that consent cookies survive a restart in development."""
+    path = var_dir / "development-secret-key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    env.update(overrides)
+    value = {s.name: env.get(s.name) or s.default for s in SETTINGS}
+    environment = value["PRIVACY_ENV"]
+    if environment not in ("development", "production"):
+        raise SettingsError(f"PRIVACY_ENV must be development or production, not {environment!r}")
+    var_dir = Path(value["PRIVACY_VAR_DIR"])
+    keys = tuple(k.strip() for k in value["PRIVACY_SECRET_KEYS"].split(",") if k.strip())
+    if environment == "production":
+        if not keys:
+            raise SettingsError("PRIVACY_SECRET_KEYS is required in production: set it to a long random string")
+        if any(len(k) < 32 for k in keys):
+            raise SettingsError("each key in PRIVACY_SECRET_KEYS must be at least 32 characters long")
+    elif not keys:
+        keys = (_development_key(var_dir),)
+    security = value["PRIVACY_SMTP_SECURITY"]
+    if security not in ("starttls", "tls", "none"):
+        raise SettingsError(f"PRIVACY_SMTP_SECURITY must be starttls, tls or none, not {security!r}")
+    try:
+        port = int(value["PRIVACY_SMTP_PORT"])
+    except ValueError:
+        raise SettingsError("PRIVACY_SMTP_PORT must be a number") from None
+    return Settings(
+        environment=environment,  # type: ignore[arg-type]
+        secret_keys=keys,
+        content_dir=Path(value["PRIVACY_CONTENT_DIR"]),
+        public_dir=Path(value["PRIVACY_PUBLIC_DIR"]),
+        var_dir=var_dir,
+        database=Path(value["PRIVACY_DATABASE"] or var_dir / "privacy.sqlite3"),
+        maildir=Path(value["PRIVACY_MAILDIR"] or var_dir / "maildir"),
+        public_origin=value["PRIVACY_PUBLIC_ORIGIN"].rstrip("/") or None,
+        smtp_host=value["PRIVACY_SMTP_HOST"] or None,
+        smtp_port=port,
+        smtp_security=security,  # type: ignore[arg-type]
+        smtp_username=value["PRIVACY_SMTP_USERNAME"] or None,
+        smtp_password=value["PRIVACY_SMTP_PASSWORD"] or None,
+        mail_from=value["PRIVACY_MAIL_FROM"],
+    )

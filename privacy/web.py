@@ -1,0 +1,83 @@
+"""What every endpoint needs: the visitor's language, a same-origin check,
+a bounded body, and clear localized errors instead of tracebacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from .codes import N_
+from .i18n import SOURCE_LANGUAGE, gettext
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def request_language(request: Request, supported: list[str], explicit: str | None = None) -> str:
+    """The page's language when the client says it, else Accept-Language, else English."""
+    if explicit in supported:
+        return explicit  # type: ignore[return-value]
+    header = request.headers.get("accept-language", "")
+    ranked = []
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((quality, tag.strip().lower()[:2]))
+    for _, lang in sorted(ranked, key=lambda item: -item[0]):
+        if lang in supported:
+            return lang
+    return SOURCE_LANGUAGE if SOURCE_LANGUAGE in supported or not supported else supported[0]
+
+
+def same_origin(request: Request, public_origin: str | None = None) -> bool:
+    """Refuse cross-site posts: Sec-Fetch-Site when the browser sends it, else Origin."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        # Old browsers and non-browser clients send no Origin on same-origin form posts;
+        # a cross-site browser post always carries one.
+        return origin is None
+    own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+    return origin.rstrip("/") in {own, public_origin or own}
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def error_response(
+    request: Request, status: int, message: str, language: str, *, as_json: bool | None = None, **params: Any
+) -> Response:
+    """A 4xx whose text is in the visitor's language."""
+    text = gettext(language, message) % params if params else gettext(language, message)
+    wants_json = as_json if as_json is not None else "application/json" in request.headers.get("accept", "")
+    headers = {"Content-Language": language}
+    if wants_json:
+        return JSONResponse({"error": text}, status_code=status, headers=headers)
+    return PlainTextResponse(text, status_code=status, headers=headers)
+
+
+# Shared wording for the answers every endpoint may give.
+TOO_LARGE = N_("This request is too large.")
+CROSS_SITE = N_("This form can only be sent from this site's own pages.")
+NOT_FOUND = N_("There is no such site.")
