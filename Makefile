@@ -29,7 +29,7 @@ test: $(STAMP) node_modules/.installed
 	$(PY) -m pytest
 
 catalogs: $(STAMP)
-	$(PY) -m privacy.catalogs extract
+	$(PY) -m privacy.catalogs
 
 bench: $(STAMP)
 	$(PY) -m bench

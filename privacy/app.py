@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,6 +56,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class PublishedPages:
+    """The built pages; before the first build, a plain 404 rather than an error."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.files = StaticFiles(directory=directory, html=True, check_dir=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.directory.is_dir():
+            await PlainTextResponse("Not built yet: run python build.py", status_code=404)(scope, receive, send)
+            return
+        await self.files(scope, receive, send)
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -84,8 +99,7 @@ def feature_routes(state: AppState) -> list[BaseRoute]:
 
 def create_app(settings: Settings, content: Content | None = None) -> Starlette:
     state = open_state(settings, content)
-    public = Path(settings.public_dir)
-    routes = [*feature_routes(state), Mount("/", StaticFiles(directory=public, html=True, check_dir=False))]
+    routes = [*feature_routes(state), Mount("/", app=PublishedPages(Path(settings.public_dir)))]
     app = Starlette(routes=routes)
     app.state.privacy = state
     app.add_middleware(SecurityHeaders)

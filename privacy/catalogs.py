@@ -7,6 +7,7 @@ translations are left for translators.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -44,10 +45,12 @@ def _fill_source_language(path: Path) -> None:
         write_po(handle, catalog, width=100, omit_header=False)
 
 
-def refresh(languages: list[str] | None = None) -> None:
+def refresh(languages: list[str] | None = None, domains: list[str] | None = None) -> None:
     languages = languages or available_languages() or [SOURCE_LANGUAGE, "fr"]
     LOCALES_DIR.mkdir(exist_ok=True)
     for domain, patterns in DOMAINS.items():
+        if domains and domain not in domains:
+            continue
         if not _sources(patterns):
             continue
         template = LOCALES_DIR / f"{domain}.pot"
@@ -64,5 +67,14 @@ def refresh(languages: list[str] | None = None) -> None:
                 _fill_source_language(po)
 
 
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("languages", nargs="*", help="languages to refresh (default: every one under locales/)")
+    parser.add_argument("--domain", action="append", choices=sorted(DOMAINS), help="only this domain (repeatable)")
+    args = parser.parse_args(argv)
+    refresh(args.languages or None, args.domain)
+    return 0
+
+
 if __name__ == "__main__":
-    refresh(sys.argv[1:] or None)
+    sys.exit(main(sys.argv[1:]))
