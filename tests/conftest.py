@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from privacy.app import create_app
+from privacy.settings import Settings, load_settings
+from tests.factories import minimal_notice, settings_env, write_content
+
+pytest_plugins = ["tests.support.fixtures"]
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """One valid site, ``clinique``, with no optional cookies."""
+    return write_content(tmp_path / "content", {"clinique": minimal_notice()})
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    def factory(content: Path, **extra: str) -> Settings:
+        return load_settings(settings_env(tmp_path, content, **extra))
+
+    return factory
+
+
+@pytest.fixture
+def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[..., TestClient]]:
+    """``make_client(content_dir)`` → a TestClient over the real app, closed after the test."""
+    clients: list[TestClient] = []
+
+    def factory(content: Path, **extra: Any) -> TestClient:
+        client = TestClient(create_app(make_settings(content, **extra)), base_url="https://testserver")
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient], content_dir: Path) -> TestClient:
+    return make_client(content_dir)
