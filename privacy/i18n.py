@@ -106,3 +106,7 @@ def format_day(value: date, language: str) -> str:
 def language_name(code: str, in_language: str | None = None) -> str:
     name = Locale.parse(code).get_display_name(in_language or code) or code
     return name[:1].upper() + name[1:]
+
+
+def country_name(code: str, language: str) -> str:
+    return Locale.parse(language).territories.get(code, code)

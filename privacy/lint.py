@@ -84,6 +84,8 @@ def lint_completeness(site: Site, registry: Registry | None) -> list[Problem]:
     special = {d.id for d in n.data_categories if d.special}
     for i, activity in enumerate(n.processing):
         where = ("processing", i)
+        if activity.legal_basis is None and n.role is NoticeRole.controller:
+            out.append(_warn(site, (*where, "legal_basis"), N_("give the legal basis of this processing")))
         if activity.legal_basis is LegalBasis.legitimate_interests and not activity.legitimate_interest:
             out.append(_warn(site, (*where, "legitimate_interest"), N_("the legal basis is legitimate interests: state the interest pursued")))
         if special.intersection(activity.data) and not activity.special_condition:
@@ -105,6 +107,15 @@ def lint_completeness(site: Site, registry: Registry | None) -> list[Problem]:
         for i, right in enumerate(n.rights.offered):
             if right not in granted:
                 out.append(_warn(site, ("rights", "offered", i), N_("none of this notice's laws grants “%(right)s”"), right=right.value))
+    bases = {a.legal_basis for a in n.processing}
+    expected = [Right.access, Right.rectification, Right.erasure, Right.restriction]
+    if bases & {LegalBasis.legitimate_interests, LegalBasis.public_task}:
+        expected.append(Right.objection)
+    if bases & {LegalBasis.consent, LegalBasis.contract}:
+        expected.append(Right.portability)
+    for right in expected:
+        if right not in n.rights.offered:
+            out.append(_warn(site, ("rights", "offered"), N_("the right “%(right)s” applies to this processing: list it"), right=right.value))
     used = {ref for activity in n.processing for ref in activity.data}
     for i, category in enumerate(n.data_categories):
         if category.id not in used:

@@ -158,7 +158,9 @@ class ProcessingActivity(Strict):
     details: Text | None = None
     people: list[PeopleCategory] = Field(min_length=1)
     data: list[Identifier] = Field(min_length=1, description="Ids from data_categories")
-    legal_basis: LegalBasis
+    legal_basis: LegalBasis | None = Field(
+        None, description="Required in a controller's notice; in a processor's notice the client decides it"
+    )
     legitimate_interest: Text | None = None
     special_condition: HealthDataCondition | None = Field(
         None, description="GDPR Art. 9(2) condition, required when the data includes a special category"
@@ -209,6 +211,7 @@ class Cookie(Strict):
 
 
 class Cookies(Strict):
+    notes: Text | None = Field(None, description="Anything to add about cookies, shown above the table")
     consent_lifetime_months: int = Field(6, ge=1, le=13, description="How long a choice is remembered (CNIL: at most 13)")
     items: list[Cookie] = Field(default_factory=list)
 

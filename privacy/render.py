@@ -75,6 +75,7 @@ class Renderer:
             label=lambda code: _(code.label) if isinstance(code, Code) else str(code),
             explain=lambda code: _(code.explanation) if isinstance(code, Code) and code.explanation else "",
             language_name=lambda code: i18n.language_name(code),
+            country=lambda code: i18n.country_name(code, language),
         )
         env.globals.update(language=language, CookieCategory=CookieCategory)
         return env
