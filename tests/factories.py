@@ -51,7 +51,7 @@ def minimal_notice(**overrides: Any) -> dict[str, Any]:
         "transfers": "none",
         "automated_decisions": "none",
         "rights": {
-            "offered": ["access", "rectification", "erasure", "post_mortem_directives"],
+            "offered": ["access", "rectification", "erasure", "restriction", "objection", "post_mortem_directives"],
             "channels": {"email": "dpo@clinique.example", "online_form": True},
         },
         "cookies": {"items": []},

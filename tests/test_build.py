@@ -1,0 +1,181 @@
+"""The build: both languages, every section, the example sites' facts, links, exports, atomic publish."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from privacy.pipeline import build
+from tests.factories import EXAMPLE_CONTENT, minimal_notice, write_content
+
+SECTIONS = ["summary", "contents", "controller", "dpo", "people-data", "processing", "recipients", "transfers",
+            "rights", "security", "automated-decisions", "cookies", "laws", "changes"]
+
+# Facts from the seeds, as they must read on each page (language-neutral facts on both).
+FACTS = {
+    "ihu-imagerie": {
+        "*": ["Centre d'imagerie médicale IHU Strasbourg", "1 place de l'Hôpital", "67091", "Christian Debry",
+              "ACTECIL", "204 avenue de Colmar", "dpo@gi2s.eu", "+33 9 722 722 93", "https://www.ihu-imagerie.eu",
+              "CNIL"],
+        "fr": ["Facturation", "Organiser les rendez-vous", "Agences régionales de santé", "Droit à l'effacement",
+               "Intérêt légitime", "Données de santé", "ne sont pas transférées hors de l'Union européenne", "France"],
+        "en": ["Billing", "Organizing appointments", "Regional health agencies", "Right to erasure",
+               "Legitimate interests", "Health data", "not transferred outside the European Union", "France"],
+    },
+    "oiso-genomnis": {
+        "*": ["Genomnis", "OISO", "RPPS", "ADELI", "FINESS"],
+        "fr": ["15 janvier 2025", "6 mois", "1 an", "puis archivées", "Données de santé"],
+        "en": ["January 15, 2025", "6 months", "1 year", "then archived", "Health data"],
+    },
+    "clininfo": {
+        "*": ["ClinInfo", "dpo@clininfo.fr", "ISO 27001", "HDS", "SOC 1", "eCRF"],
+        "fr": ["Sous-traitant", "sous-traitant", "Chiffrement", "Fixée par le responsable du traitement", "États-Unis"],
+        "en": ["processor", "Encryption", "Set by the controller", "United States"],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "public"
+    result = build(EXAMPLE_CONTENT, out, base_url="https://notices.example.org/")
+    assert result.ok, [p.render("en") for p in result.problems if p.severity == "error"]
+    return out
+
+
+def page(out: Path, site: str, lang: str) -> str:
+    return (out / site / lang / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("site", sorted(FACTS))
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_each_example_site_states_its_facts(example_site: Path, site: str, lang: str) -> None:
+    html = page(example_site, site, lang).replace("&#39;", "'").replace("\xa0", " ")
+    missing = [fact for fact in FACTS[site]["*"] + FACTS[site][lang] if fact not in html]
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_section_has_its_anchor_and_a_toc_link(example_site: Path, lang: str) -> None:
+    html = page(example_site, "ihu-imagerie", lang)
+    for section in SECTIONS:
+        assert f'id="{section}"' in html
+    for section in SECTIONS[2:]:
+        assert f'href="#{section}"' in html
+
+
+def test_language_attributes_switcher_and_alternates(example_site: Path) -> None:
+    fr = page(example_site, "ihu-imagerie", "fr")
+    assert '<html lang="fr">' in fr
+    assert '<a href="../en/" hreflang="en" lang="en">English</a>' in fr
+    assert '<span aria-current="page" lang="fr">Français</span>' in fr
+    assert '<link rel="canonical" href="https://notices.example.org/ihu-imagerie/fr/">' in fr
+    assert '<link rel="alternate" hreflang="en" href="https://notices.example.org/ihu-imagerie/en/">' in fr
+    assert '<link rel="alternate" hreflang="x-default" href="https://notices.example.org/ihu-imagerie/fr/">' in fr
+    assert '<html lang="en">' in page(example_site, "ihu-imagerie", "en")
+
+
+def test_headings_and_wording_come_from_the_catalogs(example_site: Path) -> None:
+    assert "<h2 id=\"summary-title\">En bref</h2>" in page(example_site, "ihu-imagerie", "fr")
+    assert "<h2 id=\"summary-title\">In short</h2>" in page(example_site, "ihu-imagerie", "en")
+
+
+def test_summary_table_has_headers(example_site: Path) -> None:
+    html = page(example_site, "ihu-imagerie", "en")
+    summary = html[html.index('id="summary"'): html.index('id="contents"')]
+    assert summary.count('<th scope="col">') == 4
+    assert summary.count('<th scope="row">') == 6
+
+
+def test_no_script_and_nothing_from_another_origin(example_site: Path) -> None:
+    for html_file in example_site.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        assert "<script" not in html
+        assert not re.search(r'(src|href)="(https?:)?//(?!notices\.example\.org)[^"]*\.(css|js|woff2?|png|svg)', html)
+
+
+def test_sitemap_and_index(example_site: Path) -> None:
+    sitemap = (example_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert sitemap.count("<loc>") == 6
+    assert "https://notices.example.org/clininfo/en/" in sitemap
+    index = (example_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="ihu-imagerie/fr/"' in index and 'href="clininfo/en/"' in index
+
+
+def test_stylesheet_has_a_content_hash(example_site: Path) -> None:
+    (css,) = (example_site / "assets").glob("notice.*.css")
+    assert re.fullmatch(r"notice\.[0-9a-f]{10}\.css", css.name)
+    assert f'href="../../assets/{css.name}"' in page(example_site, "clininfo", "fr")
+
+
+def test_json_export_in_each_language(example_site: Path) -> None:
+    fr = json.loads((example_site / "ihu-imagerie" / "fr" / "notice.json").read_text(encoding="utf-8"))
+    en = json.loads((example_site / "ihu-imagerie" / "en" / "notice.json").read_text(encoding="utf-8"))
+    assert fr["language"] == "fr" and en["language"] == "en"
+    assert fr["notice"]["processing"][4]["purpose"] == "Facturation"
+    assert en["notice"]["processing"][4]["purpose"] == "Billing"
+    assert en["notice"]["dpo"]["contact"]["email"] == "dpo@gi2s.eu"
+    assert fr["labels"]["LegalBasis.contract"] == "Exécution d'un contrat"
+    assert en["authority"]["name"] == "French data protection authority (CNIL)"
+
+
+def test_markdown_renders_and_raw_html_never_passes(tmp_path: Path) -> None:
+    notice = minimal_notice(introduction={
+        "fr": "Voir **la charte** et [le site](https://clinique.example) ou [ceci](javascript:alert(1)).",
+        "en": "See **the charter** and [the site](https://clinique.example) or [this](javascript:alert(1)).",
+    })
+    out = tmp_path / "public"
+    assert build(write_content(tmp_path / "content", {"clinique": notice}), out).ok
+    html = page(out, "clinique", "en")
+    assert "<strong>the charter</strong>" in html
+    assert '<a href="https://clinique.example">the site</a>' in html
+    assert "javascript:" not in html
+
+
+def test_no_base_url_means_no_canonical_and_no_sitemap(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    assert build(write_content(tmp_path / "content", {"clinique": minimal_notice()}), out).ok
+    html = page(out, "clinique", "fr")
+    assert 'rel="canonical"' not in html
+    assert '<link rel="alternate" hreflang="en" href="../en/">' in html
+    assert not (out / "sitemap.xml").exists()
+
+
+def test_a_failed_build_leaves_the_published_output_untouched(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    out = tmp_path / "public"
+    assert build(content, out).ok
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (content / "clinique" / "policy.yaml").write_text("publisher: [broken\n", encoding="utf-8")
+    result = build(content, out)
+    assert not result.ok
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_a_crash_while_rendering_leaves_the_output_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    out = tmp_path / "public"
+    assert build(content, out).ok
+    before = sorted(p.name for p in out.rglob("*"))
+
+    def explode(*args: object, **kwargs: object) -> str:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("privacy.pipeline.notice_json", explode)
+    with pytest.raises(OSError):
+        build(content, out)
+    assert sorted(p.name for p in out.rglob("*")) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_a_rebuild_replaces_the_output(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    out = tmp_path / "public"
+    assert build(content, out).ok
+    write_content(content, {"clinique": minimal_notice(version="2.0")})
+    assert build(content, out).ok
+    assert "Version 2.0" in page(out, "clinique", "en")

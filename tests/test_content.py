@@ -1,0 +1,178 @@
+"""Loading and validating content: every bad input gets file, line, field and a plain message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from privacy.content import load_content
+from privacy.problems import Problem, format_path
+from tests.factories import minimal_notice, write_content
+
+
+def problems_of(tmp_path: Path, notice: dict | str) -> list[Problem]:
+    content = load_content(write_content(tmp_path / "content", {"clinique": notice}))
+    return content.problems
+
+
+def rendered(problems: list[Problem], language: str = "en") -> list[str]:
+    return [p.render(language) for p in problems]
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, rendered(problems)
+    return problems[0]
+
+
+def test_a_valid_notice_has_no_problem(tmp_path: Path) -> None:
+    content = load_content(write_content(tmp_path / "content", {"clinique": minimal_notice()}))
+    assert content.problems == []
+    assert [s.id for s in content.sites] == ["clinique"]
+
+
+def test_yaml_syntax_error_gives_its_line(tmp_path: Path) -> None:
+    text = "languages: [fr, en]\nversion: '1.0\npublisher:\n  name: X\n"
+    problem = only(problems_of(tmp_path, text))
+    assert problem.line in (2, 3, 4, 5)
+    assert "the YAML is malformed here" in problem.text("en")
+    assert problem.text("fr").startswith("le YAML est mal formé")
+
+
+def test_unknown_key_suggests_the_right_spelling(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["retenion"] = notice["processing"][0].pop("retention")
+    problems = problems_of(tmp_path, notice)
+    typo = next(p for p in problems if p.path == ("processing", 0, "retenion"))
+    assert typo.text("en") == "unknown field “retenion”: did you mean “retention”?"
+    assert typo.line is not None and typo.line > 1
+
+
+def test_wrong_type_says_what_is_expected(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, minimal_notice(people="patients")))
+    assert problem.path == ("people",)
+    assert problem.text("en") == "expected a list here (lines starting with “- ”)"
+
+
+def test_unknown_code_lists_the_codes(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["legal_basis"] = "contrat"
+    problem = only(problems_of(tmp_path, notice))
+    assert format_path(problem.path) == "processing[0].legal_basis"
+    assert "“contrat” is not a known code here" in problem.text("en")
+    assert "'contract'" in problem.text("en")
+
+
+def test_missing_required_field(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    del notice["publisher"]
+    problem = only(problems_of(tmp_path, notice))
+    assert problem.path == ("publisher",)
+    assert problem.text("en") == "this field is required"
+    assert problem.text("fr") != problem.text("en")
+
+
+def test_duplicate_ids_are_each_reported(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["data_categories"].append(dict(notice["data_categories"][0]))
+    problems = problems_of(tmp_path, notice)
+    assert {format_path(p.path) for p in problems} == {"data_categories[0].id", "data_categories[2].id"}
+    assert all("“identity” is used more than once" in p.text("en") for p in problems)
+
+
+def test_duplicate_yaml_keys_are_reported(tmp_path: Path) -> None:
+    text = "version: '1'\nversion: '2'\n"
+    problems = problems_of(tmp_path, text)
+    duplicate = next(p for p in problems if p.path == ("version",) and "written twice" in p.text("en"))
+    assert duplicate.line == 2
+
+
+def test_reference_to_an_undeclared_id(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["data"].append("ghost")
+    notice["processing"][0]["recipients"] = ["nobody"]
+    problems = problems_of(tmp_path, notice)
+    assert {format_path(p.path) for p in problems} == {"processing[0].data[2]", "processing[0].recipients[0]"}
+    ghost = next(p for p in problems if p.path[-2] == "data")
+    assert "“ghost” does not name any of the data categories declared in this file (health, identity)" == ghost.text("en")
+
+
+def test_unknown_law_or_authority(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, minimal_notice(jurisdiction={"laws": ["gdpr", "hipaa"], "authority": "ico"}))
+    assert {format_path(p.path) for p in problems} == {"jurisdiction.laws[1]", "jurisdiction.authority"}
+
+
+def test_raw_html_is_refused(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["purpose"]["en"] = "Care <script>alert(1)</script>"
+    problem = only(problems_of(tmp_path, notice))
+    assert format_path(problem.path) == "processing[0].purpose.en"
+    assert "raw HTML is not allowed" in problem.text("en")
+
+
+def test_bad_duration(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["retention"]["duration"] = "forever"
+    problem = only(problems_of(tmp_path, notice))
+    assert problem.text("en") == "write a duration such as “6 months” or “1 year”"
+
+
+def test_literal_or_details_union(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, minimal_notice(transfers="nope")))
+    assert problem.path == ("transfers",)
+    assert "“nope” is not accepted here: write 'none'" in problem.text("en")
+
+
+def test_union_with_details_reports_inside_the_details(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, minimal_notice(dpo={"contact": {"email": "not-an-email"}})))
+    assert problem.path == ("dpo", "contact", "email")
+    assert problem.text("en") == "this is not an email address"
+
+
+def test_consent_lifetime_is_capped_at_thirteen_months(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, minimal_notice(cookies={"consent_lifetime_months": 24})))
+    assert problem.text("en") == "this must be at most 13"
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, ""))
+    assert problem.text("en") == "this file is empty"
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    (root / "clinique" / "policy.yaml").write_bytes("publisher: Clinique Saint-Jérôme".encode("latin-1"))
+    problem = only(load_content(root).problems)
+    assert "not UTF-8" in problem.text("en")
+
+
+def test_site_folder_without_policy_file(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    (root / "empty-site").mkdir()
+    problem = only(load_content(root).problems)
+    assert problem.file == root / "empty-site" / "policy.yaml"
+    assert problem.text("en") == "this file does not exist: check the path"
+
+
+def test_a_directory_in_place_of_the_file_is_unreadable(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    (root / "clinique" / "policy.yaml").unlink()
+    (root / "clinique" / "policy.yaml").mkdir()
+    assert "cannot be read" in only(load_content(root).problems).text("en")
+
+
+def test_missing_content_folder(tmp_path: Path) -> None:
+    problem = only(load_content(tmp_path / "nowhere").problems)
+    assert problem.text("en") == "the content folder does not exist"
+
+
+def test_all_problems_of_all_files_at_once(tmp_path: Path) -> None:
+    bad = minimal_notice(people="patients")
+    root = write_content(tmp_path / "content", {"a": bad, "b": "key: [unclosed\n", "c": minimal_notice()})
+    content = load_content(root)
+    assert {p.file.parent.name for p in content.problems} == {"a", "b"}
+    assert [s.id for s in content.sites] == ["c"]
+
+
+def test_the_example_content_is_valid() -> None:
+    content = load_content(Path(__file__).resolve().parent.parent / "content")
+    assert content.errors == [], rendered(content.errors)
+    assert {s.id for s in content.sites} == {"ihu-imagerie", "oiso-genomnis", "clininfo"}
