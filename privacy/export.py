@@ -8,7 +8,7 @@ from typing import Any
 from .content import Site
 from .i18n import gettext
 from .render import Jurisdiction
-from .codes import LABELS
+from .codes import all_codes
 
 
 def _resolve(value: Any, language: str, languages: set[str]) -> Any:
@@ -33,6 +33,6 @@ def notice_json(site: Site, language: str, law: Jurisdiction) -> str:
         if law.authority
         else None,
         # The wording of every code, so a reader needs no catalog of its own.
-        "labels": {f"{type(code).__name__}.{code.value}": gettext(language, text) for code, text in LABELS.items()},
+        "labels": {f"{type(code).__name__}.{code.value}": gettext(language, text) for code, text in all_codes()},
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
