@@ -1,0 +1,67 @@
+"""build.py as legal staff and web teams run it: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.factories import REPO, minimal_notice, write_content
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+
+
+def test_check_reports_file_line_field_and_exits_non_zero(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["retention"] = {"then": "archiving"}  # a warning
+    notice["processing"][0]["legal_basis"] = "contrat"  # an error
+    content = write_content(tmp_path / "content", {"clinique": notice})
+    result = run("check", "--content", str(content), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("content/clinique/policy.yaml:") and " processing[0].legal_basis: error: “contrat” is not a known code" in line
+               for line in lines), result.stderr
+    assert lines[-1] == "1 error(s), 0 warning(s) in 0 site(s)"
+
+
+def test_warnings_alone_pass_unless_strict(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice(dpo={"name": "X"})})
+    relaxed = run("check", "--content", str(content), cwd=tmp_path)
+    assert relaxed.returncode == 0
+    assert "dpo: warning: a DPO is announced without a contact" in relaxed.stderr
+    assert run("check", "--strict", "--content", str(content), cwd=tmp_path).returncode == 1
+
+
+def test_messages_in_french(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice(people="patients")})
+    result = run("check", "--lang", "fr", "--content", str(content), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "people: erreur: une liste est attendue ici" in result.stderr
+
+
+def test_build_writes_the_pages(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    result = run("--content", str(content), "--out", str(tmp_path / "site"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "clinique" / "fr" / "index.html").is_file()
+    assert "built 2 page(s)" in result.stderr
+
+
+def test_failed_build_says_nothing_was_published(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": "languages: [fr\n"})
+    result = run("--content", str(content), "--out", str(tmp_path / "site"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "nothing was published" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_missing_content_folder(tmp_path: Path) -> None:
+    result = run("check", "--content", str(tmp_path / "nope"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "the content folder does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
