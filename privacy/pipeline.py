@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from . import i18n
 from .codes import N_
+from .consent.widget import embed_page, notice_context, publish_widget
 from .content import Content, load_content
 from .export import notice_json
 from .lint import lint_site
@@ -78,13 +79,17 @@ def build(content_dir: Path, out: Path, base_url: str | None = None) -> BuildRes
         css = (TEMPLATES_DIR / "assets" / "notice.css").read_bytes()
         stylesheet = f"assets/{hashed_name('notice', '.css', css)}"
         writer.write(stylesheet, css)
+        widget = publish_widget(writer)
         sitemap: list[tuple[str, list[tuple[str, str]]]] = []
         for site in content.sites:
             urls = SiteUrls(site.id, site_base_url(site.notice.base_url, base_url, site.id))
             law = jurisdiction(site.notice, content.registry)
             for language in site.languages:
-                page = notice_page(renderer, site, language, urls, content.registry, stylesheet)
+                consent = notice_context(site, language, urls.page_path(language), widget)
+                page = notice_page(renderer, site, language, urls, content.registry, stylesheet, consent)
                 writer.write(page.path, page.body)
+                embed = embed_page(renderer, site, language, urls, stylesheet, widget)
+                writer.write(embed.path, embed.body)
                 writer.write(urls.page_path(language, "notice.json"), notice_json(site, language, law))
                 result.pages.append(page.path)
                 absolute = urls.absolute(language)

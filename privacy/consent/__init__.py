@@ -1,4 +1,5 @@
-"""The consent feature: routes, storage and commands (filled in by its issue)."""
+"""The consent feature: the widget's endpoint, the signed consent cookie, the
+proof-of-consent log and the DPO's export command."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute
 
+from . import log as _log  # noqa: F401  # registers the consent log's tables before any connect()
+
 if TYPE_CHECKING:
     from ..app import AppState
 
 
 def routes(state: AppState) -> list[BaseRoute]:
-    return []
+    from .routes import consent_routes
+
+    return consent_routes(state)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register this feature's subcommands of server.py (each sets a `handler`)."""
+    from .cli import add_consent_commands
+
+    add_consent_commands(commands)

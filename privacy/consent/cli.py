@@ -1,0 +1,83 @@
+"""``python server.py consent-log``: the proof-of-consent log, for the DPO.
+
+Exports one site's records as CSV (for a spreadsheet) or JSON (for a tool).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from datetime import UTC, date, datetime
+from typing import TextIO
+
+from .. import i18n
+from ..codes import N_
+from ..database import connect
+from ..settings import SettingsError, load_settings
+from . import log
+
+COLUMNS = ("recorded_at", "consent_id", "site", "revision", "banner_hash", "language", "action", "choices", "gpc",
+           "channel")
+BAD_SINCE = N_("--since takes a date such as 2025-01-31 or a time such as 2025-01-31T14:00:00+01:00, not “%(value)s”")
+
+
+def _language() -> str:
+    code = os.environ.get("LANG", "en")[:2]
+    return code if code in i18n.available_languages() else i18n.SOURCE_LANGUAGE
+
+
+def parse_since(value: str) -> datetime:
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(i18n.gettext(_language(), BAD_SINCE) % {"value": value}) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def write_csv(records: list[log.ConsentRecord], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        row = record.as_row()
+        row["choices"] = " ".join(f"{k}={'yes' if v else 'no'}" for k, v in sorted(record.choices.items()))
+        row["gpc"] = "yes" if record.gpc else "no"
+        writer.writerow(row)
+
+
+def write_json(records: list[log.ConsentRecord], out: TextIO) -> None:
+    json.dump([r.as_row() for r in records], out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def export(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"server.py consent-log: {error}", file=sys.stderr)
+        return 2
+    db = connect(settings.database)
+    try:
+        records = list(log.records(db, args.site, args.since))
+    finally:
+        db.close()
+    (write_json if args.format == "json" else write_csv)(records, out)
+    summary = i18n.gettext(_language(), N_("%(count)d consent record(s) for the site “%(site)s”"))
+    print(summary % {"count": len(records), "site": args.site}, file=sys.stderr)
+    return 0
+
+
+def add_consent_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "consent-log",
+        help="export the proof-of-consent log of one site",
+        description="Export the proof-of-consent log of one site (the database of PRIVACY_DATABASE).",
+    )
+    parser.add_argument("--site", required=True, help="the site id (its folder name under content/)")
+    parser.add_argument("--since", type=parse_since, help="only records from this date or time on (UTC unless stated)")
+    parser.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
+    parser.set_defaults(handler=export)

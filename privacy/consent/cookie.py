@@ -1,0 +1,80 @@
+"""The consent cookie: what a browser carries so the server remembers a choice.
+
+It holds a random consent id, the time of the choice, the inventory revision
+and the choices — nothing that identifies a person. It is signed with every
+configured key (the newest signs, all verify) so keys can be rotated without
+asking everyone again. Anything that does not verify counts as "no choice yet".
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsdangerous import BadData, URLSafeSerializer
+
+from .inventory import ConsentInventory
+
+_SALT = "privacy-notices.consent.v1"
+
+
+@dataclass(frozen=True)
+class ConsentChoice:
+    consent_id: str
+    at: int  # seconds since the epoch, UTC
+    revision: str
+    choices: dict[str, bool] = field(default_factory=dict)
+
+    def granted(self, category: str) -> bool:
+        return self.choices.get(category, False)
+
+
+def new_consent_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class ConsentCookie:
+    def __init__(self, secret_keys: tuple[str, ...]) -> None:
+        if not secret_keys:
+            raise ValueError("at least one secret key is needed to sign consent cookies")
+        # Settings list keys newest first; itsdangerous wants them oldest first.
+        self._serializer = URLSafeSerializer(list(reversed(secret_keys)), salt=_SALT)
+
+    def dumps(self, choice: ConsentChoice) -> str:
+        payload = {"i": choice.consent_id, "t": choice.at, "r": choice.revision, "c": choice.choices}
+        return str(self._serializer.dumps(payload))
+
+    def loads(self, value: str | None) -> ConsentChoice | None:
+        """The signed choice, whatever its age or revision; None when absent or not ours."""
+        if not value or len(value) > 4096:
+            return None
+        try:
+            payload: Any = self._serializer.loads(value)
+        except BadData:
+            return None
+        return _parse(payload)
+
+    def current(
+        self, value: str | None, inventory: ConsentInventory, now: float | None = None
+    ) -> ConsentChoice | None:
+        """The choice that still holds: signed, not older than the lifetime, for this revision."""
+        choice = self.loads(value)
+        if choice is None or choice.revision != inventory.revision:
+            return None
+        age = (time.time() if now is None else now) - choice.at
+        if age < 0 or age > inventory.lifetime_seconds:
+            return None
+        return choice
+
+
+def _parse(payload: Any) -> ConsentChoice | None:
+    if not isinstance(payload, dict):
+        return None
+    consent_id, at, revision, choices = payload.get("i"), payload.get("t"), payload.get("r"), payload.get("c")
+    if not (isinstance(consent_id, str) and isinstance(at, int) and isinstance(revision, str)):
+        return None
+    if not isinstance(choices, dict) or not all(isinstance(k, str) and isinstance(v, bool) for k, v in choices.items()):
+        return None
+    return ConsentChoice(consent_id, at, revision, dict(choices))

@@ -1,0 +1,95 @@
+"""The cookie inventory as the consent feature sees it: which optional
+categories a site asks consent for, which cookies each holds, how long a
+choice lasts, and a revision that changes whenever any of that changes, so a
+person is asked again when the inventory is not the one they answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from ..codes import N_, CookieCategory
+from ..content import Site
+from ..model import Cookie, Label
+
+CONSENT_COOKIE_PREFIX = "consent-"
+# An average month, so that thirteen months stay under the CNIL's thirteen.
+SECONDS_PER_MONTH = 2_629_746
+CONSENT_COOKIE_PURPOSE = N_("Remembers your choice about optional cookies, so that you are not asked on every page.")
+
+Mode = Literal["essential", "opt-in"]
+
+
+@dataclass(frozen=True)
+class CategoryInventory:
+    category: CookieCategory
+    cookies: tuple[Cookie, ...]
+
+
+@dataclass(frozen=True)
+class ConsentInventory:
+    site_id: str
+    publisher: Label
+    strictly_necessary: tuple[Cookie, ...]
+    optional: tuple[CategoryInventory, ...]
+    lifetime_months: int
+    revision: str
+
+    @property
+    def mode(self) -> Mode:
+        return "opt-in" if self.optional else "essential"
+
+    @property
+    def optional_categories(self) -> tuple[str, ...]:
+        return tuple(c.category.value for c in self.optional)
+
+    @property
+    def lifetime_seconds(self) -> int:
+        return self.lifetime_months * SECONDS_PER_MONTH
+
+    @property
+    def cookie_name(self) -> str:
+        return consent_cookie_name(self.site_id)
+
+
+def consent_cookie_name(site_id: str) -> str:
+    """One cookie per site, so that several sites served from one origin keep separate choices."""
+    return f"{CONSENT_COOKIE_PREFIX}{site_id}"
+
+
+def _revision(items: list[Cookie], lifetime_months: int) -> str:
+    # Only what a person consents to counts: wording fixes must not ask everyone again.
+    facts = sorted((c.category.value, c.name, c.party.value, c.duration) for c in items)
+    canonical = json.dumps({"cookies": facts, "lifetime": lifetime_months}, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def consent_inventory(site: Site) -> ConsentInventory:
+    cookies = site.notice.cookies
+    optional = tuple(
+        CategoryInventory(category, tuple(c for c in cookies.items if c.category is category))
+        for category in CookieCategory
+        if category is not CookieCategory.strictly_necessary and any(c.category is category for c in cookies.items)
+    )
+    return ConsentInventory(
+        site_id=site.id,
+        publisher=site.notice.publisher.name,
+        strictly_necessary=tuple(c for c in cookies.items if c.category is CookieCategory.strictly_necessary),
+        optional=optional,
+        lifetime_months=cookies.consent_lifetime_months,
+        revision=_revision(list(cookies.items), cookies.consent_lifetime_months),
+    )
+
+
+def consent_cookie_declaration(inventory: ConsentInventory, purpose: dict[str, str]) -> Cookie:
+    """The product's own cookie, for the notice's cookie table (``purpose``: per language)."""
+    return Cookie(
+        name=inventory.cookie_name,
+        provider=inventory.publisher,
+        category=CookieCategory.strictly_necessary,
+        purpose=purpose,
+        duration=f"{inventory.lifetime_months} months",
+    )

@@ -1,0 +1,118 @@
+"""The proof-of-consent log: every choice, appended, never rewritten.
+
+The organization must be able to show which consent it relies on, when it was
+given and what the person was shown. A row holds the consent id of the cookie,
+the time, the site, the inventory revision, a hash of the banner text, the
+choices and whether the browser sent Global Privacy Control. No IP address and
+no user agent: the proof needs none and they would make the log personal data
+about visitors' devices.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from ..database import register_schema
+
+Action = Literal["accept", "reject", "customize", "dismiss", "withdraw"]
+ACTIONS: tuple[Action, ...] = ("accept", "reject", "customize", "dismiss", "withdraw")
+Channel = Literal["script", "form"]
+
+SCHEMA = """
+    CREATE TABLE IF NOT EXISTS consent_log (
+        id INTEGER PRIMARY KEY,
+        consent_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        site TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        banner_hash TEXT NOT NULL,
+        language TEXT NOT NULL,
+        action TEXT NOT NULL,
+        choices TEXT NOT NULL,
+        gpc INTEGER NOT NULL,
+        channel TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS consent_log_site_time ON consent_log (site, recorded_at);
+    -- A proof that can be edited proves nothing.
+    CREATE TRIGGER IF NOT EXISTS consent_log_append_only BEFORE UPDATE ON consent_log
+    BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
+    """
+register_schema("consent", SCHEMA)
+
+
+def ensure_schema(db: sqlite3.Connection) -> None:
+    """For a connection opened before this module registered its schema (idempotent)."""
+    db.executescript(SCHEMA)
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    consent_id: str
+    recorded_at: datetime
+    site: str
+    revision: str
+    banner_hash: str
+    language: str
+    action: Action
+    choices: dict[str, bool]
+    gpc: bool
+    channel: Channel
+
+    def as_row(self) -> dict[str, object]:
+        return {
+            "consent_id": self.consent_id,
+            "recorded_at": self.recorded_at.isoformat(timespec="seconds"),
+            "site": self.site,
+            "revision": self.revision,
+            "banner_hash": self.banner_hash,
+            "language": self.language,
+            "action": self.action,
+            "choices": self.choices,
+            "gpc": self.gpc,
+            "channel": self.channel,
+        }
+
+
+def append(db: sqlite3.Connection, record: ConsentRecord) -> None:
+    db.execute(
+        "INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action, choices,"
+        " gpc, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.consent_id,
+            record.recorded_at.astimezone(UTC).isoformat(timespec="seconds"),
+            record.site,
+            record.revision,
+            record.banner_hash,
+            record.language,
+            record.action,
+            json.dumps(record.choices, sort_keys=True, separators=(",", ":")),
+            int(record.gpc),
+            record.channel,
+        ),
+    )
+
+
+def records(db: sqlite3.Connection, site: str, since: datetime | None = None) -> Iterator[ConsentRecord]:
+    query = "SELECT * FROM consent_log WHERE site = ?"
+    params: list[object] = [site]
+    if since is not None:
+        query += " AND recorded_at >= ?"
+        params.append(since.astimezone(UTC).isoformat(timespec="seconds"))
+    for row in db.execute(query + " ORDER BY recorded_at, id", params):
+        yield ConsentRecord(
+            consent_id=row["consent_id"],
+            recorded_at=datetime.fromisoformat(row["recorded_at"]),
+            site=row["site"],
+            revision=row["revision"],
+            banner_hash=row["banner_hash"],
+            language=row["language"],
+            action=row["action"],
+            choices=json.loads(row["choices"]),
+            gpc=bool(row["gpc"]),
+            channel=row["channel"],
+        )

@@ -1,0 +1,259 @@
+"""GET and POST /consent: the state a page needs, and the choice a person makes.
+
+The script posts JSON; the same banner rendered as a plain HTML form posts a
+urlencoded body and gets a 303 back to its page, so the whole flow works with
+JavaScript off. Every answer to bad input is a 4xx in the visitor's language.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import i18n
+from ..codes import N_, CookieCategory
+from ..content import Site
+from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin
+from . import log
+from .banner import Banner, banner, notice_link, widget_language
+from .cookie import ConsentChoice, ConsentCookie, new_consent_id
+from .inventory import ConsentInventory, consent_inventory
+
+if TYPE_CHECKING:
+    from ..app import AppState
+
+# A choice is a few categories; anything bigger is not from our banner.
+MAX_CONSENT_BODY = 4096
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+NO_SITE = N_("Say which site this choice is for (the “site” field, or data-site on the widget's script tag).")
+WRONG_TYPE = N_("Send the choice as JSON (application/json) or as a form (application/x-www-form-urlencoded).")
+BAD_JSON = N_("This request is not valid JSON: send an object such as {\"site\": \"…\", \"action\": \"accept\"}.")
+BAD_FORM = N_("This form could not be read: send it again from the site's page.")
+BAD_ACTION = N_("“%(action)s” is not a choice this banner offers: use one of %(known)s.")
+BAD_CATEGORY = N_("“%(category)s” is not a cookie category of this site; its categories are: %(known)s.")
+BAD_VALUE = N_("The choice for “%(category)s” must be true or false.")
+BAD_RETURN = N_("The page to return to must be a path on this site, such as /contact.")
+
+
+class BadChoice(Exception):
+    def __init__(self, status: int, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.params = params
+
+
+@dataclass(frozen=True)
+class ChoiceRequest:
+    site: str
+    language: str
+    action: log.Action
+    choices: dict[str, bool] | None
+    gpc: bool
+    return_to: str | None
+    channel: log.Channel
+
+
+def safe_return_path(value: str) -> str | None:
+    """A path on this site, never another origin: no scheme, no host, no //, no backslash."""
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _parse_json(body: bytes, gpc_header: bool) -> ChoiceRequest:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadChoice(400, BAD_JSON) from None
+    if not isinstance(data, dict):
+        raise BadChoice(400, BAD_JSON)
+    choices = data.get("choices")
+    if choices is not None and not isinstance(choices, dict):
+        raise BadChoice(400, BAD_JSON)
+    return ChoiceRequest(
+        site=_text(data.get("site")) or "",
+        language=_text(data.get("lang")) or "",
+        action=_text(data.get("action")) or "",  # type: ignore[arg-type]  # checked in _decide
+        choices=choices,
+        gpc=gpc_header or data.get("gpc") is True,
+        return_to=None,
+        channel="script",
+    )
+
+
+def _parse_form(body: bytes, gpc_header: bool) -> ChoiceRequest:
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body), max_num_fields=32)
+    except (UnicodeDecodeError, ValueError):
+        raise BadChoice(400, BAD_FORM) from None
+
+    def first(name: str) -> str:
+        return fields.get(name, [""])[0]
+
+    action = first("action")
+    # Unticked boxes are not sent: a form lists only what was granted.
+    choices = {category: True for category in fields.get("category", [])} if action in ("customize", "withdraw") else None
+    return ChoiceRequest(first("site"), first("lang"), action, choices, gpc_header, first("return") or None, "form")  # type: ignore[arg-type]
+
+
+def _check_choices(given: dict[str, Any], inventory: ConsentInventory) -> dict[str, bool]:
+    known = [CookieCategory.strictly_necessary.value, *inventory.optional_categories]
+    for category, value in given.items():
+        if category not in known:
+            raise BadChoice(400, BAD_CATEGORY, category=str(category)[:64], known=", ".join(known))
+        if not isinstance(value, bool):
+            raise BadChoice(400, BAD_VALUE, category=category)
+    # Strictly necessary cookies are not a choice; only optional ones are recorded.
+    return {c: bool(given.get(c, False)) for c in inventory.optional_categories}
+
+
+def _decide(
+    request: ChoiceRequest, inventory: ConsentInventory, previous: ConsentChoice | None
+) -> tuple[log.Action, dict[str, bool]]:
+    if request.action not in log.ACTIONS:
+        raise BadChoice(400, BAD_ACTION, action=str(request.action)[:64], known=", ".join(log.ACTIONS))
+    given = _check_choices(request.choices or {}, inventory)
+    if request.action == "accept":
+        choices = {c: True for c in inventory.optional_categories}
+    elif request.action in ("customize", "withdraw") and request.choices is not None:
+        choices = given
+    else:  # reject, dismiss (silence means refusal), withdraw of everything
+        choices = {c: False for c in inventory.optional_categories}
+    withdrawn = previous is not None and any(previous.granted(c) and not choices[c] for c in choices)
+    return ("withdraw" if withdrawn else request.action), choices
+
+
+class ConsentEndpoint:
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.cookie = ConsentCookie(state.settings.secret_keys)
+        log.ensure_schema(state.db)
+        self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
+        self._banners: dict[tuple[str, str], Banner] = {}
+
+    def _banner(self, site: Site, language: str) -> Banner:
+        key = (site.id, language)
+        if key not in self._banners:
+            self._banners[key] = banner(site, language)
+        return self._banners[key]
+
+    def _error_language(self, request: Request, explicit: str | None) -> str:
+        return request_language(request, i18n.available_languages(), (explicit or "").lower()[:2] or None)
+
+    def _state(self, site: Site, language: str, current: ConsentChoice | None, gpc: bool) -> dict[str, Any]:
+        inventory = self.inventories[site.id]
+        shown = self._banner(site, language)
+        choices = {c: current.granted(c) if current else False for c in inventory.optional_categories}
+        return {**shown.shown, "hash": shown.hash, "decided": current is not None, "choices": choices, "gpc": gpc}
+
+    async def get(self, request: Request) -> Response:
+        language = widget_language(request.query_params.get("lang") or self._error_language(request, None))
+        site_id = request.query_params.get("site", "")
+        site = self.state.content.site(site_id) if site_id else None
+        if site is None:
+            message = NO_SITE if not site_id else NOT_FOUND
+            return error_response(request, 400 if not site_id else 404, message, language, as_json=True)
+        current = self.cookie.current(request.cookies.get(self.inventories[site.id].cookie_name), self.inventories[site.id])
+        body = self._state(site, language, current, request.headers.get("sec-gpc") == "1")
+        return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie, Sec-GPC"})
+
+    async def post(self, request: Request) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        as_json = content_type == JSON_TYPE or JSON_TYPE in request.headers.get("accept", "")
+        language = self._error_language(request, None)
+        if not same_origin(request, self.state.settings.public_origin):
+            return error_response(request, 403, CROSS_SITE, language, as_json=as_json)
+        if content_type not in (JSON_TYPE, FORM_TYPE):
+            return error_response(request, 415, WRONG_TYPE, language, as_json=as_json)
+        try:
+            body = await read_body(request, MAX_CONSENT_BODY)
+        except BodyTooLarge:
+            return error_response(request, 413, TOO_LARGE, language, as_json=as_json)
+        gpc_header = request.headers.get("sec-gpc") == "1"
+        try:
+            choice = _parse_json(body, gpc_header) if content_type == JSON_TYPE else _parse_form(body, gpc_header)
+        except BadChoice as error:
+            return error_response(request, error.status, error.message, language, as_json=as_json, **error.params)
+        language = self._error_language(request, choice.language)
+        try:
+            return self._record(request, choice, language)
+        except BadChoice as error:
+            return error_response(request, error.status, error.message, language, as_json=as_json, **error.params)
+
+    def _return_path(self, request: Request, choice: ChoiceRequest, site: Site, language: str) -> str:
+        if choice.return_to is not None:
+            path = safe_return_path(choice.return_to)
+            if path is None:
+                raise BadChoice(400, BAD_RETURN)
+            return path
+        referer = urlsplit(request.headers.get("referer", ""))
+        if referer.netloc and referer.netloc == request.headers.get("host"):
+            path = safe_return_path(referer.path + (f"?{referer.query}" if referer.query else ""))
+            if path:
+                return path
+        return notice_link(site, language, "cookie-settings")
+
+    def _record(self, request: Request, choice: ChoiceRequest, language: str) -> Response:
+        site = self.state.content.site(choice.site) if choice.site else None
+        if site is None:
+            raise BadChoice(400 if not choice.site else 404, NO_SITE if not choice.site else NOT_FOUND)
+        inventory = self.inventories[site.id]
+        previous = self.cookie.loads(request.cookies.get(inventory.cookie_name))
+        current = self.cookie.current(request.cookies.get(inventory.cookie_name), inventory)
+        action, choices = _decide(choice, inventory, current)
+        return_to = self._return_path(request, choice, site, language) if choice.channel == "form" else None
+        shown_language = widget_language(language)
+        now = datetime.now(UTC)
+        decided = ConsentChoice(
+            consent_id=previous.consent_id if previous else new_consent_id(),
+            at=int(now.timestamp()),
+            revision=inventory.revision,
+            choices=choices,
+        )
+        log.append(self.state.db, log.ConsentRecord(
+            consent_id=decided.consent_id, recorded_at=now, site=site.id, revision=inventory.revision,
+            banner_hash=self._banner(site, shown_language).hash, language=shown_language, action=action,
+            choices=choices, gpc=choice.gpc, channel=choice.channel,
+        ))
+        response: Response
+        if return_to is not None:
+            response = RedirectResponse(return_to, status_code=303)
+        else:
+            response = JSONResponse({"decided": True, "action": action, "choices": choices, "revision": inventory.revision})
+        response.headers["Cache-Control"] = "no-store"
+        response.set_cookie(
+            inventory.cookie_name,
+            self.cookie.dumps(decided),
+            max_age=inventory.lifetime_seconds,
+            path="/",
+            # Behind a TLS-terminating proxy the app sees http: production always marks it Secure.
+            secure=self.state.settings.production or request.url.scheme == "https",
+            httponly=True,
+            samesite="lax",
+        )
+        return response
+
+
+def consent_routes(state: AppState) -> list[BaseRoute]:
+    endpoint = ConsentEndpoint(state)
+    return [
+        Route("/consent", endpoint.get, methods=["GET"]),
+        Route("/consent", endpoint.post, methods=["POST"]),
+    ]
