@@ -30,11 +30,18 @@ from .codes import (
     TransferSafeguard,
 )
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", max_length=254)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+# The validation messages (privacy/validation.py) are keyed by these patterns.
+LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
+IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
+URL_PATTERN = r"^https?://[^\s<>\"]+$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN, max_length=64)]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
+CountryCode = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
 
 _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 _DURATION = re.compile(r"^\s*(\d{1,4})\s+(day|week|month|year)s?\s*$")
@@ -189,6 +196,9 @@ class Rights(Strict):
     handled_by: Text | None = Field(None, description="Who to turn to, when it is not the publisher")
     identity_proof: Text | None = None
     notes: Text | None = None
+    request_retention: Duration | None = Field(
+        None, description="How long the personal data of an answered online request is kept, e.g. '1 year'"
+    )
 
 
 class Jurisdiction(Strict):

@@ -17,15 +17,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .codes import N_
+from .model import COUNTRY_PATTERN, EMAIL_PATTERN, IDENTIFIER_PATTERN, LANGUAGE_PATTERN, URL_PATTERN
 from .problems import Problem
 from .source import FieldPath, SourceDocument
 
 _PATTERN_MESSAGES = {
-    "^[a-z]{2,3}$": N_("use a language code such as fr or en"),
-    "^[a-z0-9][a-z0-9_-]*$": N_("an id uses lowercase letters, digits, - and _ only, e.g. appointments"),
-    "^[A-Z]{2}$": N_("use a two-letter country code in capitals, e.g. FR or MA"),
-    '^https?://[^\\s<>\\"]+$': N_("give a full web address starting with https://"),
-    "^[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+$": N_("this is not an email address"),
+    LANGUAGE_PATTERN: N_("use a language code such as fr or en"),
+    IDENTIFIER_PATTERN: N_("an id uses lowercase letters, digits, - and _ only, e.g. appointments"),
+    COUNTRY_PATTERN: N_("use a two-letter country code in capitals, e.g. FR or MA"),
+    URL_PATTERN: N_("give a full web address starting with https://"),
+    EMAIL_PATTERN: N_("this is not an email address"),
 }
 
 
