@@ -4,6 +4,8 @@ endpoints a static page cannot provide (consent, rights requests)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,10 +99,22 @@ def feature_routes(state: AppState) -> list[BaseRoute]:
     return [*consent.routes(state), *rights.routes(state)]
 
 
+def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
+    """Background work that lives as long as the server: the rights outbox worker."""
+    from . import rights
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with rights.background(state):
+            yield
+
+    return lifespan
+
+
 def create_app(settings: Settings, content: Content | None = None) -> Starlette:
     state = open_state(settings, content)
     routes = [*feature_routes(state), Mount("/", app=PublishedPages(Path(settings.public_dir)))]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=_lifespan(state))
     app.state.privacy = state
     app.add_middleware(SecurityHeaders)
     return app

@@ -14,6 +14,7 @@ from .codes import N_, LegalBasis, NoticeRole, Right
 from .content import Site
 from .model import Notice, Registry
 from .problems import Problem
+from .rights.request import NO_INBOX
 from .source import FieldPath
 
 # Rights every GDPR-style law grants; any other must come from a law of the notice.
@@ -99,6 +100,9 @@ def lint_completeness(site: Site, registry: Registry | None) -> list[Problem]:
     channels = n.rights.channels
     if not (channels and (channels.email or channels.address or channels.online_form)) and not n.rights.handled_by:
         out.append(_warn(site, ("rights",), N_("say how to exercise these rights: an email, a postal address or the online form")))
+    dpo_email = n.dpo.contact.email if n.dpo and n.dpo != "none" and n.dpo.contact else None
+    if channels and channels.online_form and not (channels.email or dpo_email):
+        out.append(_warn(site, ("rights", "channels", "online_form"), NO_INBOX))
     if registry is not None:
         granted = set(_BASE_RIGHTS)
         for law in n.jurisdiction.laws:

@@ -1,19 +1,57 @@
-"""The rights feature: routes, storage and commands (filled in by its issue)."""
+"""The rights-request feature: a form per site and language, requests kept in
+SQLite, mails delivered through a transactional outbox, and the DPO's commands.
+
+The package's entry points are ``routes(state)``, ``background(state)`` (the
+outbox worker, run for the server's lifetime) and ``add_commands(commands)``.
+Heavy imports wait until they are needed: the build imports ``form_path``.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from starlette.routing import BaseRoute
-
 if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
     from ..app import AppState
+    from .outbox import Worker
+
+# One worker per running app, found again by the app's lifespan.
+_workers: dict[int, Worker] = {}
 
 
 def routes(state: AppState) -> list[BaseRoute]:
-    return []
+    from ..database import connect
+    from . import pages as web
+    from .limits import DEFAULT_LIMITS
+    from .outbox import Worker
+    from .transport import transport_for
+
+    # A connection of its own: no other feature's transaction can interleave with ours.
+    db = connect(state.settings.database)
+    worker = Worker(db, transport_for(state.settings), state.settings.mail_from)
+    _workers[id(state)] = worker
+    return web.pages(state.settings, state.content, db, worker, DEFAULT_LIMITS).routes()
+
+
+@asynccontextmanager
+async def background(state: AppState) -> AsyncIterator[None]:
+    worker = _workers.get(id(state))
+    if worker is None:
+        yield
+        return
+    worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register this feature's subcommands of server.py (each sets a `handler`)."""
+    """Register ``requests`` and ``deliver`` (each sets a ``handler``)."""
+    from .cli import add_commands as add
+
+    add(commands)

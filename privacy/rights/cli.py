@@ -1,0 +1,242 @@
+"""The DPO's commands: ``python server.py requests …`` and ``deliver``.
+
+Output is in the DPO's language (French when LANG starts with ``fr``). The
+CSV export leaves out names, addresses and details: it is for the register of
+requests, which must not become another copy of the personal data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TextIO
+
+from .. import i18n
+from ..content import load_content
+from ..database import connect
+from ..settings import SettingsError, load_settings
+from . import store
+from .handling import Desk
+from .mail import translator
+from .outbox import deliver_due
+from .request import relationship_label
+from .transport import transport_for
+
+
+def cli_language() -> str:
+    lang = (os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or "").lower()
+    return "fr" if lang.startswith("fr") else i18n.SOURCE_LANGUAGE
+
+
+def _desk(out: TextIO) -> Desk | None:
+    _ = translator(cli_language())
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"server.py: {error}", file=out)
+        return None
+    content = load_content(settings.content_dir)
+    if content.errors:
+        print(_("The content has errors: run python build.py check, fix them, then try again."), file=out)
+        return None
+    return Desk(settings, content, connect(settings.database))
+
+
+def _status(request: store.StoredRequest, today: date, _: Callable[[str], str]) -> str:
+    if request.purged_at:
+        return _("purged")
+    if request.status == "closed":
+        return _("closed")
+    return _("OVERDUE") if request.overdue(today) else _("open")
+
+
+def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: date | None = None) -> int:
+    today = today or datetime.now(UTC).date()
+    language = cli_language()
+    _ = translator(language)
+    requests = store.listing(desk.db, today, site)
+    header = [_("Reference"), _("Site"), _("Received"), _("Due"), _("Status"), _("Rights"),
+              _("Address confirmed"), _("Extended")]
+    rows = [
+        [r.reference, r.site, r.received_at.date().isoformat(), r.due_on.isoformat(), _status(r, today, _),
+         " ".join(x.value for x in r.rights), _("yes") if r.email_confirmed_at else _("no"),
+         _("yes") if r.extended_at else _("no")]
+        for r in requests
+    ]
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return 0
+    if not rows:
+        print(_("No rights request yet."), file=out)
+        return 0
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(), file=out)
+    return 0
+
+
+def _find(desk: Desk, reference: str, out: TextIO) -> store.StoredRequest | None:
+    _ = translator(cli_language())
+    try:
+        return store.get(desk.db, reference)
+    except store.NotFound:
+        print(_("No request has the reference %(reference)s: check it with python server.py requests")
+              % {"reference": reference}, file=out)
+        return None
+
+
+def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> int:
+    today = today or datetime.now(UTC).date()
+    _ = translator(cli_language())
+    request = _find(desk, reference, out)
+    if request is None:
+        return 1
+    none = "—"
+    lines = [
+        (_("Reference"), request.reference),
+        (_("Site"), request.site),
+        (_("Status"), _status(request, today, _)),
+        (_("Received"), request.received_at.isoformat(timespec="minutes")),
+        (_("Due"), request.due_on.isoformat()),
+        (_("Rights"), ", ".join(_(r.label) for r in request.rights)),
+        (_("Relationship to the organization"), _(relationship_label(request.relationship))),
+        (_("Name"), request.name or none),
+        (_("Email"), request.email or none),
+        (_("Patient or file number"), request.file_reference or none),
+        (_("Language"), request.language),
+        (_("Address confirmed"), request.email_confirmed_at.isoformat(timespec="minutes")
+         if request.email_confirmed_at else _("no")),
+        (_("Extended"), f"{request.extended_at:%Y-%m-%d} — {request.extension_reason or none}"
+         if request.extended_at else _("no")),
+        (_("Closed"), request.closed_at.isoformat(timespec="minutes") if request.closed_at else _("no")),
+        (_("Personal data purged"), request.purged_at.isoformat(timespec="minutes") if request.purged_at else _("no")),
+    ]
+    width = max(len(label) for label, _value in lines)
+    for label, value in lines:
+        print(f"{label.ljust(width)}  {value}", file=out)
+    print(f"\n{_('Details')}:\n{request.details or none}\n", file=out)
+    print(_("Mails") + ":", file=out)
+    for mail in store.mail_status(desk.db, request.reference):
+        state = (_("sent %(when)s") % {"when": mail["sent_at"][:16]} if mail["sent_at"]
+                 else _("FAILED (%(error)s)") % {"error": mail["last_error"]} if mail["failed_at"]
+                 else _("waiting, attempt %(n)s, next %(when)s") % {"n": mail["attempts"] + 1, "when": mail["next_attempt_at"][:16]})
+        print(f"  {mail['kind']}: {state}", file=out)
+    return 0
+
+
+def close(desk: Desk, reference: str, out: TextIO) -> int:
+    _ = translator(cli_language())
+    request = _find(desk, reference, out)
+    if request is None:
+        return 1
+    if not store.close(desk.db, request.reference, datetime.now(UTC)):
+        print(_("%(reference)s is already closed.") % {"reference": request.reference}, file=out)
+        return 1
+    site = desk.content.site(request.site)
+    retention = getattr(site.notice.rights, "request_retention", None) if site else None
+    print(_("%(reference)s is closed.") % {"reference": request.reference}, file=out)
+    if retention:
+        print(_("Its personal data will be purged after %(period)s.")
+              % {"period": i18n.format_duration(retention, cli_language())}, file=out)
+    else:
+        print(_("Its site sets no retention period (rights.request_retention): its personal data is kept until one is set."),
+              file=out)
+    return 0
+
+
+def extend(desk: Desk, reference: str, reason: str, out: TextIO, today: date | None = None) -> int:
+    today = today or datetime.now(UTC).date()
+    _ = translator(cli_language())
+    request = _find(desk, reference, out)
+    if request is None:
+        return 1
+    reason = " ".join(reason.split())
+    problem = None
+    if not reason:
+        problem = _("Give the reason for the extension with --reason: the requester must be told why.")
+    elif request.status != "open" or request.purged_at:
+        problem = _("%(reference)s is closed: only an open request can be extended.")
+    elif request.extended_at:
+        problem = _("%(reference)s was already extended, on %(date)s.")
+    elif today > request.due_on:
+        problem = _("%(reference)s is past its due date (%(date)s): the law allows an extension only if the "
+                    "requester is told within the first period.")
+    elif desk.extension_due(request) <= request.due_on:
+        problem = _("The law of this site allows no extension.")
+    if problem:
+        date_text = (request.extended_at.date() if request.extended_at else request.due_on).isoformat()
+        print(problem % {"reference": request.reference, "date": date_text}, file=out)
+        return 1
+    due = desk.extend(request, reason)
+    print(_("%(reference)s is now due on %(date)s; the requester will be told why.")
+          % {"reference": request.reference, "date": due.isoformat()}, file=out)
+    return 0
+
+
+def purge(desk: Desk, dry_run: bool, out: TextIO, today: date | None = None) -> int:
+    today = today or datetime.now(UTC).date()
+    _ = translator(cli_language())
+    references = desk.purge_due(today) if dry_run else desk.purge(today)
+    if not references:
+        print(_("No closed request has reached the end of its retention period."), file=out)
+    for reference in references:
+        print((_("would purge %(reference)s") if dry_run else _("purged %(reference)s")) % {"reference": reference},
+              file=out)
+    return 0
+
+
+def deliver(desk: Desk, out: TextIO) -> int:
+    _ = translator(cli_language())
+    result = asyncio.run(deliver_due(desk.db, transport_for(desk.settings), desk.settings.mail_from))
+    print(_("%(sent)s sent, %(retrying)s to retry, %(failed)s failed.")
+          % {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}, file=out)
+    return 0 if not (result.retrying or result.failed) else 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    desk = _desk(sys.stderr)
+    if desk is None:
+        return 2
+    try:
+        if args.command == "deliver":
+            return deliver(desk, out)
+        action = getattr(args, "action", None)
+        if action == "show":
+            return show(desk, args.reference, out)
+        if action == "close":
+            return close(desk, args.reference, out)
+        if action == "extend":
+            return extend(desk, args.reference, args.reason, out)
+        if action == "purge":
+            return purge(desk, args.dry_run, out)
+        return list_requests(desk, args.site, args.format, out)
+    finally:
+        desk.db.close()
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    requests = commands.add_parser("requests", help="list rights requests, overdue first; show, close, extend, purge")
+    requests.add_argument("--site", help="only this site's requests")
+    requests.add_argument("--format", choices=["table", "csv"], default="table",
+                          help="table (default) or csv, without personal data, for the register of requests")
+    requests.set_defaults(handler=_run, action=None)
+    actions = requests.add_subparsers(dest="action", metavar="ACTION")
+    show_ = actions.add_parser("show", help="every field of one request, and its mails")
+    show_.add_argument("reference")
+    close_ = actions.add_parser("close", help="mark a request as answered")
+    close_.add_argument("reference")
+    extend_ = actions.add_parser("extend", help="extend the due date (GDPR Art. 12(3)) and tell the requester why")
+    extend_.add_argument("reference")
+    extend_.add_argument("--reason", required=True, help="why more time is needed; sent to the requester")
+    purge_ = actions.add_parser("purge", help="erase the personal data of closed requests past their retention")
+    purge_.add_argument("--dry-run", action="store_true", help="only list what would be purged")
+    deliver_ = commands.add_parser("deliver", help="deliver the queued mails once (the server also does it)")
+    deliver_.set_defaults(handler=_run)

@@ -1,0 +1,51 @@
+"""When an answer is due: the law's months counted from the day a request arrives.
+
+GDPR Art. 12(3) counts in months. A period in months ends on the same day of
+the month; when that day does not exist (31 January + 1 month), on the last
+day of that month (Regulation 1182/71, Art. 3(2)(c)).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from ..content import Site
+from ..model import Deadline, Registry
+from ..render import jurisdiction
+
+# When no law of the site names a deadline, the GDPR's is the safe default.
+GDPR_DEADLINE = Deadline(months=1, extension_months=2)
+_DURATION = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def after(day: date, duration: str) -> date:
+    """The day a content Duration (“1 year”, “6 months”) after ``day`` ends."""
+    match = _DURATION.match(duration)
+    if not match:
+        raise ValueError(f"not a duration: {duration!r}")
+    amount, unit = int(match.group(1)), match.group(2)
+    if unit == "day":
+        return day + timedelta(days=amount)
+    if unit == "week":
+        return day + timedelta(weeks=amount)
+    return add_months(day, amount * (12 if unit == "year" else 1))
+
+
+def response_deadline(site: Site, registry: Registry | None) -> Deadline:
+    return jurisdiction(site.notice, registry).deadline or GDPR_DEADLINE
+
+
+def due_date(received: date, deadline: Deadline) -> date:
+    return add_months(received, deadline.months)
+
+
+def extended_due_date(received: date, deadline: Deadline) -> date:
+    return add_months(received, deadline.months + deadline.extension_months)

@@ -1,0 +1,124 @@
+"""What happens to a request, from receipt to purge: the steps both the web
+endpoints and the DPO's commands take, with the content and settings wired in."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from ..content import Content, Site
+from ..settings import Settings
+from . import mail, store
+from ..model import Deadline
+from .deadline import after, due_date, extended_due_date, response_deadline
+from .request import RightsRequest, inbox
+
+CONFIRM_DAYS = 14
+
+
+def confirm_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    # itsdangerous signs with the last key and verifies with all: settings list the newest first.
+    return URLSafeTimedSerializer(list(reversed(settings.secret_keys)), salt="privacy.rights.confirm")
+
+
+def confirmation_nonce(settings: Settings, token: str) -> str | None:
+    try:
+        value = confirm_serializer(settings).loads(token, max_age=CONFIRM_DAYS * 86400)
+    except BadSignature:  # also covers an expired link (SignatureExpired)
+        return None
+    return value if isinstance(value, str) else None
+
+
+def public_origin(settings: Settings, site: Site, fallback: str) -> str:
+    """Links in mails: the configured origin, else the site's published one, else the request's own."""
+    if settings.public_origin:
+        return settings.public_origin
+    if site.notice.base_url:
+        parts = urlsplit(site.notice.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return fallback.rstrip("/")
+
+
+def form_path(site_id: str, language: str) -> str:
+    return f"/rights/{site_id}/{language}/"
+
+
+@dataclass(frozen=True)
+class Desk:
+    settings: Settings
+    content: Content
+    db: sqlite3.Connection
+
+    def deadline(self, site: Site) -> Deadline:
+        return response_deadline(site, self.content.registry)
+
+    def receive(self, site: Site, request: RightsRequest, receipt: str, origin: str,
+                now: datetime | None = None) -> store.Submitted:
+        now = now or datetime.now(UTC)
+        due = due_date(now.date(), self.deadline(site))
+        target = inbox(site)
+        assert target is not None, "the form is only offered to a site with an inbox"
+        sender = self.settings.mail_from
+        base = public_origin(self.settings, site, origin)
+
+        def mails(reference: str, nonce: str) -> list[store.Mail]:
+            token = confirm_serializer(self.settings).dumps(nonce)
+            link = f"{base}{form_path(site.id, request.language)}confirm/{token}"
+            return [
+                mail.to_dpo(site, target, sender, reference=reference, rights=request.rights, name=request.name,
+                            email=request.email, relationship=request.relationship, details=request.details,
+                            file_reference=request.file_reference, received_at=now, due_on=due, confirmed=False),
+                mail.acknowledgment(site, request.language, sender, reference=reference, email=request.email,
+                                    rights=request.rights, received_at=now, due_on=due, confirm_url=link,
+                                    confirm_days=CONFIRM_DAYS),
+            ]
+
+        return store.submit(self.db, request, key=self.settings.secret_keys[0], received_at=now, due_on=due,
+                            receipt=receipt, mails=mails)
+
+    def confirm_address(self, site: Site, nonce: str, now: datetime | None = None) -> store.StoredRequest | None:
+        now = now or datetime.now(UTC)
+        found = store.by_confirmation(self.db, nonce, site.id)
+        target = inbox(site)
+        if found is None or target is None:
+            return None
+        store.confirm(self.db, found.reference, now, lambda: mail.confirmed_to_dpo(
+            site, target, self.settings.mail_from, reference=found.reference, confirmed_at=now))
+        return found
+
+    def extension_due(self, request: store.StoredRequest) -> date:
+        site = self.content.site(request.site)
+        deadline = self.deadline(site) if site else None
+        return extended_due_date(request.received_at.date(), deadline) if deadline else request.due_on
+
+    def extend(self, request: store.StoredRequest, reason: str, now: datetime | None = None) -> date:
+        now = now or datetime.now(UTC)
+        site = self.content.site(request.site)
+        assert site is not None and request.email is not None
+        due = self.extension_due(request)
+        notice = mail.extension_notice(site, request.language, self.settings.mail_from, reference=request.reference,
+                                       email=request.email, reason=reason, due_on=due, sent_at=now)
+        store.extend(self.db, request.reference, reason, due, now, notice)
+        return due
+
+    def purge_due(self, today: date) -> list[str]:
+        """References of closed requests whose site's retention period has run out."""
+        due = []
+        for request in store.listing(self.db, today):
+            if request.status != "closed" or request.purged_at or request.closed_at is None:
+                continue
+            site = self.content.site(request.site)
+            retention = getattr(site.notice.rights, "request_retention", None) if site else None
+            if retention and after(request.closed_at.date(), retention) <= today:
+                due.append(request.reference)
+        return due
+
+    def purge(self, today: date, now: datetime | None = None) -> list[str]:
+        references = self.purge_due(today)
+        for reference in references:
+            store.purge(self.db, reference, now or datetime.now(UTC))
+        return references

@@ -1,0 +1,168 @@
+"""The mails a request sends, built with ``email.message`` (never by pasting
+strings), so no field can add a header.
+
+The DPO's copy is in the site's first language and holds every field; the
+requester's acknowledgment is in the language of the page they used and holds
+none of what they typed, so the form cannot be used to send someone else a
+message of one's choosing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import default as email_policy
+from email.utils import format_datetime
+
+from .. import i18n
+from ..codes import Right
+from ..content import Site
+from ..text import pick
+from .outbox import Mail
+from .request import relationship_label
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def translator(language: str) -> Callable[[str], str]:
+    return lambda message: i18n.gettext(language, message)
+
+
+def _one_line(value: str) -> str:
+    # Validation already refuses these; a header must never depend on that alone.
+    return _CONTROL.sub(" ", value).strip()
+
+
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2] or "localhost"
+
+
+def message_id(reference: str, kind: str, sender: str) -> str:
+    """Stable: the same mail always has the same id, whatever the retry."""
+    return f"<{reference}.{kind}@{_domain(sender)}>"
+
+
+def organization(site: Site, language: str) -> str:
+    return _one_line(pick(site.notice.publisher.name, language))
+
+
+def _message(site: Site, language: str, sender: str, to: str, subject: str, body: str,
+             reference: str, kind: str, sent_at: datetime) -> EmailMessage:
+    message = EmailMessage(policy=email_policy)
+    message["Message-ID"] = message_id(reference, kind, sender)
+    message["Date"] = format_datetime(sent_at)
+    message["From"] = Address(display_name=organization(site, language), addr_spec=sender)
+    message["To"] = to
+    message["Subject"] = _one_line(subject)
+    message["Content-Language"] = language
+    message.set_content(body, cte="quoted-printable")
+    return message
+
+
+def _rights(rights: tuple[Right, ...], language: str) -> str:
+    _ = translator(language)
+    return ", ".join(_(r.label) for r in rights)
+
+
+def _day(value: date, language: str) -> str:
+    return i18n.format_day(value, language)
+
+
+def _mail(message: EmailMessage, reference: str, kind: str, recipient: str) -> Mail:
+    return Mail(str(message["Message-ID"]), reference, kind, recipient, message.as_bytes())
+
+
+def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple[Right, ...], name: str,
+           email: str, relationship: str, details: str, file_reference: str, received_at: datetime,
+           due_on: date, confirmed: bool) -> Mail:
+    language = site.languages[0]
+    _ = translator(language)
+    rows = [
+        (_("Reference"), reference),
+        (_("Rights requested"), _rights(rights, language)),
+        (_("Name"), _one_line(name)),
+        (_("Email"), email),
+        (_("Relationship to the organization"), _(relationship_label(relationship))),
+        (_("Patient or file number"), _one_line(file_reference) or "—"),
+        (_("Received"), f"{_day(received_at.date(), language)} {received_at:%H:%M} UTC"),
+        (_("Legal due date"), _day(due_on, language)),
+        (_("Email address confirmed"), _("yes") if confirmed else _("not yet")),
+    ]
+    width = max(len(label) for label, _value in rows)
+    body = "\n".join(
+        [_("A rights request was sent through the online form of %(site)s.") % {"site": organization(site, language)}, ""]
+        + [f"{label.ljust(width)}  {value}" for label, value in rows]
+        + ["", _("Details:"), "", details, "",
+           _("Reply to this email to answer the requester. The requester has not proved their identity: "
+             "ask for proof only if you have reasonable doubt (GDPR Art. 12(6))."),
+           _("When the request is answered: python server.py requests close %(reference)s") % {"reference": reference}]
+    )
+    subject = _("Rights request %(reference)s: %(rights)s") % {"reference": reference, "rights": _rights(rights, language)}
+    message = _message(site, language, sender, inbox, subject, body, reference, "dpo", received_at)
+    message["Reply-To"] = Address(display_name=_one_line(name), addr_spec=email)
+    return _mail(message, reference, "dpo", inbox)
+
+
+def acknowledgment(site: Site, language: str, sender: str, *, reference: str, email: str,
+                   rights: tuple[Right, ...], received_at: datetime, due_on: date, confirm_url: str,
+                   confirm_days: int) -> Mail:
+    _ = translator(language)
+    org = organization(site, language)
+    body = "\n".join([
+        _("Hello,"),
+        "",
+        _("%(organization)s has received your request (%(rights)s) on %(date)s.")
+        % {"organization": org, "rights": _rights(rights, language), "date": _day(received_at.date(), language)},
+        "",
+        _("Your reference: %(reference)s") % {"reference": reference},
+        _("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)},
+        "",
+        _("Please confirm that this address is yours by opening this link within %(days)s days:")
+        % {"days": confirm_days},
+        confirm_url,
+        "",
+        _("If there is reasonable doubt about your identity, we may ask you for proof of it."),
+        _("If you did not make this request, ignore this email."),
+        "",
+        org,
+    ])
+    subject = _("Your request to %(organization)s: reference %(reference)s") % {"organization": org, "reference": reference}
+    message = _message(site, language, sender, email, subject, body, reference, "acknowledgment", received_at)
+    message["Auto-Submitted"] = "auto-generated"
+    return _mail(message, reference, "acknowledgment", email)
+
+
+def confirmed_to_dpo(site: Site, inbox: str, sender: str, *, reference: str, confirmed_at: datetime) -> Mail:
+    language = site.languages[0]
+    _ = translator(language)
+    body = _("The requester of %(reference)s confirmed their email address on %(date)s.") % {
+        "reference": reference, "date": _day(confirmed_at.date(), language)}
+    subject = _("Rights request %(reference)s: address confirmed") % {"reference": reference}
+    message = _message(site, language, sender, inbox, subject, body, reference, "confirmed", confirmed_at)
+    message["In-Reply-To"] = message_id(reference, "dpo", sender)
+    message["References"] = message_id(reference, "dpo", sender)
+    return _mail(message, reference, "confirmed", inbox)
+
+
+def extension_notice(site: Site, language: str, sender: str, *, reference: str, email: str, reason: str,
+                     due_on: date, sent_at: datetime) -> Mail:
+    _ = translator(language)
+    org = organization(site, language)
+    body = "\n".join([
+        _("Hello,"),
+        "",
+        _("About your request %(reference)s: we need more time to answer it, as the law allows "
+          "(GDPR Art. 12(3)).") % {"reference": reference},
+        _("Reason: %(reason)s") % {"reason": reason},
+        _("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)},
+        "",
+        org,
+    ])
+    subject = _("Your request %(reference)s: new answer date") % {"reference": reference}
+    message = _message(site, language, sender, email, subject, body, reference, "extension", sent_at)
+    message["Auto-Submitted"] = "auto-generated"
+    message["References"] = message_id(reference, "acknowledgment", sender)
+    return _mail(message, reference, "extension", email)

@@ -1,0 +1,195 @@
+"""The transactional outbox: mails are rows written with the request they are
+about, then delivered by a worker, retried with exponential backoff.
+
+A crash can happen between handing a mail over and recording it as sent; the
+mail is then handed over again on the next pass. Each mail has a stable
+Message-ID, so the Maildir refuses the second copy and an SMTP recipient can
+recognise it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ..database import register_schema
+from .transport import PermanentFailure, Transport
+
+log = logging.getLogger("privacy.rights.outbox")
+
+register_schema(
+    "rights_outbox",
+    """
+    CREATE TABLE IF NOT EXISTS rights_outbox (
+        id INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL UNIQUE,
+        reference TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        message BLOB,                 -- cleared once sent: the request row keeps the facts
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        leased_until TEXT,
+        last_error TEXT,              -- an error class and SMTP code, never the server's text
+        sent_at TEXT,
+        failed_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS rights_outbox_due ON rights_outbox (sent_at, failed_at, next_attempt_at);
+    CREATE INDEX IF NOT EXISTS rights_outbox_reference ON rights_outbox (reference);
+    """,
+)
+
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=6)
+# About three days of retries before a mail is marked failed for the DPO to see.
+MAX_ATTEMPTS = 16
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Mail:
+    message_id: str
+    reference: str
+    kind: str  # "dpo", "acknowledgment", "confirmed", "extension"
+    recipient: str
+    message: bytes
+
+
+@dataclass
+class Pass:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime) -> None:
+    """Queue a mail; call inside the transaction that records what it is about."""
+    db.execute(
+        "INSERT OR IGNORE INTO rights_outbox (message_id, reference, kind, recipient, message, created_at, next_attempt_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (mail.message_id, mail.reference, mail.kind, mail.recipient, mail.message, _iso(now), _iso(now)),
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+
+
+def _claim(db: sqlite3.Connection, now: datetime, limit: int) -> list[sqlite3.Row]:
+    """Lease due mails, so a `deliver` pass and the server's worker never send the same one at once."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        rows = db.execute(
+            "SELECT id, message_id, recipient, message, attempts FROM rights_outbox"
+            " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
+            " AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?",
+            (_iso(now), _iso(now), limit),
+        ).fetchall()
+        db.executemany(
+            "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(_iso(now + LEASE), r["id"]) for r in rows]
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return rows
+
+
+def _describe(error: Exception) -> str:
+    code = getattr(error, "code", None)
+    return f"{type(error).__name__}{f' {code}' if isinstance(code, int) else ''}"
+
+
+async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str, batch: int = 50) -> Pass:
+    """One pass over the due mails."""
+    result = Pass()
+    while True:
+        now = datetime.now(UTC)
+        rows = _claim(db, now, batch)
+        if not rows:
+            return result
+        for row in rows:
+            try:
+                await transport.send(row["message_id"], sender, row["recipient"], row["message"])
+            except Exception as error:  # every failure is retried or recorded, never lost
+                attempts = row["attempts"] + 1
+                permanent = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
+                # Only the error's class and code: an SMTP reply may quote the recipient's address.
+                log.warning("mail %s not delivered (%s, attempt %d)", row["id"], _describe(error), attempts)
+                db.execute(
+                    "UPDATE rights_outbox SET attempts = ?, last_error = ?, leased_until = NULL,"
+                    " next_attempt_at = ?, failed_at = ? WHERE id = ?",
+                    (attempts, _describe(error), _iso(datetime.now(UTC) + backoff(attempts)),
+                     _iso(datetime.now(UTC)) if permanent else None, row["id"]),
+                )
+                if permanent:
+                    result.failed += 1
+                else:
+                    result.retrying += 1
+                continue
+            db.execute(
+                "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, leased_until = NULL,"
+                " last_error = NULL WHERE id = ?",
+                (_iso(datetime.now(UTC)), row["id"]),
+            )
+            result.sent += 1
+        if len(rows) < batch:
+            return result
+
+
+def next_due(db: sqlite3.Connection) -> datetime | None:
+    row = db.execute(
+        "SELECT MIN(next_attempt_at) FROM rights_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+    ).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+class Worker:
+    """Delivers inside the server: woken at once by a new mail, else when the next retry is due."""
+
+    def __init__(self, db: sqlite3.Connection, transport: Transport, sender: str, idle: float = 60.0) -> None:
+        self.db = db
+        self.transport = transport
+        self.sender = sender
+        self.idle = idle
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await deliver_due(self.db, self.transport, self.sender)
+            except Exception:  # a locked database or a full disk must not stop the worker for good
+                log.exception("the outbox pass failed; it will run again")
+            due = next_due(self.db)
+            wait = self.idle
+            if due is not None:
+                wait = min(wait, max((due - datetime.now(UTC)).total_seconds(), 0.05))
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            except TimeoutError:
+                pass
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="rights outbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None

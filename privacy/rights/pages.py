@@ -1,0 +1,210 @@
+"""The rights-request pages (the package's `routes(state)` serves them): the form, the confirmation after sending, and the
+emailed address-confirmation link.
+
+Nothing personal appears in a URL: the page after sending finds the request
+through a short-lived random cookie, and the emailed link carries a signed
+random nonce, not the reference.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..codes import N_
+from ..content import Site
+from ..publish import hashed_name
+from ..render import TEMPLATES_DIR, Renderer
+from ..settings import Settings
+from ..text import pick
+from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin
+from . import request as rq
+from . import store
+from .handling import CONFIRM_DAYS, Desk, confirmation_nonce, form_path
+from .limits import Limits, SlidingWindow
+from .outbox import Worker
+
+RECEIPT_COOKIE = "rights_receipt"
+RECEIPT_SECONDS = 15 * 60
+FORM_TYPE = "application/x-www-form-urlencoded"
+STYLESHEETS = {"notice": TEMPLATES_DIR / "assets" / "notice.css", "rights": TEMPLATES_DIR / "rights" / "rights.css"}
+
+NO_FORM = N_("This site does not offer an online request form.")
+HONEYPOT_FILLED = N_("This form could not be accepted. If you are a person, leave the last field empty and try again.")
+NOT_A_FORM = N_("Send this form from its page: this kind of content is not accepted.")
+UNREADABLE = N_("This form could not be read. Go back to the form page and send it again.")
+TOO_MANY_POSTS = N_("Too many requests were sent from your connection. Please try again in a few minutes.")
+TOO_MANY_FOR_EMAIL = N_("Several requests were already sent with this email address today. Please try again tomorrow, or write to us.")
+
+
+@dataclass
+class Pages:
+    """The state the endpoints share: content, storage, limits, templates, the outbox worker."""
+
+    desk: Desk
+    worker: Worker
+    limits: Limits
+    renderer: Renderer
+    assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    per_address: SlidingWindow = field(init=False)
+    per_email: SlidingWindow = field(init=False)
+
+    def __post_init__(self) -> None:
+        key = self.desk.settings.secret_keys[0]
+        self.per_address = SlidingWindow(self.limits.per_address, key, "rights.address")
+        self.per_email = SlidingWindow(self.limits.per_email, key, "rights.email")
+        for name, path in STYLESHEETS.items():
+            body = path.read_bytes()
+            self.assets[name] = (hashed_name(name, ".css", body), body)
+
+    @property
+    def settings(self) -> Settings:
+        return self.desk.settings
+
+    # --- helpers -------------------------------------------------------------
+
+    def _site(self, request: Request) -> tuple[Site, str] | Response:
+        site = self.desk.content.site(request.path_params["site"])
+        language = request.path_params["lang"]
+        if site is None or language not in site.languages:
+            fallback = site.languages[0] if site else "en"
+            return error_response(request, 404, NOT_FOUND, language if site and language in site.languages else fallback)
+        if not rq.form_offered(site):
+            return error_response(request, 404, NO_FORM, language)
+        return site, language
+
+    def _page(self, site: Site, language: str, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        notice = site.notice
+        deadline = self.desk.deadline(site)
+        body = self.renderer.render(
+            language, f"rights/{template}",
+            n=notice, site_id=site.id, org=pick(notice.publisher.name, language),
+            stylesheet=f"/rights/assets/{self.assets['notice'][0]}",
+            rights_stylesheet=f"/rights/assets/{self.assets['rights'][0]}",
+            form_href=form_path(site.id, language),
+            switcher=[{"lang": other, "href": form_path(site.id, other), "current": other == language}
+                      for other in site.languages],
+            deadline=deadline, confirm_days=CONFIRM_DAYS,
+            **context,
+        )
+        headers = {"Content-Language": language, "Cache-Control": "no-store"}
+        return HTMLResponse(body, status_code=status, headers=headers)
+
+    def _form(self, site: Site, language: str, values: Mapping[str, Any], errors: Mapping[str, str],
+              status: int = 200) -> HTMLResponse:
+        return self._page(
+            site, language, "form.html", status,
+            rights=site.notice.rights.offered,
+            relationships=[(value, rq.relationship_label(value)) for value in rq.relationships(site)],
+            values=values, errors=errors, fields=rq.FIELDS, honeypot=rq.HONEYPOT,
+            limits={"name": rq.NAME_MAX, "email": rq.EMAIL_MAX, "details": rq.DETAILS_MAX,
+                    "file_reference": rq.FILE_REFERENCE_MAX},
+        )
+
+    # --- endpoints -----------------------------------------------------------
+
+    async def form(self, request: Request) -> Response:
+        found = self._site(request)
+        if isinstance(found, Response):
+            return found
+        site, language = found
+        if request.method == "POST":
+            return await self._submit(request, site, language)
+        return self._form(site, language, {}, {})
+
+    async def _submit(self, request: Request, site: Site, language: str) -> Response:
+        if not same_origin(request, self.settings.public_origin):
+            return error_response(request, 403, CROSS_SITE, language)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
+            return error_response(request, 415, NOT_A_FORM, language)
+        try:
+            body = await read_body(request)
+        except BodyTooLarge:
+            return error_response(request, 413, TOO_LARGE, language)
+        client = request.client.host if request.client else ""
+        if not self.per_address.allow(client):
+            return _retry_later(error_response(request, 429, TOO_MANY_POSTS, language), self.limits.per_address.seconds)
+        try:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                            max_num_fields=60, errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            return error_response(request, 400, UNREADABLE, language)
+        if any(v.strip() for v in form.get(rq.HONEYPOT, [])):
+            return error_response(request, 400, HONEYPOT_FILLED, language)
+        parsed = rq.parse(site, language, form)
+        if isinstance(parsed, rq.Invalid):
+            return self._form(site, language, parsed.values, parsed.errors, status=422)
+        if not self.per_email.allow(parsed.email.casefold()):
+            return _retry_later(error_response(request, 429, TOO_MANY_FOR_EMAIL, language), self.limits.per_email.seconds)
+        receipt = secrets.token_urlsafe(24)
+        origin = f"{request.url.scheme}://{request.url.netloc}"
+        self.desk.receive(site, parsed, receipt, origin)
+        self.worker.wake()
+        response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
+        response.set_cookie(
+            RECEIPT_COOKIE, receipt, max_age=RECEIPT_SECONDS, path=f"{form_path(site.id, language)}sent",
+            secure=request.url.scheme == "https" or self.settings.production, httponly=True, samesite="strict",
+        )
+        return response
+
+    async def sent(self, request: Request) -> Response:
+        found = self._site(request)
+        if isinstance(found, Response):
+            return found
+        site, language = found
+        receipt = request.cookies.get(RECEIPT_COOKIE, "")
+        record = store.by_receipt(self.desk.db, receipt, site.id) if receipt else None
+        return self._page(site, language, "sent.html", record=record)
+
+    async def confirm(self, request: Request) -> Response:
+        found = self._site(request)
+        if isinstance(found, Response):
+            return found
+        site, language = found
+        token = request.path_params["token"]
+        nonce = confirmation_nonce(self.settings, token)
+        record = store.by_confirmation(self.desk.db, nonce, site.id) if nonce else None
+        if record is None or record.purged_at is not None:
+            return self._page(site, language, "confirm.html", status=400, state="invalid")
+        if request.method == "GET":
+            # A button, not an automatic confirmation: mail scanners open links on their own.
+            state = "done" if record.email_confirmed_at else "ask"
+            return self._page(site, language, "confirm.html", state=state, action=request.url.path)
+        if not same_origin(request, self.settings.public_origin):
+            return error_response(request, 403, CROSS_SITE, language)
+        self.desk.confirm_address(site, nonce)  # type: ignore[arg-type]
+        self.worker.wake()
+        return self._page(site, language, "confirm.html", state="done")
+
+    async def asset(self, request: Request) -> Response:
+        for name, body in self.assets.values():
+            if name == request.path_params["name"]:
+                return Response(body, media_type="text/css",
+                                headers={"Cache-Control": "public, max-age=31536000, immutable"})
+        return error_response(request, 404, NOT_FOUND, "en")
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/rights/assets/{name}", self.asset, methods=["GET"]),
+            Route("/rights/{site}/{lang}/", self.form, methods=["GET", "POST"]),
+            Route("/rights/{site}/{lang}/sent", self.sent, methods=["GET"]),
+            Route("/rights/{site}/{lang}/confirm/{token}", self.confirm, methods=["GET", "POST"]),
+        ]
+
+
+def _retry_later(response: Response, seconds: float) -> Response:
+    response.headers["Retry-After"] = str(int(seconds))
+    return response
+
+
+def pages(settings: Settings, content: Any, db: sqlite3.Connection, worker: Worker, limits: Limits) -> Pages:
+    languages = sorted({lang for site in content.sites for lang in site.languages} | {"en"})
+    return Pages(Desk(settings, content, db), worker, limits, Renderer(languages))

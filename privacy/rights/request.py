@@ -1,0 +1,145 @@
+"""A rights request as the visitor sends it, and the checks it must pass.
+
+Every rejection names the field and says what to do, in the page's language;
+the messages are catalog ids (``N_``) translated when the page is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..codes import N_, PeopleCategory, Right
+from ..content import Site
+
+# “Other” lets a relative, a former employee… say who they are in the details.
+OTHER = "other"
+NAME_MAX = 200
+EMAIL_MAX = 254
+DETAILS_MAX = 5000
+FILE_REFERENCE_MAX = 100
+HONEYPOT = "website"
+# A lint warning (privacy/lint.py), kept here so that it lives in this feature's catalog.
+NO_INBOX = N_("the online form needs an inbox: give rights.channels.email or the DPO's email")
+FIELDS = ("rights", "name", "email", "relationship", "details", "file_reference")
+
+# Anything a mail header could be split on, or that a DPO could not see.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class RightsRequest:
+    site: str
+    language: str
+    rights: tuple[Right, ...]
+    name: str
+    email: str
+    relationship: str  # a PeopleCategory value, or OTHER
+    details: str
+    file_reference: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """The form as typed, and one message per field in error."""
+
+    values: dict[str, str | list[str]]
+    errors: dict[str, str]
+
+
+def inbox(site: Site) -> str | None:
+    """Where requests go: the rights channel's email, else the DPO's."""
+    channels = site.notice.rights.channels
+    if channels and channels.email:
+        return channels.email
+    dpo = site.notice.dpo
+    if dpo and dpo != "none" and dpo.contact and dpo.contact.email:
+        return dpo.contact.email
+    return None
+
+
+def form_offered(site: Site) -> bool:
+    channels = site.notice.rights.channels
+    return bool(channels and channels.online_form and inbox(site))
+
+
+def relationships(site: Site) -> list[str]:
+    return [group.id.value for group in site.notice.people] + [OTHER]
+
+
+def relationship_label(value: str) -> str:
+    if value == OTHER:
+        return N_("Other (please explain in the details)")
+    return PeopleCategory(value).label
+
+
+def _one(form: Mapping[str, Sequence[str]], name: str) -> str:
+    values = form.get(name) or [""]
+    return unicodedata.normalize("NFC", values[0]).strip()
+
+
+def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> RightsRequest | Invalid:
+    offered = [r.value for r in site.notice.rights.offered]
+    rights = [unicodedata.normalize("NFC", v) for v in form.get("rights", [])]
+    name = _one(form, "name")
+    email = _one(form, "email")
+    relationship = _one(form, "relationship")
+    # Line breaks are kept in the details but never in a one-line field.
+    details = _one(form, "details").replace("\r\n", "\n")
+    file_reference = _one(form, "file_reference")
+    values: dict[str, str | list[str]] = {
+        "rights": rights, "name": name, "email": email, "relationship": relationship,
+        "details": details, "file_reference": file_reference,
+    }
+    errors: dict[str, str] = {}
+
+    if not rights:
+        errors["rights"] = N_("Choose at least one right.")
+    elif any(r not in offered for r in rights) or len(set(rights)) != len(rights):
+        errors["rights"] = N_("Choose only among the rights listed.")
+
+    if not name:
+        errors["name"] = N_("Enter your name.")
+    elif len(name) > NAME_MAX:
+        errors["name"] = N_("Shorten your name to at most 200 characters.")
+    elif _CONTROL.search(name):
+        errors["name"] = N_("Write your name on one line, without special characters.")
+
+    normalized = ""
+    if not email:
+        errors["email"] = N_("Enter your email address.")
+    elif len(email) > EMAIL_MAX:
+        errors["email"] = N_("Enter a valid email address, such as name@example.fr.")
+    else:
+        try:
+            # No DNS look-up: it would leak the address to a resolver and fail offline.
+            checked = validate_email(email, check_deliverability=False, allow_smtputf8=False)
+            normalized = checked.ascii_email or checked.normalized
+        except EmailNotValidError:
+            errors["email"] = N_("Enter a valid email address, such as name@example.fr.")
+
+    if not relationship:
+        errors["relationship"] = N_("Say how you are related to us.")
+    elif relationship not in relationships(site):
+        errors["relationship"] = N_("Choose one of the options listed.")
+
+    if not details:
+        errors["details"] = N_("Describe your request.")
+    elif len(details) > DETAILS_MAX:
+        errors["details"] = N_("Shorten the details to at most 5000 characters.")
+    elif _CONTROL.sub("", details.replace("\n", "").replace("\t", "")) != details.replace("\n", "").replace("\t", ""):
+        errors["details"] = N_("Remove the special characters from the details.")
+
+    if len(file_reference) > FILE_REFERENCE_MAX:
+        errors["file_reference"] = N_("Shorten the reference to at most 100 characters.")
+    elif _CONTROL.search(file_reference):
+        errors["file_reference"] = N_("Write the reference on one line, without special characters.")
+
+    if errors:
+        return Invalid(values, errors)
+    ordered = tuple(Right(r) for r in offered if r in rights)
+    return RightsRequest(site.id, language, ordered, name, normalized, relationship, details, file_reference)

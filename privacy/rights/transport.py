@@ -1,0 +1,103 @@
+"""How a mail leaves: SMTP when a host is configured, else a local Maildir.
+
+The Maildir file name is derived from the Message-ID and the file is linked
+into ``new/`` atomically, so handing the same mail over twice (a retry after a
+crash) leaves one copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mailbox
+import os
+import socket
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from ..settings import Settings
+
+
+class PermanentFailure(Exception):
+    """The server refused the mail for good (5xx): retrying would not help."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"refused with {code}")
+        self.code = code
+
+
+class Transport(Protocol):
+    async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None: ...
+
+
+def maildir_name(message_id: str) -> str:
+    return hashlib.sha256(message_id.encode()).hexdigest()[:40]
+
+
+class MaildirTransport:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _deliver(self, message_id: str, message: bytes) -> None:
+        box = mailbox.Maildir(self.path, create=True)
+        name = maildir_name(message_id)
+        # A mail client moves read mail to cur/ and appends flags (“name:2,S”): look there too.
+        if name in box:
+            return
+        tmp = self.path / "tmp" / f"{name}.{os.getpid()}.{socket.gethostname()}"
+        with open(tmp, "wb") as handle:
+            handle.write(message)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, self.path / "new" / name)  # fails if another pass got there first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        directory = os.open(self.path / "new", os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None:
+        self._deliver(message_id, message)
+
+
+class SmtpTransport:
+    def __init__(self, settings: Settings, timeout: float = 30) -> None:
+        self.settings = settings
+        self.timeout = timeout
+
+    async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None:
+        s = self.settings
+        try:
+            await aiosmtplib.send(
+                message,
+                sender=sender,
+                recipients=[recipient],
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username,
+                password=s.smtp_password,
+                use_tls=s.smtp_security == "tls",
+                start_tls=True if s.smtp_security == "starttls" else False,
+                timeout=self.timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            codes = [e.code for e in error.recipients]
+            if codes and all(500 <= c < 600 for c in codes):
+                raise PermanentFailure(codes[0]) from None
+            raise
+        except (aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPDataError) as error:
+            if 500 <= error.code < 600:
+                raise PermanentFailure(error.code) from None
+            raise
+
+
+def transport_for(settings: Settings) -> Transport:
+    if settings.smtp_host:
+        return SmtpTransport(settings)
+    return MaildirTransport(settings.maildir)
