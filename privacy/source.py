@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 
 FieldPath = tuple[str | int, ...]
+# libyaml's parser is some twenty times faster; PyYAML's own is the fallback.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SourceError(Exception):
@@ -41,7 +43,7 @@ class SourceDocument:
         return None
 
 
-def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: FieldPath, doc: SourceDocument) -> Any:
+def _walk(loader: Any, node: yaml.Node, path: FieldPath, doc: SourceDocument) -> Any:
     doc.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
@@ -72,7 +74,7 @@ def read_yaml(path: Path) -> SourceDocument:
         raise SourceError(path, None, f"encoding:{error.start}") from None
     except OSError as error:
         raise SourceError(path, None, f"unreadable:{error.strerror}") from None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         doc = SourceDocument(path=path, data=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 from typing import Any
 
 import markdown
@@ -51,9 +52,20 @@ def pick(value: Any, language: str, fallback: str | None = None) -> str:
     return str(value)
 
 
-def render_markdown(text: str) -> Markup:
+# Most free text is plain sentences: they skip the Markdown parser.
+_MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>#!|~\\&]|^\s*(?:[-+>]|\d+[.)])\s|\n\s*\n|^ {4}", re.MULTILINE)
+
+
+@lru_cache(maxsize=8192)
+def _convert(text: str) -> str:
+    if not _MARKDOWN_SYNTAX.search(text):
+        return f"<p>{escape(text.strip())}</p>"
     _converter.reset()
-    return Markup(_converter.convert(text))
+    return _converter.convert(text)
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(_convert(text))
 
 
 def render_inline(text: str) -> Markup:
