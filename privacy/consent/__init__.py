@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def routes(state: AppState) -> list[BaseRoute]:
-    from .routes import consent_routes
+    from .endpoint import consent_routes
 
     return consent_routes(state)
 

@@ -54,7 +54,7 @@ def write_json(records: list[log.ConsentRecord], out: TextIO) -> None:
     out.write("\n")
 
 
-def export(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -65,7 +65,7 @@ def export(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         records = list(log.records(db, args.site, args.since))
     finally:
         db.close()
-    (write_json if args.format == "json" else write_csv)(records, out)
+    (write_json if args.format == "json" else write_csv)(records, out or sys.stdout)
     summary = i18n.gettext(_language(), N_("%(count)d consent record(s) for the site “%(site)s”"))
     print(summary % {"count": len(records), "site": args.site}, file=sys.stderr)
     return 0

@@ -1,0 +1,31 @@
+"""Fixtures of the consent tests: a content folder with one site per mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.factories import minimal_notice, optional_cookies, write_content
+
+ESSENTIAL = "ihu"  # only strictly necessary cookies, like the IHU example
+OPT_IN = "clinique"  # declares audience measurement
+
+
+def consent_sites(**opt_in_overrides: object) -> dict[str, dict]:
+    return {
+        ESSENTIAL: minimal_notice(publisher={"name": "IHU Imagerie"}),
+        OPT_IN: minimal_notice(cookies={**optional_cookies(), **opt_in_overrides}),
+    }
+
+
+@pytest.fixture
+def consent_content(tmp_path: Path) -> Path:
+    return write_content(tmp_path / "content", consent_sites())
+
+
+@pytest.fixture
+def consent_client(make_client: Callable[..., TestClient], consent_content: Path) -> TestClient:
+    return make_client(consent_content)

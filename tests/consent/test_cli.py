@@ -1,0 +1,66 @@
+"""``python server.py consent-log``: the DPO's export of the proof-of-consent log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+import server
+from tests.consent.conftest import ESSENTIAL, OPT_IN
+from tests.factories import settings_env
+
+
+@pytest.fixture
+def logged(make_client: Callable[..., TestClient], consent_content: Path, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    client = make_client(consent_content)
+    client.post("/consent", json={"site": OPT_IN, "lang": "fr", "action": "accept"})
+    client.post("/consent", json={"site": OPT_IN, "action": "reject"}, headers={"Sec-GPC": "1"})
+    client.post("/consent", json={"site": ESSENTIAL, "action": "dismiss"})
+    for name, value in settings_env(tmp_path, consent_content).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    return client
+
+
+def test_csv_export_lists_one_site(logged: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert server.main(["consent-log", "--site", OPT_IN]) == 0
+    out, err = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["action"], r["choices"], r["gpc"], r["language"]) for r in rows] == [
+        ("accept", "audience_measurement=yes", "no", "fr"),
+        ("withdraw", "audience_measurement=no", "yes", "en"),
+    ]
+    assert rows[0]["consent_id"] == rows[1]["consent_id"]
+    assert len(rows[0]["banner_hash"]) == 64
+    assert "2 enregistrement(s) de consentement" in err
+
+
+def test_json_export_and_since(logged: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert server.main(["consent-log", "--site", ESSENTIAL, "--format", "json"]) == 0
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["action"] == "dismiss" and record["choices"] == {} and record["gpc"] is False
+    assert server.main(["consent-log", "--site", OPT_IN, "--since", "2999-01-01", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert server.main(["consent-log", "--site", OPT_IN, "--since", "2000-01-01T00:00:00+01:00", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_a_bad_date_is_explained(logged: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        server.main(["consent-log", "--site", OPT_IN, "--since", "last week"])
+    assert exit_info.value.code == 2
+    assert "--since attend une date comme 2025-01-31" in capsys.readouterr().err
+
+
+def test_the_log_is_append_only(logged: TestClient) -> None:
+    import sqlite3
+
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        logged.app.state.privacy.db.execute("UPDATE consent_log SET action = 'accept'")  # type: ignore[attr-defined]

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from privacy.consent.cookie import ConsentChoice, ConsentCookie
+from privacy.consent.inventory import SECONDS_PER_MONTH, consent_inventory
+from privacy.content import load_content
+from tests.consent.conftest import OPT_IN
+
+
+@pytest.fixture
+def inventory(consent_content: Path):
+    site = load_content(consent_content).site(OPT_IN)
+    assert site is not None
+    return consent_inventory(site)
+
+
+def choice(revision: str, at: int | None = None) -> ConsentChoice:
+    return ConsentChoice("abc123", int(time.time()) if at is None else at, revision, {"audience_measurement": True})
+
+
+def test_a_signed_choice_reads_back(inventory) -> None:
+    cookie = ConsentCookie(("k" * 40,))
+    value = cookie.dumps(choice(inventory.revision))
+    assert cookie.current(value, inventory) == choice(inventory.revision, cookie.loads(value).at)
+
+
+def test_the_newest_key_signs_and_every_key_verifies(inventory) -> None:
+    old, new = "old-" + "o" * 40, "new-" + "n" * 40
+    signed_with_old = ConsentCookie((old,)).dumps(choice(inventory.revision))
+    rotated = ConsentCookie((new, old))  # settings list the newest first
+    assert rotated.loads(signed_with_old) is not None
+    signed_after_rotation = rotated.dumps(choice(inventory.revision))
+    assert ConsentCookie((new,)).loads(signed_after_rotation) is not None
+    assert ConsentCookie((old,)).loads(signed_after_rotation) is None
+
+
+@pytest.mark.parametrize("value", ["", "garbage", "a.b", "eyJ4Ijox.invalid", "x" * 5000])
+def test_unparsable_cookies_are_no_choice(inventory, value: str) -> None:
+    assert ConsentCookie(("k" * 40,)).current(value, inventory) is None
+
+
+def test_a_tampered_cookie_is_no_choice(inventory) -> None:
+    cookie = ConsentCookie(("k" * 40,))
+    value = cookie.dumps(choice(inventory.revision))
+    payload, signature = value.rsplit(".", 1)
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    assert cookie.current(f"{payload}.{flipped}", inventory) is None
+    assert ConsentCookie(("another-key" * 4,)).current(value, inventory) is None
+
+
+def test_a_signed_payload_of_the_wrong_shape_is_no_choice(inventory) -> None:
+    cookie = ConsentCookie(("k" * 40,))
+    raw = cookie._serializer.dumps({"i": "x", "t": "yesterday", "r": inventory.revision, "c": {}})
+    assert cookie.loads(raw) is None
+
+
+def test_a_choice_for_another_revision_is_no_choice(inventory) -> None:
+    cookie = ConsentCookie(("k" * 40,))
+    assert cookie.current(cookie.dumps(choice("0123456789abcdef")), inventory) is None
+
+
+def test_a_choice_older_than_the_lifetime_is_no_choice(inventory) -> None:
+    cookie = ConsentCookie(("k" * 40,))
+    now = time.time()
+    fresh = cookie.dumps(choice(inventory.revision, int(now - 5 * SECONDS_PER_MONTH)))
+    stale = cookie.dumps(choice(inventory.revision, int(now - 6 * SECONDS_PER_MONTH - 60)))
+    assert cookie.current(fresh, inventory, now) is not None
+    assert cookie.current(stale, inventory, now) is None
+
+
+def test_no_key_is_refused() -> None:
+    with pytest.raises(ValueError):
+        ConsentCookie(())
