@@ -1,0 +1,85 @@
+"""Fixtures for the rights feature: a form-enabled site, a posted form, a real SMTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session, SMTP as SMTPServer
+from starlette.testclient import TestClient
+
+from tests.factories import minimal_notice, write_content
+from tests.support.quality import free_port
+
+
+def good_form(**overrides: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "rights": ["access"],
+        "name": "Ana Dupont",
+        "email": "ana@example.fr",
+        "relationship": "patients",
+        "details": "Je souhaite une copie de mon dossier d'imagerie de 2024.",
+        "file_reference": "P-1234",
+        "website": "",
+    }
+    form.update(overrides)
+    return form
+
+
+def maildir_messages(maildir: Path) -> list[EmailMessage]:
+    found = []
+    for sub in ("new", "cur"):
+        folder = maildir / sub
+        if folder.is_dir():
+            found += [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.iterdir())]
+    return found  # type: ignore[return-value]
+
+
+def form_notice(**overrides: Any) -> dict[str, Any]:
+    """A site offering the online form, with the rights and people these tests name."""
+    notice = minimal_notice(
+        rights={
+            "offered": ["access", "rectification", "erasure", "post_mortem_directives"],
+            "channels": {"email": "dpo@clinique.example", "online_form": True},
+            "request_retention": "1 year",
+        },
+        people=[{"id": "patients"}],
+    )
+    notice.update(overrides)
+    return notice
+
+
+@pytest.fixture
+def rights_content(tmp_path: Path) -> Path:
+    return write_content(tmp_path / "content", {"clinique": form_notice()})
+
+
+@pytest.fixture
+def rights_client(make_client: Callable[..., TestClient], rights_content: Path) -> TestClient:
+    return make_client(rights_content)
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+        data = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(data, policy=policy.default)))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Controller, Inbox]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()

@@ -1,0 +1,264 @@
+"""The form over the real app: every answer a visitor (or a robot) can get."""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import itsdangerous.timed
+import pytest
+from starlette.testclient import TestClient
+
+from privacy.i18n import gettext
+from privacy.rights.handling import confirm_serializer
+from privacy.settings import load_settings
+from privacy.web import CROSS_SITE, NOT_FOUND
+from tests.factories import minimal_notice, settings_env, write_content
+from tests.rights.conftest import good_form, maildir_messages
+
+FORM = "/rights/clinique/fr/"
+
+
+def rows(tmp_path: Path) -> list[sqlite3.Row]:
+    db = sqlite3.connect(tmp_path / "var" / "privacy.sqlite3")
+    db.row_factory = sqlite3.Row
+    try:
+        return db.execute("SELECT * FROM rights_requests").fetchall()
+    finally:
+        db.close()
+
+
+def wait_for_mail(maildir: Path, count: int, timeout: float = 10) -> list[Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = maildir_messages(maildir)
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"expected {count} mails in {maildir}, found {len(maildir_messages(maildir))}")
+
+
+def post(client: TestClient, form: dict[str, Any], path: str = FORM, **headers: str) -> Any:
+    return client.post(path, data=form, headers=headers, follow_redirects=False)
+
+
+def test_the_form_lists_the_sites_rights_and_people(rights_client: TestClient) -> None:
+    page = rights_client.get(FORM)
+    assert page.status_code == 200
+    assert page.headers["content-language"] == "fr"
+    offered = re.findall(r'name="rights" value="([a-z_]+)"', page.text)
+    assert offered == ["access", "rectification", "erasure", "post_mortem_directives"]  # no portability
+    assert re.findall(r'<option value="([a-z_]+)"', page.text) == ["patients", "other"]
+    assert "Droit d'accès" in html.unescape(page.text)
+    assert "justificatif" in page.text  # proof of identity may be asked later
+    assert "1\xa0mois" in page.text  # the deadline, from the registry
+    assert 'type="file"' not in page.text
+    assert "<script" not in page.text and "style=" not in page.text
+    english = rights_client.get("/rights/clinique/en/")
+    assert "Exercise your rights" in english.text and english.headers["content-language"] == "en"
+
+
+@pytest.mark.parametrize("path", ["/rights/nowhere/fr/", "/rights/clinique/de/"])
+def test_unknown_site_or_language_is_a_404(rights_client: TestClient, path: str) -> None:
+    answer = rights_client.get(path, headers={"accept-language": "en"})
+    assert answer.status_code == 404
+    assert answer.text == gettext("fr" if "clinique" in path else "en", NOT_FOUND)
+
+
+def test_a_site_without_the_online_form_has_no_page(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    notice = minimal_notice(rights={"offered": ["access"], "channels": {"email": "dpo@clinique.example"}})
+    client = make_client(write_content(tmp_path / "c2", {"clinique": notice}))
+    answer = client.get(FORM)
+    assert answer.status_code == 404
+    assert answer.text == "Ce site ne propose pas de formulaire de demande en ligne."
+
+
+def test_a_request_is_stored_and_the_visitor_sees_its_reference(rights_client: TestClient, tmp_path: Path) -> None:
+    answer = post(rights_client, good_form())
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/rights/clinique/fr/sent"
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "Max-Age=900" in cookie
+    [row] = rows(tmp_path)
+    assert row["email"] == "ana@example.fr" and row["rights"] == "access" and row["status"] == "open"
+    # Neither the URL nor the cookie carries the reference or anything typed.
+    assert row["reference"] not in answer.headers["location"] + cookie
+    page = rights_client.get(answer.headers["location"])
+    assert row["reference"] in page.text
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", row["reference"])
+
+
+def test_the_sent_page_without_its_cookie_shows_no_reference(rights_client: TestClient, tmp_path: Path) -> None:
+    post(rights_client, good_form())
+    rights_client.cookies.clear()
+    page = rights_client.get("/rights/clinique/fr/sent")
+    assert page.status_code == 200
+    assert rows(tmp_path)[0]["reference"] not in page.text
+
+
+def test_a_double_submission_gives_the_same_reference(rights_client: TestClient, tmp_path: Path) -> None:
+    first = post(rights_client, good_form())
+    second = post(rights_client, good_form(name="  Ana Dupont "))
+    assert first.status_code == second.status_code == 303
+    assert len(rows(tmp_path)) == 1
+    page = rights_client.get("/rights/clinique/fr/sent")
+    assert rows(tmp_path)[0]["reference"] in page.text
+    post(rights_client, good_form(details="Autre chose"))
+    assert len(rows(tmp_path)) == 2
+
+
+BAD_INPUTS = [
+    ({"rights": []}, "rights", "Choisissez au moins un droit."),
+    ({"rights": ["portability"]}, "rights", "Choisissez uniquement parmi les droits proposés."),
+    ({"rights": ["access", "access"]}, "rights", "Choisissez uniquement parmi les droits proposés."),
+    ({"name": ""}, "name", "Saisissez votre nom."),
+    ({"name": "x" * 201}, "name", "Raccourcissez votre nom à 200 caractères au plus."),
+    ({"name": "Ana\r\nBcc: victim@example.org"}, "name", "Écrivez votre nom sur une seule ligne, sans caractères spéciaux."),
+    ({"email": ""}, "email", "Saisissez votre adresse e-mail."),
+    ({"email": "ana@"}, "email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
+    ({"email": "ana@example.fr\r\nBcc: victim@example.org"}, "email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
+    ({"email": "a" * 250 + "@example.fr"}, "email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
+    ({"relationship": ""}, "relationship", "Indiquez votre lien avec nous."),
+    ({"relationship": "staff"}, "relationship", "Choisissez l'une des options proposées."),
+    ({"details": "   "}, "details", "Décrivez votre demande."),
+    ({"details": "x" * 5001}, "details", "Raccourcissez votre demande à 5000 caractères au plus."),
+    ({"details": "ok\x00"}, "details", "Retirez les caractères spéciaux de votre demande."),
+    ({"file_reference": "9" * 101}, "file_reference", "Raccourcissez le numéro à 100 caractères au plus."),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), BAD_INPUTS)
+def test_each_bad_input_is_answered_next_to_its_field(
+    rights_client: TestClient, tmp_path: Path, overrides: dict[str, Any], field: str, message: str
+) -> None:
+    form = good_form(**overrides)
+    answer = post(rights_client, form)
+    assert answer.status_code == 422
+    assert f'<p class="field-error" id="{field}-error">' in answer.text
+    assert message in html.unescape(answer.text)
+    assert f'aria-describedby="{field}-error' in answer.text or f'-hint {field}-error"' in answer.text
+    assert 'class="error-summary"' in answer.text and "<title>Erreur :" in answer.text
+    if field != "name":  # what was typed is kept
+        assert 'value="Ana Dupont"' in answer.text
+    assert rows(tmp_path) == []
+
+
+def test_errors_are_in_the_pages_language(rights_client: TestClient) -> None:
+    answer = post(rights_client, good_form(email="nope"), "/rights/clinique/en/")
+    assert "Enter a valid email address, such as name@example.fr." in answer.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}, {"origin": "null"}],
+)
+def test_a_cross_site_post_is_refused(rights_client: TestClient, tmp_path: Path, headers: dict[str, str]) -> None:
+    answer = post(rights_client, good_form(), **headers)
+    assert answer.status_code == 403
+    assert answer.text == gettext("fr", CROSS_SITE) and answer.text != CROSS_SITE
+    assert answer.headers["content-language"] == "fr"
+    assert rows(tmp_path) == []
+
+
+def test_a_same_origin_post_is_accepted(rights_client: TestClient) -> None:
+    answer = post(rights_client, good_form(), origin="https://testserver", **{"sec-fetch-site": "same-origin"})
+    assert answer.status_code == 303
+
+
+def test_the_honeypot_is_refused(rights_client: TestClient, tmp_path: Path) -> None:
+    answer = post(rights_client, good_form(website="http://spam.example"))
+    assert answer.status_code == 400
+    assert "laissez le dernier champ vide" in answer.text
+    assert rows(tmp_path) == []
+
+
+def test_a_body_too_large_is_refused(rights_client: TestClient) -> None:
+    answer = post(rights_client, good_form(details="x" * 20000))
+    assert answer.status_code == 413
+    assert answer.headers["content-language"] == "fr"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "multipart/form-data; boundary=x", "text/plain"])
+def test_only_a_form_encoded_body_is_read(rights_client: TestClient, content_type: str) -> None:
+    answer = rights_client.post(FORM, content=b"rights=access", headers={"content-type": content_type})
+    assert answer.status_code == 415
+    assert "ce type de contenu n'est pas accepté" in answer.text
+
+
+def test_a_body_that_is_not_utf8_is_refused(rights_client: TestClient) -> None:
+    answer = rights_client.post(FORM, content=b"name=%FF%FE&rights=access",
+                                headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 400
+    assert "n'a pas pu être lu" in answer.text
+
+
+def test_posts_are_limited_per_client_address(rights_client: TestClient) -> None:
+    answers = [post(rights_client, good_form(email="", details=f"essai {i}")).status_code for i in range(21)]
+    assert answers[:20] == [422] * 20
+    assert answers[20] == 429
+    refused = post(rights_client, good_form())
+    assert refused.status_code == 429 and "Réessayez dans quelques minutes" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+
+
+def test_requests_are_limited_per_email_address(rights_client: TestClient, tmp_path: Path) -> None:
+    answers = [post(rights_client, good_form(email="Ana@Example.fr", details=f"demande {i}")).status_code
+               for i in range(6)]
+    assert answers == [303] * 5 + [429]
+    assert len(rows(tmp_path)) == 5
+    assert post(rights_client, good_form(email="autre@example.fr")).status_code == 303
+
+
+def _confirm_link(maildir: Path) -> str:
+    ack = next(m for m in wait_for_mail(maildir, 2) if "acknowledgment" in m["Message-ID"])
+    return re.search(r"https://testserver(/rights/\S+)", ack.get_content()).group(1)  # type: ignore[union-attr]
+
+
+def test_the_emailed_link_confirms_the_address_and_tells_the_dpo(rights_client: TestClient, tmp_path: Path) -> None:
+    maildir = tmp_path / "var" / "maildir"
+    post(rights_client, good_form())
+    link = _confirm_link(maildir)
+    assert rows(tmp_path)[0]["reference"] not in link
+    page = rights_client.get(link)
+    assert page.status_code == 200 and "Confirmer mon adresse" in page.text
+    assert rows(tmp_path)[0]["email_confirmed_at"] is None  # opening the link alone confirms nothing
+    done = rights_client.post(link)
+    assert done.status_code == 200 and "Votre adresse est confirmée" in done.text
+    assert rows(tmp_path)[0]["email_confirmed_at"] is not None
+    mails = wait_for_mail(maildir, 3)
+    confirmed = [m for m in mails if ".confirmed@" in m["Message-ID"]]
+    assert len(confirmed) == 1 and confirmed[0]["To"] == "dpo@clinique.example"
+    assert rights_client.post(link).status_code == 200  # twice: no second mail
+    time.sleep(0.3)
+    assert len(maildir_messages(maildir)) == 3
+
+
+def test_a_tampered_or_expired_link_is_refused(rights_client: TestClient, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    post(rights_client, good_form())
+    link = _confirm_link(tmp_path / "var" / "maildir")
+    tampered = rights_client.get(link[:-2] + ("AA" if not link.endswith("AA") else "BB"))
+    assert tampered.status_code == 400 and "Ce lien ne fonctionne pas" in tampered.text
+    settings = load_settings(settings_env(tmp_path, tmp_path / "content"))
+    with monkeypatch.context() as frozen:
+        frozen.setattr(itsdangerous.timed.time, "time", lambda: time.time_ns() / 1e9 - 15 * 86400)
+        old = confirm_serializer(settings).dumps("some-nonce")
+    assert rights_client.get(f"/rights/clinique/fr/confirm/{old}").status_code == 400
+    assert rights_client.post(f"/rights/clinique/fr/confirm/{old}").status_code == 400
+
+
+def test_a_link_signed_with_a_retired_key_still_works(make_client: Callable[..., TestClient], rights_content: Path,
+                                                       tmp_path: Path) -> None:
+    old_key = "old-key-" + "y" * 40
+    first = make_client(rights_content, PRIVACY_SECRET_KEYS=old_key)
+    post(first, good_form())
+    link = _confirm_link(tmp_path / "var" / "maildir")
+    rotated = make_client(rights_content, PRIVACY_SECRET_KEYS=f"new-key-{'z' * 40},{old_key}")
+    assert "Confirmer mon adresse" in rotated.get(link).text
+    dropped = make_client(rights_content, PRIVACY_SECRET_KEYS=f"new-key-{'z' * 40}")
+    assert dropped.get(link).status_code == 400
