@@ -47,7 +47,6 @@ BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=6)
 # About three days of retries before a mail is marked failed for the DPO to see.
 MAX_ATTEMPTS = 16
-LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,12 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
-def _claim(db: sqlite3.Connection, now: datetime, limit: int) -> list[sqlite3.Row]:
-    """Lease due mails, so a `deliver` pass and the server's worker never send the same one at once."""
+def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) -> list[sqlite3.Row]:
+    """Lease due mails, so a `deliver` pass and the server's worker never send the same one at once.
+
+    A lease outlives a crash of its holder: the mails wait until it runs out, so it is
+    kept short (the transport's own time limit, for a few mails at a time).
+    """
     db.execute("BEGIN IMMEDIATE")
     try:
         rows = db.execute(
@@ -94,7 +97,7 @@ def _claim(db: sqlite3.Connection, now: datetime, limit: int) -> list[sqlite3.Ro
             (_iso(now), _iso(now), limit),
         ).fetchall()
         db.executemany(
-            "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(_iso(now + LEASE), r["id"]) for r in rows]
+            "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(_iso(now + lease), r["id"]) for r in rows]
         )
         db.execute("COMMIT")
     except BaseException:
@@ -108,12 +111,12 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}{f' {code}' if isinstance(code, int) else ''}"
 
 
-async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str, batch: int = 50) -> Pass:
+async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str, batch: int = 5) -> Pass:
     """One pass over the due mails."""
     result = Pass()
     while True:
         now = datetime.now(UTC)
-        rows = _claim(db, now, batch)
+        rows = _claim(db, now, batch, transport.lease * batch)
         if not rows:
             return result
         for row in rows:
@@ -147,7 +150,8 @@ async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str,
 
 def next_due(db: sqlite3.Connection) -> datetime | None:
     row = db.execute(
-        "SELECT MIN(next_attempt_at) FROM rights_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        "SELECT MIN(MAX(next_attempt_at, COALESCE(leased_until, ''))) FROM rights_outbox"
+        " WHERE sent_at IS NULL AND failed_at IS NULL"
     ).fetchone()
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 

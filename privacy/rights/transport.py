@@ -11,6 +11,7 @@ import hashlib
 import mailbox
 import os
 import socket
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +29,9 @@ class PermanentFailure(Exception):
 
 
 class Transport(Protocol):
+    # How long one mail may take to hand over; the outbox leases mails for that long.
+    lease: timedelta
+
     async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None: ...
 
 
@@ -36,6 +40,8 @@ def maildir_name(message_id: str) -> str:
 
 
 class MaildirTransport:
+    lease = timedelta(seconds=2)
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
@@ -70,6 +76,7 @@ class SmtpTransport:
     def __init__(self, settings: Settings, timeout: float = 30) -> None:
         self.settings = settings
         self.timeout = timeout
+        self.lease = timedelta(seconds=timeout + 5)
 
     async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None:
         s = self.settings

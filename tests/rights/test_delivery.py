@@ -1,0 +1,168 @@
+"""Delivery through a real SMTP server (aiosmtpd on loopback) and the Maildir default."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from privacy.content import load_content
+from privacy.database import connect
+from privacy.rights import mail, outbox
+from privacy.rights.outbox import Mail, deliver_due, enqueue
+from privacy.rights.transport import MaildirTransport, SmtpTransport
+from privacy.settings import load_settings
+from tests.factories import settings_env, write_content
+from tests.rights.conftest import Inbox, form_notice, maildir_messages
+from tests.support.quality import free_port
+
+SENDER = "privacy@clinique.example"
+
+
+def _site(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return load_content(write_content(tmp_path / "content", {"clinique": form_notice()})).sites[0]
+
+
+def _mail(tmp_path: Path, reference: str = "K7M4-QX9T-PW2R", name: str = "Ana Dupont") -> Mail:
+    return mail.to_dpo(
+        _site(tmp_path), "dpo@clinique.example", SENDER, reference=reference, rights=(), name=name,
+        email="ana@example.fr", relationship="patients", details="Copie de mon dossier", file_reference="",
+        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC), due_on=date(2025, 2, 28), confirmed=False,
+    )
+
+
+def _queue(tmp_path: Path, *mails: Mail):  # type: ignore[no-untyped-def]
+    db = connect(tmp_path / "var" / "privacy.sqlite3")
+    db.execute("BEGIN")
+    for m in mails:
+        enqueue(db, m, datetime.now(UTC))
+    db.execute("COMMIT")
+    return db
+
+
+def _smtp_settings(tmp_path: Path, port: int, **extra: str):  # type: ignore[no-untyped-def]
+    env = settings_env(tmp_path, tmp_path / "content", PRIVACY_SMTP_HOST="127.0.0.1", PRIVACY_SMTP_PORT=str(port),
+                       PRIVACY_SMTP_SECURITY="none", **extra)
+    return load_settings(env)
+
+
+def _make_due_now(db) -> None:  # type: ignore[no-untyped-def]
+    db.execute("UPDATE rights_outbox SET next_attempt_at = ?", (datetime.now(UTC).isoformat(),))
+
+
+def test_a_mail_reaches_a_real_smtp_server(tmp_path: Path, smtp_server: tuple[Controller, Inbox]) -> None:
+    controller, inbox = smtp_server
+    db = _queue(tmp_path, _mail(tmp_path))
+    result = asyncio.run(deliver_due(db, SmtpTransport(_smtp_settings(tmp_path, controller.port)), SENDER))
+    assert (result.sent, result.retrying, result.failed) == (1, 0, 0)
+    [(recipients, message)] = inbox.messages
+    assert recipients == ["dpo@clinique.example"]
+    assert message["Message-ID"] == "<K7M4-QX9T-PW2R.dpo@clinique.example>"
+    assert message["Reply-To"] == "Ana Dupont <ana@example.fr>"
+    assert "K7M4-QX9T-PW2R" in message["Subject"]
+    body = message.get_content()
+    for expected in ("Copie de mon dossier", "31 janvier 2025", "28 février 2025", "pas encore", "ana@example.fr"):
+        assert expected in body
+    # Sent: the copy of the personal data in the outbox is dropped.
+    assert db.execute("SELECT message FROM rights_outbox").fetchone()[0] is None
+
+
+def test_smtp_down_then_up_queues_then_delivers_exactly_once(tmp_path: Path) -> None:
+    port = free_port()
+    settings = _smtp_settings(tmp_path, port)
+    db = _queue(tmp_path, _mail(tmp_path))
+    down = asyncio.run(deliver_due(db, SmtpTransport(settings, timeout=2), SENDER))
+    assert (down.sent, down.retrying) == (0, 1)
+    row = db.execute("SELECT attempts, last_error, next_attempt_at, sent_at FROM rights_outbox").fetchone()
+    assert row["attempts"] == 1 and row["sent_at"] is None and "ana@" not in row["last_error"]
+    # Not due yet: the backoff holds it back.
+    assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 0
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        _make_due_now(db)
+        assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 1
+        _make_due_now(db)
+        assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 0
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+
+
+# Plain-text AUTH on loopback only: the test server has no certificate.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_an_authentication_failure_is_retried_not_lost(tmp_path: Path) -> None:
+    def reject(server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
+        return AuthResult(success=False, handled=False)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=reject,
+                            auth_require_tls=False, auth_required=True)
+    controller.start()
+    try:
+        settings = _smtp_settings(tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay",
+                                  PRIVACY_SMTP_PASSWORD="wrong")
+        db = _queue(tmp_path, _mail(tmp_path))
+        result = asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER))
+    finally:
+        controller.stop()
+    assert (result.sent, result.retrying) == (0, 1)
+    assert inbox.messages == []
+    row = db.execute("SELECT last_error, sent_at, failed_at FROM rights_outbox").fetchone()
+    assert row["last_error"].startswith("SMTPAuthenticationError") and row["sent_at"] is None
+
+
+# Plain-text AUTH on loopback only: the test server has no certificate.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_an_accepted_login_delivers(tmp_path: Path) -> None:
+    def accept(server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
+        return AuthResult(success=auth_data.login == b"dpo-relay" and auth_data.password == b"secret")
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=accept,
+                            auth_require_tls=False, auth_required=True)
+    controller.start()
+    try:
+        settings = _smtp_settings(tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay",
+                                  PRIVACY_SMTP_PASSWORD="secret")
+        db = _queue(tmp_path, _mail(tmp_path))
+        assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 1
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+
+
+def test_the_maildir_default_never_holds_a_mail_twice(tmp_path: Path) -> None:
+    maildir = tmp_path / "var" / "maildir"
+    db = _queue(tmp_path, _mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN"))
+    transport = MaildirTransport(maildir)
+    assert asyncio.run(deliver_due(db, transport, SENDER)).sent == 2
+    # A crash after the file was written but before the row was marked sent: handed over again.
+    first = _mail(tmp_path)
+    asyncio.run(transport.send(first.message_id, SENDER, first.recipient, first.message))
+    # And a mail client that has read it (moved to cur/ with flags).
+    new = sorted((maildir / "new").iterdir())[0]
+    new.rename(maildir / "cur" / f"{new.name}:2,S")
+    for m in (_mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN")):
+        asyncio.run(transport.send(m.message_id, SENDER, m.recipient, m.message))
+    ids = sorted(str(m["Message-ID"]) for m in maildir_messages(maildir))
+    assert ids == ["<ABCD-EFGH-JKMN.dpo@clinique.example>", "<K7M4-QX9T-PW2R.dpo@clinique.example>"]
+    assert list((maildir / "tmp").iterdir()) == []
+
+
+def test_a_name_with_line_breaks_cannot_add_a_header(tmp_path: Path) -> None:
+    injected = _mail(tmp_path, name="Ana\r\nBcc: victim@example.org\r\nSubject: pwned")
+    text = injected.message.decode()
+    headers = text.split("\n\n", 1)[0]
+    assert "\nBcc:" not in headers and "\nSubject: pwned" not in headers
+    assert headers.count("\nSubject:") == 1
+
+
+def test_backoff_doubles_up_to_a_ceiling() -> None:
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert outbox.backoff(40) == outbox.MAX_DELAY
