@@ -139,6 +139,8 @@ class _FormFields(HTMLParser):
                 self.fields.append((name, a.get("value", "on")))
             elif kind == "email":
                 self.fields.append((name, "bench@example.org"))
+            elif a.get("tabindex") == "-1":
+                self.fields.append((name, ""))  # out of a person's reach (a honeypot): left empty
             elif kind == "hidden":
                 self.fields.append((name, a.get("value", "")))
             else:
@@ -240,8 +242,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             print(f"  ratio to bare = {ratio:5.2f} (target ≥ {scenario.target_ratio}: "
                   f"{record.verdict(ratio, scenario.target_ratio, False)}); p99 target < {TARGET_P99_MS} ms: "
                   f"{record.verdict(measured.percentile(99), TARGET_P99_MS, True)}")
+            refused = sum(n for status, n in measured.statuses.items() if status >= 400)
+            note = None
+            if refused > measured.requests / 2:
+                note = (f"{refused} of {measured.requests} answers were refusals ({measured.statuses}): this measures "
+                        "the refusal path (e.g. a rate limit), not the endpoint's real work")
+                print(f"  WARNING: {note}")
             results.append({"endpoint": scenario.name, "ours": _figures(measured), "bare": _figures(baseline),
-                            "ratio_to_bare": round(ratio, 3), "target_ratio": scenario.target_ratio})
+                            "ratio_to_bare": round(ratio, 3), "target_ratio": scenario.target_ratio, "note": note})
     finally:
         for process in (ours, bare):
             process.terminate()
