@@ -6,20 +6,24 @@ import json
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import i18n
 from .codes import N_
-from .model import Notice, Registry, json_schema
-from .pipeline import BuildResult, build, check
+from .incremental import up_to_date
 
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
 
-SCHEMAS = {"notice.schema.json": Notice, "registry.schema.json": Registry}
+# The model, Jinja and the pipeline load lazily: "nothing changed" answers without them.
+SCHEMA_FILES = {"notice.schema.json": "Notice", "registry.schema.json": "Registry"}
 
 
 def _language(requested: str) -> str:
     return requested if requested in i18n.available_languages() else i18n.SOURCE_LANGUAGE
 
 
-def _report(result: BuildResult, language: str, strict: bool) -> int:
+def _report(result: BuildResult, language: str, strict: bool, sites: int) -> int:
     problems = result.problems
     errors = [p for p in problems if p.severity == "error" or strict]
     for problem in problems:
@@ -27,36 +31,52 @@ def _report(result: BuildResult, language: str, strict: bool) -> int:
     summary = i18n.gettext(language, N_("%(errors)d error(s), %(warnings)d warning(s) in %(sites)d site(s)")) % {
         "errors": len([p for p in problems if p.severity == "error"]),
         "warnings": len([p for p in problems if p.severity == "warning"]),
-        "sites": len(result.content.sites),
+        "sites": sites,
     }
     print(summary, file=sys.stderr)
     return 1 if errors else 0
 
 
 def run_check(content: Path, language: str, strict: bool) -> int:
-    return _report(check(content), _language(language), strict)
+    from .incremental import site_hashes
+    from .pipeline import check
+
+    return _report(check(content), _language(language), strict, len(site_hashes(content)))
 
 
 def run_build(content: Path, out: Path, base_url: str | None, language: str) -> int:
     language = _language(language)
+    previous = up_to_date(content, out, base_url)
+    if previous is not None:
+        warnings = sum(len(record.warnings) for record in previous.sites.values())
+        done = i18n.gettext(language, N_("nothing changed since the last build: %(out)s is up to date (%(warnings)d warning(s); python build.py check shows them)"))
+        print(done % {"out": out, "warnings": warnings}, file=sys.stderr)
+        return 0
+    from .incremental import site_hashes
+    from .pipeline import build
+
     result = build(content, out, base_url)
-    status = _report(result, language, strict=False)
+    total = len(site_hashes(content))
+    status = _report(result, language, strict=False, sites=total)
     if status == 0:
-        done = i18n.gettext(language, N_("built %(pages)d page(s) into %(out)s"))
-        print(done % {"pages": len(result.pages), "out": out}, file=sys.stderr)
+        done = i18n.gettext(language, N_("built %(pages)d page(s) into %(out)s: %(rendered)d site(s) rendered, %(kept)d unchanged"))
+        print(done % {"pages": len(result.pages), "out": out, "rendered": result.rendered, "kept": total - result.rendered},
+              file=sys.stderr)
     else:
         print(i18n.gettext(language, N_("nothing was published: the previous output is unchanged")), file=sys.stderr)
     return status
 
 
-def schema_text(model: type) -> str:
-    return json.dumps(json_schema(model), indent=2, ensure_ascii=False) + "\n"
+def schema_text(name: str) -> str:
+    from . import model
+
+    return json.dumps(model.json_schema(getattr(model, SCHEMA_FILES[name])), indent=2, ensure_ascii=False) + "\n"
 
 
 def run_schema(content: Path) -> int:
     """Write the JSON Schemas that editors use to check content files as people type."""
-    for name, model in SCHEMAS.items():
-        (content / name).write_text(schema_text(model), encoding="utf-8")
+    for name in SCHEMA_FILES:
+        (content / name).write_text(schema_text(name), encoding="utf-8")
         print(content / name, file=sys.stderr)
     (content / "README.md").write_text(codes_reference(), encoding="utf-8")
     print(content / "README.md", file=sys.stderr)

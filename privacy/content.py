@@ -142,8 +142,8 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
     return problems
 
 
-def load_content(root: Path) -> Content:
-    """Read every site under ``root``; problems are collected, never raised."""
+def load_content(root: Path, skip: frozenset[str] = frozenset()) -> Content:
+    """Read every site under ``root`` but those in ``skip``; problems are collected, never raised."""
     if not root.is_dir():
         return Content(root, None, problems=[Problem(root, None, (), N_("the content folder does not exist"))])
     registry, _, problems = _load_model(root / REGISTRY_FILE, Registry)
@@ -152,6 +152,8 @@ def load_content(root: Path) -> Content:
     if not folders:
         content.problems.append(Problem(root, None, (), N_("no site folder was found: add one with a policy.yaml")))
     for folder in folders:
+        if folder.name in skip:
+            continue
         notice, doc, problems = _load_model(folder / POLICY_FILE, Notice)
         content.problems += problems
         if notice is None or doc is None:

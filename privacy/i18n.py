@@ -7,19 +7,19 @@ French reader; the build refuses that instead (``CatalogProblem``).
 from __future__ import annotations
 
 import io
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
-from babel.dates import format_date
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from typing import TYPE_CHECKING
+
 from babel.support import Translations
-from babel.units import format_unit
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LANGUAGE = "en"
@@ -43,6 +43,8 @@ def _catalog_files(language: str, locales_dir: Path) -> list[Path]:
 
 
 def _read(path: Path, language: str) -> Catalog:
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as handle:
         return read_po(handle, locale=language)
 
@@ -71,15 +73,33 @@ def check_catalogs(languages: list[str], locales_dir: Path = LOCALES_DIR) -> lis
     return problems
 
 
+def _compiled(po: Path, language: str) -> bytes:
+    """The .mo beside a .po, compiled again whenever the .po is newer (it is not committed)."""
+    mo = po.with_suffix(".mo")
+    try:
+        if mo.stat().st_mtime_ns >= po.stat().st_mtime_ns:
+            return mo.read_bytes()
+    except OSError:
+        pass
+    from babel.messages.mofile import write_mo
+
+    buffer = io.BytesIO()
+    write_mo(buffer, _read(po, language))
+    try:
+        temporary = mo.with_name(f".{mo.name}.{os.getpid()}")
+        temporary.write_bytes(buffer.getvalue())
+        os.replace(temporary, mo)
+    except OSError:
+        pass  # a read-only checkout still works, compiling in memory each run
+    return buffer.getvalue()
+
+
 @cache
 def translations(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
     """Every domain's catalog of one language, merged into one Translations."""
     merged = Translations(domain="messages")
     for path in _catalog_files(language, locales_dir):
-        buffer = io.BytesIO()
-        write_mo(buffer, _read(path, language))
-        buffer.seek(0)
-        merged.merge(Translations(buffer))
+        merged.merge(Translations(io.BytesIO(_compiled(path, language))))
     return merged
 
 
@@ -90,23 +110,35 @@ def gettext(language: str, message: str) -> str:
 _PERIOD = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
 
 
+@cache
 def format_duration(value: str, language: str) -> str:
     """'6 months' → '6 mois' in French, using CLDR's unit names."""
     match = _PERIOD.match(value)
     if not match:
         return value
+    from babel.units import format_unit
+
     amount, unit = int(match.group(1)), match.group(2)
     return format_unit(amount, f"duration-{unit}", length="long", locale=language)
 
 
+@cache
 def format_day(value: date, language: str) -> str:
+    from babel.dates import format_date
+
     return format_date(value, format="long", locale=language)
 
 
+@cache
 def language_name(code: str, in_language: str | None = None) -> str:
+    from babel import Locale
+
     name = Locale.parse(code).get_display_name(in_language or code) or code
     return name[:1].upper() + name[1:]
 
 
+@cache
 def country_name(code: str, language: str) -> str:
+    from babel import Locale
+
     return Locale.parse(language).territories.get(code, code)

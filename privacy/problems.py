@@ -51,5 +51,15 @@ class Problem:
         return f"{where}{field_}: {tag}: {self.text(language)}"
 
 
+def to_record(problem: Problem) -> dict[str, object]:
+    return {"file": str(problem.file), "line": problem.line, "path": list(problem.path), "message": problem.message,
+            "params": problem.params, "severity": problem.severity}
+
+
+def from_record(record: dict[str, object]) -> Problem:
+    return Problem(Path(str(record["file"])), record["line"], tuple(record["path"]), str(record["message"]),  # type: ignore[arg-type]
+                   dict(record["params"]), record["severity"])  # type: ignore[arg-type, call-overload]
+
+
 def sort_key(problem: Problem) -> tuple[str, int, str]:
     return (str(problem.file), problem.line or 0, format_path(problem.path))

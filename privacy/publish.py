@@ -24,13 +24,22 @@ class Writer:
         self.root = root.resolve()
         self.written: set[Path] = set()
 
-    def write(self, relative: str, body: str | bytes) -> Path:
+    def _target(self, relative: str) -> Path:
         target = (self.root / relative).resolve()
         if not target.is_relative_to(self.root):
             raise OutputError(f"{relative}: outside the output folder")
         if target in self.written:
             raise OutputError(f"{relative}: written twice in one build")
         self.written.add(target)
+        return target
+
+    def claim(self, names: list[str]) -> None:
+        """Files placed by another process or carried over: same checks, no write."""
+        for name in names:
+            self._target(name)
+
+    def write(self, relative: str, body: str | bytes) -> Path:
+        target = self._target(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         data = body.encode("utf-8") if isinstance(body, str) else body
         target.write_bytes(data)

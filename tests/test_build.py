@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from privacy.pipeline import build
+from privacy.pipeline import PARALLEL_THRESHOLD, build
 from tests.factories import EXAMPLE_CONTENT, minimal_notice, write_content
 
 SECTIONS = ["summary", "contents", "controller", "dpo", "people-data", "processing", "recipients", "transfers",
@@ -168,7 +169,8 @@ def test_a_crash_while_rendering_leaves_the_output_untouched(tmp_path: Path, mon
     def explode(*args: object, **kwargs: object) -> str:
         raise OSError("disk full")
 
-    monkeypatch.setattr("privacy.pipeline.notice_json", explode)
+    monkeypatch.setattr("privacy.pipeline.notice_exports", explode)
+    write_content(content, {"clinique": minimal_notice(version="2.0")})
     with pytest.raises(OSError):
         build(content, out)
     assert sorted(p.name for p in out.rglob("*")) == before
@@ -182,3 +184,52 @@ def test_a_rebuild_replaces_the_output(tmp_path: Path) -> None:
     write_content(content, {"clinique": minimal_notice(version="2.0")})
     assert build(content, out).ok
     assert "Version 2.0" in page(out, "clinique", "en")
+
+
+def test_a_rebuild_renders_only_the_sites_that_changed(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
+    out = tmp_path / "public"
+    assert build(content, out).rendered == 2
+    kept = (out / "b" / "fr" / "index.html").stat().st_ino
+    write_content(content, {"a": minimal_notice(version="2.0")})
+    result = build(content, out)
+    assert result.ok and result.rendered == 1
+    assert sorted(result.pages) == ["a/en/index.html", "a/fr/index.html", "b/en/index.html", "b/fr/index.html"]
+    assert "Version 2.0" in page(out, "a", "en") and "Version 1.0" in page(out, "b", "en")
+    assert (out / "b" / "fr" / "index.html").stat().st_ino == kept  # carried over, not rewritten
+
+
+def test_warnings_of_unchanged_sites_are_still_reported(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"a": minimal_notice(dpo={"name": "X"}), "b": minimal_notice()})
+    out = tmp_path / "public"
+    first = [p.render("en") for p in build(content, out).problems]
+    write_content(content, {"b": minimal_notice(version="2.0")})
+    assert [p.render("en") for p in build(content, out).problems] == first
+
+
+def test_a_change_to_shared_inputs_renders_everything(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
+    out = tmp_path / "public"
+    build(content, out)
+    assert build(content, out, base_url="https://elsewhere.example/").rendered == 2
+    assert 'href="https://elsewhere.example/a/fr/"' in page(out, "a", "fr")
+
+
+def test_a_removed_site_disappears_from_the_output(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
+    out = tmp_path / "public"
+    build(content, out)
+    shutil.rmtree(content / "b")
+    assert build(content, out).ok
+    assert not (out / "b").exists()
+    assert "b/fr/" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_parallel_rendering_gives_the_same_output(tmp_path: Path) -> None:
+    sites = {f"site-{i:02d}": minimal_notice(version=f"1.{i}") for i in range(PARALLEL_THRESHOLD)}
+    content = write_content(tmp_path / "content", sites)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert build(content, serial, workers=1).ok and build(content, parallel, workers=2).ok
+    files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
+    assert all((serial / f).read_bytes() == (parallel / f).read_bytes() for f in files)

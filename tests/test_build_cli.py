@@ -25,7 +25,7 @@ def test_check_reports_file_line_field_and_exits_non_zero(tmp_path: Path) -> Non
     lines = result.stderr.splitlines()
     assert any(line.startswith("content/clinique/policy.yaml:") and " processing[0].legal_basis: error: “contrat” is not a known code" in line
                for line in lines), result.stderr
-    assert lines[-1] == "1 error(s), 0 warning(s) in 0 site(s)"
+    assert lines[-1] == "1 error(s), 0 warning(s) in 1 site(s)"
 
 
 def test_warnings_alone_pass_unless_strict(tmp_path: Path) -> None:
@@ -65,3 +65,12 @@ def test_missing_content_folder(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "the content folder does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_second_build_with_nothing_changed_says_so(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice(dpo={"name": "X"})})
+    args = ("--content", str(content), "--out", str(tmp_path / "site"))
+    assert "1 site(s) rendered, 0 unchanged" in run(*args, cwd=tmp_path).stderr
+    again = run(*args, cwd=tmp_path)
+    assert again.returncode == 0
+    assert "nothing changed since the last build" in again.stderr and "(1 warning(s);" in again.stderr

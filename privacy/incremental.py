@@ -1,0 +1,109 @@
+"""What changed since the last build, found cheaply.
+
+The build records, beside its output, a fingerprint of everything every page
+depends on (templates, catalogs, widget, code, registry, base URL) and one
+hash per site's policy.yaml. A rebuild renders only the sites whose file
+changed and carries the others over. This module uses the standard library
+only, so that "nothing changed" is answered before any heavy import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+MANIFEST = ".build/manifest.json"
+ROOT = Path(__file__).resolve().parent.parent
+# Everything a page depends on besides its own policy.yaml.
+SHARED_SOURCES = ("templates", "locales", "widget", "privacy")
+SHARED_SUFFIXES = {".py", ".html", ".css", ".js", ".po"}
+POLICY_FILE = "policy.yaml"
+REGISTRY_FILE = "_registry.yaml"
+
+
+@dataclass
+class SiteRecord:
+    hash: str
+    files: list[str]
+    name: Any  # the publisher's name, a Label
+    languages: list[str]
+    sitemap: list[list[Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    shared: str
+    sites: dict[str, SiteRecord]
+    format: int = FORMAT
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def shared_fingerprint(content_dir: Path, base_url: str | None, root: Path = ROOT) -> str:
+    digest = hashlib.sha256(f"{FORMAT}\n{base_url or ''}\n".encode())
+    for folder in SHARED_SOURCES:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in SHARED_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    registry = content_dir / REGISTRY_FILE
+    digest.update(registry.read_bytes() if registry.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def site_hashes(content_dir: Path) -> dict[str, str | None]:
+    """Each site folder with the hash of its policy.yaml (None when unreadable)."""
+    hashes: dict[str, str | None] = {}
+    if not content_dir.is_dir():
+        return hashes
+    for folder in sorted(content_dir.iterdir()):
+        if folder.is_dir() and not folder.name.startswith(("_", ".")):
+            try:
+                hashes[folder.name] = _digest((folder / POLICY_FILE).read_bytes())
+            except OSError:
+                hashes[folder.name] = None
+    return hashes
+
+
+def load_manifest(out: Path) -> Manifest | None:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            return None
+        sites = {site_id: SiteRecord(**record) for site_id, record in data["sites"].items()}
+        return Manifest(data["shared"], sites)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no usable record: everything is rebuilt
+
+
+def reusable_sites(out: Path, previous: Manifest | None, shared: str, hashes: dict[str, str | None]) -> dict[str, SiteRecord]:
+    """The sites whose output can be carried over as it is."""
+    if previous is None or previous.shared != shared:
+        return {}
+    return {
+        site_id: record
+        for site_id, record in previous.sites.items()
+        if hashes.get(site_id) == record.hash and all((out / name).is_file() for name in record.files)
+    }
+
+
+def up_to_date(content_dir: Path, out: Path, base_url: str | None) -> Manifest | None:
+    """The previous manifest when nothing at all changed, else None."""
+    previous = load_manifest(out)
+    if previous is None:
+        return None
+    hashes = site_hashes(content_dir)
+    if set(hashes) != set(previous.sites) or previous.shared != shared_fingerprint(content_dir, base_url):
+        return None
+    if len(reusable_sites(out, previous, previous.shared, hashes)) != len(hashes):
+        return None
+    return previous
