@@ -142,7 +142,7 @@
     }
     if (optin && !cfg.gpc) button('accept', function () { save('accept', all(true)); }, row);
     if (optin) button(cfg.gpc && !custom ? 'ok' : 'reject', function () { save('reject', all(false)); }, row);
-    if (optin && !custom) button('customize', function () { show(true); (first || h).focus(); }, row);
+    if (optin && !custom) button('customize', function () { show(true).focus(); }, row);
     box.onkeydown = function (e) { if (e.key == 'Escape' && cfg.decided) close(); };
     d.body.insertBefore(box, d.body.firstChild); // first in the tab order
     return custom && first || h;
