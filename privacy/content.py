@@ -6,6 +6,7 @@ person fixes them all in one pass rather than one per run.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .codes import N_
-from .model import Notice, Registry
+from .model import IDENTIFIER_PATTERN, Notice, Registry
 from .problems import Problem, sort_key
 from .source import FieldPath, SourceDocument, SourceError, read_yaml
 from .validation import source_problem, validation_problems
@@ -142,24 +143,47 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
     return problems
 
 
+# Paths the published output and the server use for themselves.
+RESERVED_SITE_IDS = frozenset({"assets", "consent", "rights", "static"})
+_SITE_ID = re.compile(IDENTIFIER_PATTERN)
+
+
+def load_site(folder: Path, registry: Registry | None) -> tuple[Site | None, list[Problem]]:
+    """One site's policy.yaml, validated, with its references checked."""
+    if folder.name in RESERVED_SITE_IDS or not _SITE_ID.match(folder.name):
+        return None, [Problem(folder, None, (), N_("“%(name)s” cannot name a site: use lowercase letters, digits and - (not assets, consent, rights or static)"), {"name": folder.name})]
+    notice, doc, problems = _load_model(folder / POLICY_FILE, Notice)
+    if notice is None or doc is None:
+        return None, problems
+    problems = problems + check_references(notice, doc, registry)
+    return Site(folder.name, notice, doc), problems
+
+
+def site_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+def load_registry(root: Path) -> tuple[Registry | None, list[Problem]]:
+    registry, _, problems = _load_model(root / REGISTRY_FILE, Registry)
+    return registry, problems
+
+
 def load_content(root: Path, skip: frozenset[str] = frozenset()) -> Content:
     """Read every site under ``root`` but those in ``skip``; problems are collected, never raised."""
     if not root.is_dir():
         return Content(root, None, problems=[Problem(root, None, (), N_("the content folder does not exist"))])
-    registry, _, problems = _load_model(root / REGISTRY_FILE, Registry)
+    registry, problems = load_registry(root)
     content = Content(root, registry, problems=list(problems))
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    folders = site_folders(root)
     if not folders:
         content.problems.append(Problem(root, None, (), N_("no site folder was found: add one with a policy.yaml")))
     for folder in folders:
         if folder.name in skip:
             continue
-        notice, doc, problems = _load_model(folder / POLICY_FILE, Notice)
+        site, problems = load_site(folder, registry)
         content.problems += problems
-        if notice is None or doc is None:
-            continue
-        content.problems += check_references(notice, doc, registry)
-        content.sites.append(Site(folder.name, notice, doc))
+        if site is not None:
+            content.sites.append(site)
     content.problems.sort(key=sort_key)
     return content
 

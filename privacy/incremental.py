@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,9 @@ class Manifest:
     format: int = FORMAT
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        sites = {site_id: vars(record) for site_id, record in self.sites.items()}
+        return json.dumps({"format": self.format, "shared": self.shared, "sites": sites},
+                          ensure_ascii=False, separators=(",", ":"))
 
 
 def _digest(data: bytes) -> str:

@@ -18,13 +18,13 @@ from xml.sax.saxutils import escape as xml_escape
 from . import i18n
 from .codes import N_
 from .consent.widget import WidgetAssets, embed_page, notice_context, publish_widget
-from .content import Content, Site, load_content
+from .content import Content, Site, load_content, load_registry, load_site
 from .export import notice_exports
 from .incremental import MANIFEST, Manifest, SiteRecord, load_manifest, reusable_sites, shared_fingerprint, site_hashes
 from .lint import lint_site
 from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
-from .publish import Writer, discard, hashed_name, staging_folder, swap_in
+from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
 from .render import TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page
 from .urls import SiteUrls, site_base_url
 
@@ -45,7 +45,7 @@ class BuildResult:
 
 
 def catalog_problems(languages: set[str]) -> list[Problem]:
-    wanted = sorted(languages | {i18n.SOURCE_LANGUAGE})
+    wanted = sorted(languages)
     problems = []
     for issue in i18n.check_catalogs(wanted):
         file = issue.file or i18n.LOCALES_DIR / issue.language / "LC_MESSAGES"
@@ -64,7 +64,7 @@ def _checked(content: Content, languages: set[str]) -> BuildResult:
     result = BuildResult(content, list(content.problems))
     for site in content.sites:
         result.problems += lint_site(site, content.registry)
-    result.problems += catalog_problems(languages)
+    result.problems += catalog_problems(languages | {i18n.SOURCE_LANGUAGE})
     return result
 
 
@@ -122,81 +122,86 @@ class SiteRenderer:
                           [to_record(w) for w in warnings])
 
 
+@dataclass
+class SiteOutcome:
+    site_id: str
+    problems: list[Problem]
+    record: SiteRecord | None = None
+
+
+Job = tuple[SiteRenderer, Path, Path, dict[str, str | None]]
 # Set before the worker processes fork, so they inherit it instead of unpickling it.
-_job: tuple[SiteRenderer, list[Site], Path] | None = None
+_job: Job | None = None
 
 
-def _render_and_write(index: int) -> list[str]:
+def _process_site(site_id: str) -> SiteOutcome:
+    """Read, check, lint and render one site into the staging folder."""
     assert _job is not None
-    site_renderer, sites, staging = _job
+    site_renderer, content_dir, staging, hashes = _job
+    site, problems = load_site(content_dir / site_id, site_renderer.registry)
+    if site is None or any(p.severity == "error" for p in problems):
+        return SiteOutcome(site_id, problems)
+    problems += lint_site(site, site_renderer.registry)
     written = []
-    for name, body in site_renderer.files(sites[index]).items():
+    for name, body in site_renderer.files(site).items():
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
         written.append(name)
-    return written
+    return SiteOutcome(site_id, problems, site_renderer.record(site, hashes[site_id] or "", written, problems))
 
 
-def _render_all(site_renderer: SiteRenderer, sites: list[Site], writer: Writer, workers: int) -> dict[str, list[str]]:
+def _process_all(job: Job, site_ids: list[str], workers: int) -> list[SiteOutcome]:
     global _job
-    if workers <= 1 or len(sites) < PARALLEL_THRESHOLD:
-        return {site.id: [str(writer.write(n, b).relative_to(writer.root)) for n, b in site_renderer.files(site).items()]
-                for site in sites}
-    _job = (site_renderer, sites, writer.root)
+    _job = job
     try:
+        if workers <= 1 or len(site_ids) < PARALLEL_THRESHOLD:
+            return [_process_site(site_id) for site_id in site_ids]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            written = dict(zip((s.id for s in sites), pool.map(_render_and_write, range(len(sites)), chunksize=8)))
+            return list(pool.map(_process_site, site_ids, chunksize=4))
     finally:
         _job = None
-    for names in written.values():
-        writer.claim(names)
-    return written
-
-
-def _carry_over(out: Path, records: dict[str, SiteRecord], writer: Writer) -> None:
-    for record in records.values():
-        writer.claim(record.files)
-        for name in record.files:
-            target = writer.root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(out / name, target)
 
 
 def build(content_dir: Path, out: Path, base_url: str | None = None, workers: int | None = None) -> BuildResult:
+    if not content_dir.is_dir():
+        return _checked(load_content(content_dir), set())
     shared = shared_fingerprint(content_dir, base_url)
     hashes = site_hashes(content_dir)
     previous = load_manifest(out) if out.is_dir() else None
     kept = reusable_sites(out, previous, shared, hashes)
-    content = load_content(content_dir, skip=frozenset(kept))
-    languages = {lang for site in content.sites for lang in site.languages}
-    languages |= {lang for record in kept.values() for lang in record.languages}
-    # Catalogs are part of the shared fingerprint: unchanged since a successful build, they need no new check.
-    result = _checked(content, languages) if not kept else BuildResult(content, list(content.problems))
-    if kept:
-        for site in content.sites:
-            result.problems += lint_site(site, content.registry)
-    result.problems += [from_record(w) for record in kept.values() for w in record.warnings]
-    result.problems.sort(key=sort_key)
+    registry, problems = load_registry(content_dir)
+    result = BuildResult(Content(content_dir, registry), list(problems))
+    if not hashes:
+        result.problems.append(Problem(content_dir, None, (), N_("no site folder was found: add one with a policy.yaml")))
     if not result.ok:
         return result
 
-    renderer = Renderer(sorted(languages | {i18n.SOURCE_LANGUAGE}))
+    renderer = Renderer(cache_dir=out.with_name(f".{out.name}-cache"))
     staging = staging_folder(out)
     try:
         writer = Writer(staging)
         css = (TEMPLATES_DIR / "assets" / "notice.css").read_bytes()
         stylesheet = f"assets/{hashed_name('notice', '.css', css)}"
         writer.write(stylesheet, css)
-        site_renderer = SiteRenderer(renderer, content.registry, stylesheet, publish_widget(writer), base_url)
-        _carry_over(out, kept, writer)
-        written = _render_all(site_renderer, content.sites, writer, workers or os.cpu_count() or 1)
-        warnings = {site.id: lint for site in content.sites
-                    if (lint := [p for p in result.problems if p.file == site.source.path])}
+        site_renderer = SiteRenderer(renderer, registry, stylesheet, publish_widget(writer), base_url)
+        changed = [site_id for site_id in hashes if site_id not in kept]
+        outcomes = _process_all((site_renderer, content_dir, staging, hashes), changed, workers or os.cpu_count() or 1)
         records = dict(kept)
-        for site in content.sites:
-            records[site.id] = site_renderer.record(site, hashes[site.id] or "", written[site.id],
-                                                    warnings.get(site.id, []))
+        for outcome in outcomes:
+            result.problems += outcome.problems
+            if outcome.record is not None:
+                writer.claim(outcome.record.files)
+                records[outcome.site_id] = outcome.record
+        result.problems += [from_record(w) for record in kept.values() for w in record.warnings]
+        # Catalogs are part of the shared fingerprint: those of carried-over sites were checked by an earlier build.
+        checked = {lang for record in kept.values() for lang in record.languages}
+        new = {lang for record in records.values() for lang in record.languages} - checked
+        result.problems += catalog_problems(new if kept else new | {i18n.SOURCE_LANGUAGE})
+        result.problems.sort(key=sort_key)
+        if not result.ok:
+            discard(staging)
+            return result
         records = dict(sorted(records.items()))
         index = index_page(renderer, [(i, r.name, r.languages) for i, r in records.items()],
                            i18n.SOURCE_LANGUAGE, stylesheet)
@@ -206,9 +211,16 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
             writer.write("sitemap.xml", _sitemap(sitemap))
         writer.write(MANIFEST, Manifest(shared, records).to_json())
         result.pages = [name for r in records.values() for name in r.files if name.endswith("/index.html")]
-        result.rendered = len(content.sites)
+        result.rendered = len(changed)
     except BaseException:
         discard(staging)
         raise
-    swap_in(staging, out)
+    if kept:
+        # The sites carried over stay where they are; only what changed moves in.
+        shared_files = [str(p.relative_to(staging)) for p in staging.rglob("*")
+                        if p.is_file() and p.relative_to(staging).parts[0] not in records]
+        removed = [site_id for site_id in (previous.sites if previous else {}) if site_id not in records]
+        swap_in_parts(staging, out, changed, shared_files, removed)
+    else:
+        swap_in(staging, out)
     return result

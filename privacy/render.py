@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,11 +79,25 @@ class TranslatingLoader(jinja2.FileSystemLoader):
 
 
 class Renderer:
-    def __init__(self, languages: list[str], templates_dir: Path = TEMPLATES_DIR) -> None:
-        self._envs = {lang: self._environment(lang, templates_dir) for lang in languages}
+    """One Jinja environment per language, made on first use and kept for the run."""
+
+    def __init__(self, languages: Iterable[str] = (), templates_dir: Path = TEMPLATES_DIR,
+                 cache_dir: Path | None = None) -> None:
+        self.templates_dir = templates_dir
+        # Compiling notice.html costs more than rendering it: keep the bytecode between runs.
+        self.cache_dir = cache_dir
+        self._envs = {lang: self._environment(lang, templates_dir, self._cache(lang)) for lang in languages}
+
+    def _cache(self, language: str) -> jinja2.BytecodeCache | None:
+        # One folder per language: the sources differ once constant messages are translated.
+        if self.cache_dir is None:
+            return None
+        folder = self.cache_dir / language
+        folder.mkdir(parents=True, exist_ok=True)
+        return jinja2.FileSystemBytecodeCache(str(folder))
 
     @staticmethod
-    def _environment(language: str, templates_dir: Path) -> jinja2.Environment:
+    def _environment(language: str, templates_dir: Path, cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
         translations = i18n.translations(language)
         env = jinja2.Environment(
             loader=TranslatingLoader(templates_dir, translations.ugettext),
@@ -92,6 +106,7 @@ class Renderer:
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=cache,
         )
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         _ = translations.ugettext
@@ -110,7 +125,10 @@ class Renderer:
         return env
 
     def render(self, language: str, template: str, **context: Any) -> str:
-        return self._envs[language].get_template(template).render(**context)
+        env = self._envs.get(language)
+        if env is None:
+            env = self._envs[language] = self._environment(language, self.templates_dir, self._cache(language))
+        return env.get_template(template).render(**context)
 
 
 def notice_page(

@@ -15,6 +15,7 @@ import yaml
 FieldPath = tuple[str | int, ...]
 # libyaml's parser is some twenty times faster; PyYAML's own is the fallback.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_STRING = "tag:yaml.org,2002:str"
 
 
 class SourceError(Exception):
@@ -62,6 +63,8 @@ def _walk(loader: Any, node: yaml.Node, path: FieldPath, doc: SourceDocument) ->
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(loader, item, (*path, index), doc) for index, item in enumerate(node.value)]
+    if node.tag == _PLAIN_STRING:
+        return node.value  # most values: skip the constructor's bookkeeping
     return loader.construct_object(node, deep=True)
 
 

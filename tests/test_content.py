@@ -176,3 +176,10 @@ def test_the_example_content_is_valid() -> None:
     content = load_content(Path(__file__).resolve().parent.parent / "content")
     assert content.errors == [], rendered(content.errors)
     assert {s.id for s in content.sites} == {"ihu-imagerie", "oiso-genomnis", "clininfo"}
+
+
+def test_a_site_folder_cannot_take_a_reserved_or_odd_name(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content", {"assets": minimal_notice(), "Clinique Été": minimal_notice()})
+    problems = load_content(root).problems
+    assert sorted(p.file.name for p in problems) == ["Clinique Été", "assets"]
+    assert all("cannot name a site" in p.text("en") for p in problems)
