@@ -262,3 +262,15 @@ def test_a_link_signed_with_a_retired_key_still_works(make_client: Callable[...,
     assert "Confirmer mon adresse" in rotated.get(link).text
     dropped = make_client(rights_content, PRIVACY_SECRET_KEYS=f"new-key-{'z' * 40}")
     assert dropped.get(link).status_code == 400
+
+
+def test_the_pages_are_valid_html(rights_client: TestClient, tmp_path: Path) -> None:
+    from tests.support.quality import format_vnu_errors, vnu_check
+
+    pages = [rights_client.get(FORM).text, post(rights_client, good_form(email="x", rights=[])).text]
+    post(rights_client, good_form())
+    pages.append(rights_client.get("/rights/clinique/fr/sent").text)
+    link = _confirm_link(tmp_path / "var" / "maildir")
+    pages += [rights_client.get(link).text, rights_client.post(link).text]
+    errors = vnu_check(pages)
+    assert errors == [], format_vnu_errors(errors)
