@@ -1,0 +1,120 @@
+"""The DPO's commands, called the way server.py calls them."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import server
+from privacy.content import load_content
+from privacy.database import connect
+from privacy.rights import cli, store
+from privacy.rights.handling import Desk
+from privacy.rights.request import RightsRequest
+from privacy.settings import load_settings
+from tests.factories import settings_env
+from tests.rights.conftest import maildir_messages
+
+
+@pytest.fixture
+def desk(tmp_path: Path, rights_content: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
+    env = settings_env(tmp_path, rights_content)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    settings = load_settings(env)
+    desk = Desk(settings, load_content(rights_content), connect(settings.database))
+    yield desk
+    desk.db.close()
+
+
+@pytest.fixture
+def received(desk: Desk) -> Callable[..., str]:
+    def factory(when: datetime, name: str = "Ana Dupont", email: str = "ana@example.fr") -> str:
+        site = desk.content.site("clinique")
+        assert site is not None
+        request = RightsRequest("clinique", "en", (store.Right.access,), name, email, "patients", f"details {when}", "")
+        return desk.receive(site, request, "receipt", "https://example.org", now=when).reference
+
+    return factory
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = server.main(list(argv))
+    return code, out.getvalue()
+
+
+def test_the_list_puts_overdue_requests_first(desk: Desk, received: Callable[..., str]) -> None:
+    now = datetime.now(UTC)
+    recent = received(now - timedelta(days=2))
+    late = received(now - timedelta(days=45), email="bob@example.fr")
+    code, text = run("requests")
+    assert code == 0
+    lines = text.splitlines()
+    assert lines[0].startswith("Référence")
+    assert lines[1].startswith(late) and "EN RETARD" in lines[1]
+    assert lines[2].startswith(recent) and "en cours" in lines[2]
+    code, text = run("requests", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [r[0] for r in rows[1:]] == [late, recent]
+    assert "ana@example.fr" not in text and "Ana" not in text  # the register holds no personal data
+    assert run("requests", "--site", "nowhere")[1].strip() == "Aucune demande d'exercice de droits pour l'instant."
+
+
+def test_show_close_and_purge(desk: Desk, received: Callable[..., str]) -> None:
+    reference = received(datetime.now(UTC))
+    code, text = run("requests", "show", reference.lower().replace("-", " "))
+    assert code == 0 and "ana@example.fr" in text and "dpo:" in text
+    assert run("requests", "show", "ZZZZ-ZZZZ-ZZZZ")[0] == 1
+    code, text = run("requests", "close", reference)
+    assert code == 0 and "1\xa0an" in text
+    assert run("requests", "close", reference)[0] == 1
+    # Not yet past the site's retention (1 year): nothing purged.
+    assert cli.purge(desk, False, io.StringIO()) == 0
+    assert store.get(desk.db, reference).email == "ana@example.fr"
+    later = date.today() + timedelta(days=367)
+    out = io.StringIO()
+    cli.purge(desk, False, out, today=later)
+    assert reference in out.getvalue()
+    purged = store.get(desk.db, reference)
+    assert (purged.name, purged.email, purged.details, purged.purged_at is not None) == (None, None, None, True)
+    assert purged.rights and purged.received_at  # the accountability record stays
+    assert store.mail_status(desk.db, reference) == []
+
+
+def test_extend_tells_the_requester_why_and_moves_the_due_date(desk: Desk, received: Callable[..., str],
+                                                               tmp_path: Path) -> None:
+    when = datetime.now(UTC) - timedelta(days=3)
+    reference = received(when)
+    assert run("requests", "extend", reference, "--reason", "  ")[0] == 1
+    code, text = run("requests", "extend", reference, "--reason", "Dossier archivé sur un autre site")
+    assert code == 0
+    request = store.get(desk.db, reference)
+    assert request.extended_at is not None and request.due_on > when.date() + timedelta(days=85)
+    assert run("requests", "extend", reference, "--reason", "encore")[0] == 1  # only once
+    assert run("deliver")[0] == 0
+    messages = maildir_messages(tmp_path / "var" / "maildir")
+    notice = next(m for m in messages if ".extension@" in m["Message-ID"])
+    assert notice["To"] == "ana@example.fr"
+    assert "Dossier archivé sur un autre site" in notice.get_content()
+    assert len(messages) == 3  # dpo, acknowledgment, extension
+
+
+def test_an_overdue_request_cannot_be_extended(desk: Desk, received: Callable[..., str]) -> None:
+    reference = received(datetime.now(UTC) - timedelta(days=40))
+    code, text = run("requests", "extend", reference, "--reason", "trop tard")
+    assert code == 1 and "a dépassé son échéance" in text
+
+
+def test_deliver_reports_what_it_did(desk: Desk, received: Callable[..., str]) -> None:
+    received(datetime.now(UTC))
+    code, text = run("deliver")
+    assert code == 0 and text.strip() == "2 envoyé(s), 0 à réessayer, 0 en échec."
