@@ -2,6 +2,7 @@
 
     python build.py [--content DIR] [--out DIR] [--base-url URL]
     python build.py check [--content DIR] [--strict]
+    python build.py watch [--content DIR] [--out DIR]    rebuild on every change
     python build.py schema
 """
 
@@ -12,12 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-from privacy.cli import run_build, run_check, run_schema
+from privacy.cli import run_build, run_check, run_schema, run_watch
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "schema"])
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "watch", "schema"])
     parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content/)")
     parser.add_argument("--out", type=Path, default=Path("public"), help="the output folder (default: public/)")
     parser.add_argument("--base-url", help="where the output folder is published, for canonical links and the sitemap")
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return run_check(args.content, args.lang, args.strict)
+    if args.command == "watch":
+        return run_watch(args.content, args.out, args.base_url, args.lang)
     if args.command == "schema":
         return run_schema(args.content)
     return run_build(args.content, args.out, args.base_url, args.lang)

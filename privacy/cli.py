@@ -67,6 +67,36 @@ def run_build(content: Path, out: Path, base_url: str | None, language: str) -> 
     return status
 
 
+def run_watch(content: Path, out: Path, base_url: str | None, language: str, interval: float = 0.3) -> int:
+    """Rebuild whenever a content file, template or catalog changes, until interrupted."""
+    import time
+
+    from .incremental import shared_fingerprint, site_hashes
+    from .pipeline import build
+    from .render import Renderer
+
+    language = _language(language)
+    renderer = Renderer(cache_dir=out.with_name(f".{out.name}-cache"))
+    seen: tuple[str, dict[str, str | None]] | None = None
+    print(i18n.gettext(language, N_("watching %(content)s; press Ctrl+C to stop")) % {"content": content}, file=sys.stderr)
+    try:
+        while True:
+            state = (shared_fingerprint(content, base_url), site_hashes(content))
+            if state != seen:
+                if seen is not None and state[0] != seen[0]:
+                    renderer = Renderer(cache_dir=renderer.cache_dir)  # templates or catalogs changed
+                seen = state
+                started = time.perf_counter()
+                result = build(content, out, base_url, renderer=renderer)
+                _report(result, language, strict=False, sites=len(state[1]))
+                if result.ok:
+                    done = i18n.gettext(language, N_("rebuilt %(rendered)d site(s) in %(seconds).2f s"))
+                    print(done % {"rendered": result.rendered, "seconds": time.perf_counter() - started}, file=sys.stderr)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return 0
+
+
 def schema_text(name: str) -> str:
     from . import model
 

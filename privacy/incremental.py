@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,12 +68,13 @@ def site_hashes(content_dir: Path) -> dict[str, str | None]:
     hashes: dict[str, str | None] = {}
     if not content_dir.is_dir():
         return hashes
-    for folder in sorted(content_dir.iterdir()):
-        if folder.is_dir() and not folder.name.startswith(("_", ".")):
+    for entry in sorted(os.scandir(content_dir), key=lambda e: e.name):
+        if entry.is_dir() and not entry.name.startswith(("_", ".")):
             try:
-                hashes[folder.name] = _digest((folder / POLICY_FILE).read_bytes())
+                with open(os.path.join(entry.path, POLICY_FILE), "rb") as handle:
+                    hashes[entry.name] = _digest(handle.read())
             except OSError:
-                hashes[folder.name] = None
+                hashes[entry.name] = None
     return hashes
 
 
@@ -91,10 +93,11 @@ def reusable_sites(out: Path, previous: Manifest | None, shared: str, hashes: di
     """The sites whose output can be carried over as it is."""
     if previous is None or previous.shared != shared:
         return {}
+    base = str(out)
     return {
         site_id: record
         for site_id, record in previous.sites.items()
-        if hashes.get(site_id) == record.hash and all((out / name).is_file() for name in record.files)
+        if hashes.get(site_id) == record.hash and all(os.path.isfile(os.path.join(base, name)) for name in record.files)
     }
 
 

@@ -163,7 +163,9 @@ def _process_all(job: Job, site_ids: list[str], workers: int) -> list[SiteOutcom
         _job = None
 
 
-def build(content_dir: Path, out: Path, base_url: str | None = None, workers: int | None = None) -> BuildResult:
+def build(content_dir: Path, out: Path, base_url: str | None = None, workers: int | None = None,
+          renderer: Renderer | None = None) -> BuildResult:
+    """Build ``out`` from ``content_dir``; a long-running caller (watch) passes its renderer to keep templates warm."""
     if not content_dir.is_dir():
         return _checked(load_content(content_dir), set())
     shared = shared_fingerprint(content_dir, base_url)
@@ -177,7 +179,7 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
     if not result.ok:
         return result
 
-    renderer = Renderer(cache_dir=out.with_name(f".{out.name}-cache"))
+    renderer = renderer or Renderer(cache_dir=out.with_name(f".{out.name}-cache"))
     staging = staging_folder(out)
     try:
         writer = Writer(staging)

@@ -174,7 +174,7 @@ def index_page(renderer: Renderer, sites: list[tuple[str, Any, list[str]]], lang
         {
             "id": site_id,
             "name": name,
-            "pages": [{"lang": lang, "href": relative(INDEX, f"{site_id}/{lang}/{INDEX}")} for lang in languages],
+            "pages": [{"lang": lang, "href": f"{site_id}/{lang}/"} for lang in languages],  # the index sits at the root
         }
         for site_id, name, languages in sites
     ]
