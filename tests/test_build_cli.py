@@ -74,3 +74,26 @@ def test_a_second_build_with_nothing_changed_says_so(tmp_path: Path) -> None:
     again = run(*args, cwd=tmp_path)
     assert again.returncode == 0
     assert "nothing changed since the last build" in again.stderr and "(1 warning(s);" in again.stderr
+
+
+def test_watch_rebuilds_what_changed_and_stops_on_interrupt(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
+    out = tmp_path / "site"
+    watcher = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch", "--content", str(content), "--out", str(out)],
+                               cwd=tmp_path, stderr=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "a" / "en" / "index.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        write_content(content, {"a": minimal_notice(version="7.0")})
+        while "Version 7.0" not in ((out / "a" / "en" / "index.html").read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        _, errors = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0, errors
+    assert "rebuilt 2 site(s)" in errors and "rebuilt 1 site(s)" in errors
+    assert "Traceback" not in errors
