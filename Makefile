@@ -32,6 +32,7 @@ catalogs: $(STAMP)
 	$(PY) -m privacy.catalogs
 
 bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m bench
 
 clean:
