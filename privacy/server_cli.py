@@ -24,5 +24,9 @@ def serve(host: str, port: int) -> int:
         print("server.py: fix the content errors above (python build.py check), then start again", file=sys.stderr)
         return 2
     # No access log: URLs and client addresses of visitors are personal data.
-    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=False, server_header=False)
+    # Behind a reverse proxy, the client address (for rate limits) comes from X-Forwarded-For,
+    # trusted only from the proxies named in PRIVACY_FORWARDED_ALLOW_IPS.
+    proxied = settings.forwarded_allow_ips is not None
+    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, proxy_headers=proxied,
+                forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None)
     return 0

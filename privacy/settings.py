@@ -40,6 +40,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_SMTP_SECURITY", "starttls", "starttls, tls or none"),
     Setting("PRIVACY_SMTP_USERNAME", "", "SMTP user name, when the server requires authentication"),
     Setting("PRIVACY_SMTP_PASSWORD", "", "SMTP password", secret=True),
+    Setting("PRIVACY_RIGHTS_LIMITS", "20/600,5/86400",
+            "rights-request limits: posts per client address / seconds, then requests per email address / seconds"),
+    Setting("PRIVACY_FORWARDED_ALLOW_IPS", "",
+            "addresses of the reverse proxies whose X-Forwarded-For is trusted (comma-separated); empty: none"),
     Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", "the sender address of outgoing mail"),
 )
 
@@ -62,6 +66,8 @@ class Settings:
     smtp_username: str | None
     smtp_password: str | None
     mail_from: str
+    rights_limits: tuple[tuple[int, int], tuple[int, int]] = ((20, 600), (5, 86400))
+    forwarded_allow_ips: str | None = None
 
     @property
     def production(self) -> bool:
@@ -104,7 +110,15 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         port = int(value["PRIVACY_SMTP_PORT"])
     except ValueError:
         raise SettingsError("PRIVACY_SMTP_PORT must be a number") from None
+    try:
+        limits = tuple(tuple(int(n) for n in part.split("/")) for part in value["PRIVACY_RIGHTS_LIMITS"].split(","))
+        if len(limits) != 2 or any(len(limit) != 2 or min(limit) < 1 for limit in limits):
+            raise ValueError
+    except ValueError:
+        raise SettingsError("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)") from None
     return Settings(
+        rights_limits=limits,  # type: ignore[arg-type]
+        forwarded_allow_ips=value["PRIVACY_FORWARDED_ALLOW_IPS"] or None,
         environment=environment,  # type: ignore[arg-type]
         secret_keys=keys,
         content_dir=Path(value["PRIVACY_CONTENT_DIR"]),

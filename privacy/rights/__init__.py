@@ -26,7 +26,7 @@ _workers: dict[int, Worker] = {}
 def routes(state: AppState) -> list[BaseRoute]:
     from ..database import connect
     from . import pages as web
-    from .limits import DEFAULT_LIMITS
+    from .limits import Limit, Limits
     from .outbox import Worker
     from .transport import transport_for
 
@@ -34,7 +34,9 @@ def routes(state: AppState) -> list[BaseRoute]:
     db = connect(state.settings.database)
     worker = Worker(db, transport_for(state.settings), state.settings.mail_from)
     _workers[id(state)] = worker
-    return web.pages(state.settings, state.content, db, worker, DEFAULT_LIMITS).routes()
+    (per_address, per_address_seconds), (per_email, per_email_seconds) = state.settings.rights_limits
+    limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
+    return web.pages(state.settings, state.content, db, worker, limits).routes()
 
 
 @asynccontextmanager

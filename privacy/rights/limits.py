@@ -60,4 +60,3 @@ class Limits:
     per_email: Limit = Limit(5, 86400)
 
 
-DEFAULT_LIMITS = Limits()
