@@ -25,6 +25,7 @@ from .lint import lint_site
 from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
+from .rights.request import form_offered
 from .render import TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page
 from .urls import SiteUrls, site_base_url
 
@@ -102,7 +103,7 @@ class SiteRenderer:
         files: dict[str, str] = {}
         for language in site.languages:
             extra = notice_context(site, language, urls.page_path(language), self.widget)
-            if site.notice.rights.channels and site.notice.rights.channels.online_form:
+            if form_offered(site):
                 extra["rights_form_href"] = f"/rights/{site.id}/{language}/"  # served by server.py, same origin
             page = notice_page(self.renderer, site, language, urls, self.registry, self.stylesheet, extra)
             files[page.path] = page.body
