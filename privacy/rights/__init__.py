@@ -9,23 +9,36 @@ Heavy imports wait until they are needed: the build imports ``form_path``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from ..app import AppState
+    from .handling import Desk
     from .outbox import Worker
 
 # One worker per running app, found again by the app's lifespan.
 _workers: dict[int, Worker] = {}
+_desks: dict[int, Desk] = {}
+# How often closed requests past their site's retention period lose their personal data.
+PURGE_EVERY_SECONDS = 6 * 3600
+
+
+async def _purge_regularly(desk: Desk) -> None:
+    while True:
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+        desk.purge(datetime.now(UTC).date())
 
 
 def routes(state: AppState) -> list[BaseRoute]:
     from ..database import connect
     from . import pages as web
+    from .handling import Desk
     from .limits import Limit, Limits
     from .outbox import Worker
     from .transport import transport_for
@@ -34,6 +47,7 @@ def routes(state: AppState) -> list[BaseRoute]:
     db = connect(state.settings.database)
     worker = Worker(db, transport_for(state.settings), state.settings.mail_from)
     _workers[id(state)] = worker
+    _desks[id(state)] = Desk(state.settings, state.content, db)
     (per_address, per_address_seconds), (per_email, per_email_seconds) = state.settings.rights_limits
     limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
     return web.pages(state.settings, state.content, db, worker, limits).routes()
@@ -45,10 +59,14 @@ async def background(state: AppState) -> AsyncIterator[None]:
     if worker is None:
         yield
         return
+    desk = _desks[id(state)]
+    desk.purge(datetime.now(UTC).date())  # once at start, so a restart never postpones it
     worker.start()
+    purging = asyncio.create_task(_purge_regularly(desk))
     try:
         yield
     finally:
+        purging.cancel()
         await worker.stop()
 
 

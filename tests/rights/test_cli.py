@@ -118,3 +118,19 @@ def test_deliver_reports_what_it_did(desk: Desk, received: Callable[..., str]) -
     received(datetime.now(UTC))
     code, text = run("deliver")
     assert code == 0 and text.strip() == "2 envoyé(s), 0 à réessayer, 0 en échec."
+
+
+def test_the_running_server_purges_what_is_past_retention(desk: Desk, received: Callable[..., str]) -> None:
+    from starlette.testclient import TestClient
+
+    from privacy.app import create_app
+
+    long_ago = datetime.now(UTC) - timedelta(days=800)
+    old = received(long_ago)
+    store.close(desk.db, old, long_ago + timedelta(days=10))
+    recent = received(datetime.now(UTC), email="bob@example.fr")
+    store.close(desk.db, recent, datetime.now(UTC))
+    with TestClient(create_app(desk.settings, desk.content)):
+        pass  # startup runs one purge pass before serving
+    assert store.get(desk.db, old).email is None
+    assert store.get(desk.db, recent).email == "bob@example.fr"
