@@ -34,6 +34,7 @@ class CatalogProblem:
     kind: str  # "missing" | "untranslated" | "fuzzy" | "unreadable"
 
 
+@cache
 def available_languages(locales_dir: Path = LOCALES_DIR) -> list[str]:
     return sorted(p.name for p in locales_dir.iterdir() if (p / "LC_MESSAGES").is_dir()) if locales_dir.is_dir() else []
 

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from .. import i18n
 from ..codes import N_, CookieCategory
 from ..content import Site
+from ..database import connect
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin
 from . import log
 from .banner import Banner, banner, notice_link, widget_language
@@ -144,7 +145,11 @@ class ConsentEndpoint:
     def __init__(self, state: AppState) -> None:
         self.state = state
         self.cookie = ConsentCookie(state.settings.secret_keys)
-        log.ensure_schema(state.db)
+        # A connection of its own, synchronous=NORMAL: in WAL mode a logged choice survives a crash of
+        # the server; only a power cut may lose the last moments, and the person's cookie still holds
+        # the choice. Rights requests keep FULL on their own connection.
+        self.db = connect(state.settings.database, synchronous="NORMAL")
+        log.ensure_schema(self.db)
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
 
@@ -227,7 +232,7 @@ class ConsentEndpoint:
             revision=inventory.revision,
             choices=choices,
         )
-        log.append(self.state.db, log.ConsentRecord(
+        log.append(self.db, log.ConsentRecord(
             consent_id=decided.consent_id, recorded_at=now, site=site.id, revision=inventory.revision,
             banner_hash=self._banner(site, shown_language).hash, language=shown_language, action=action,
             choices=choices, gpc=choice.gpc, channel=choice.channel,
