@@ -233,3 +233,15 @@ def test_parallel_rendering_gives_the_same_output(tmp_path: Path) -> None:
     files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
     assert all((serial / f).read_bytes() == (parallel / f).read_bytes() for f in files)
+
+
+def test_a_notice_under_moroccan_law_needs_no_code_change(tmp_path: Path) -> None:
+    notice = minimal_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp"})
+    notice["rights"]["offered"].remove("post_mortem_directives")  # a French-law right
+    out = tmp_path / "public"
+    result = build(write_content(tmp_path / "content", {"clinique-rabat": notice}), out)
+    assert result.ok and [p for p in result.problems if p.severity == "warning"] == []
+    fr, en = page(out, "clinique-rabat", "fr"), page(out, "clinique-rabat", "en")
+    assert "Commission nationale de contrôle de la protection des données à caractère personnel (CNDP)" in fr
+    assert "Moroccan Law No. 09-08" in en and "Rabat" in en and "Morocco" in en
+    assert "CNIL" not in fr + en
