@@ -152,6 +152,7 @@ class ConsentEndpoint:
         log.ensure_schema(self.db)
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
+        self._encoded: dict[tuple[str, str], bytes] = {}
 
     def _banner(self, site: Site, language: str) -> Banner:
         key = (site.id, language)
@@ -162,11 +163,18 @@ class ConsentEndpoint:
     def _error_language(self, request: Request, explicit: str | None) -> str:
         return request_language(request, i18n.available_languages(), (explicit or "").lower()[:2] or None)
 
-    def _state(self, site: Site, language: str, current: ConsentChoice | None, gpc: bool) -> dict[str, Any]:
+    def _state_body(self, site: Site, language: str, current: ConsentChoice | None, gpc: bool) -> bytes:
+        """The JSON of ``_state``: the banner's wording is encoded once per site and language."""
+        key = (site.id, language)
+        encoded = self._encoded.get(key)
+        if encoded is None:
+            shown = self._banner(site, language)
+            encoded = self._encoded[key] = json.dumps({**shown.shown, "hash": shown.hash}, ensure_ascii=False,
+                                                      separators=(",", ":")).encode()[1:-1]
         inventory = self.inventories[site.id]
-        shown = self._banner(site, language)
         choices = {c: current.granted(c) if current else False for c in inventory.optional_categories}
-        return {**shown.shown, "hash": shown.hash, "decided": current is not None, "choices": choices, "gpc": gpc}
+        dynamic = json.dumps({"decided": current is not None, "choices": choices, "gpc": gpc}, separators=(",", ":"))
+        return dynamic[:-1].encode() + b"," + encoded + b"}"
 
     async def get(self, request: Request) -> Response:
         language = widget_language(request.query_params.get("lang") or self._error_language(request, None))
@@ -176,8 +184,9 @@ class ConsentEndpoint:
             message = NO_SITE if not site_id else NOT_FOUND
             return error_response(request, 400 if not site_id else 404, message, language, as_json=True)
         current = self.cookie.current(request.cookies.get(self.inventories[site.id].cookie_name), self.inventories[site.id])
-        body = self._state(site, language, current, request.headers.get("sec-gpc") == "1")
-        return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie, Sec-GPC"})
+        body = self._state_body(site, language, current, request.headers.get("sec-gpc") == "1")
+        return Response(body, media_type="application/json",
+                        headers={"Cache-Control": "no-store", "Vary": "Cookie, Sec-GPC"})
 
     async def post(self, request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
