@@ -60,13 +60,17 @@ class ConsentCookie:
         self, value: str | None, inventory: ConsentInventory, now: float | None = None
     ) -> ConsentChoice | None:
         """The choice that still holds: signed, not older than the lifetime, for this revision."""
-        choice = self.loads(value)
-        if choice is None or choice.revision != inventory.revision:
-            return None
-        age = (time.time() if now is None else now) - choice.at
-        if age < 0 or age > inventory.lifetime_seconds:
-            return None
-        return choice
+        return still_holds(self.loads(value), inventory, now)
+
+
+def still_holds(choice: ConsentChoice | None, inventory: ConsentInventory, now: float | None = None) -> ConsentChoice | None:
+    """``choice`` if it is for this revision and not older than the lifetime."""
+    if choice is None or choice.revision != inventory.revision:
+        return None
+    age = (time.time() if now is None else now) - choice.at
+    if age < 0 or age > inventory.lifetime_seconds:
+        return None
+    return choice
 
 
 def _parse(payload: Any) -> ConsentChoice | None:

@@ -24,7 +24,7 @@ from ..database import connect
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin
 from . import log
 from .banner import Banner, banner, notice_link, widget_language
-from .cookie import ConsentChoice, ConsentCookie, new_consent_id
+from .cookie import ConsentChoice, ConsentCookie, new_consent_id, still_holds
 from .inventory import ConsentInventory, consent_inventory
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ class ConsentEndpoint:
             raise BadChoice(400 if not choice.site else 404, NO_SITE if not choice.site else NOT_FOUND)
         inventory = self.inventories[site.id]
         previous = self.cookie.loads(request.cookies.get(inventory.cookie_name))
-        current = self.cookie.current(request.cookies.get(inventory.cookie_name), inventory)
+        current = still_holds(previous, inventory)
         action, choices = _decide(choice, inventory, current)
         return_to = self._return_path(request, choice, site, language) if choice.channel == "form" else None
         shown_language = widget_language(language)
