@@ -57,7 +57,8 @@ class Desk:
         return response_deadline(site, self.content.registry)
 
     def receive(self, site: Site, request: RightsRequest, receipt: str, origin: str,
-                now: datetime | None = None) -> store.Submitted:
+                now: datetime | None = None, db: sqlite3.Connection | None = None) -> store.Submitted:
+        """Record a request; ``db`` is a group commit's connection when the server batches writes."""
         now = now or datetime.now(UTC)
         due = due_date(now.date(), self.deadline(site))
         target = inbox(site)
@@ -77,7 +78,7 @@ class Desk:
                                     confirm_days=CONFIRM_DAYS),
             ]
 
-        return store.submit(self.db, request, key=self.settings.secret_keys[0], received_at=now, due_on=due,
+        return store.submit(db or self.db, request, key=self.settings.secret_keys[0], received_at=now, due_on=due,
                             receipt=receipt, mails=mails)
 
     def confirm_address(self, site: Site, nonce: str, now: datetime | None = None) -> store.StoredRequest | None:

@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from ..codes import N_
 from ..content import Site
 from ..publish import hashed_name
+from ..database import GroupCommit
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
 from ..text import pick
@@ -56,8 +57,10 @@ class Pages:
     assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     per_address: SlidingWindow = field(init=False)
     per_email: SlidingWindow = field(init=False)
+    commits: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
+        self.commits = GroupCommit(self.desk.settings.database)
         key = self.desk.settings.secret_keys[0]
         self.per_address = SlidingWindow(self.limits.per_address, key, "rights.address")
         self.per_email = SlidingWindow(self.limits.per_email, key, "rights.email")
@@ -146,7 +149,8 @@ class Pages:
             return _retry_later(error_response(request, 429, TOO_MANY_FOR_EMAIL, language), self.limits.per_email.seconds)
         receipt = secrets.token_urlsafe(24)
         origin = f"{request.url.scheme}://{request.url.netloc}"
-        self.desk.receive(site, parsed, receipt, origin)
+        # Committed (synchronous=FULL) before the visitor is answered; concurrent requests share one commit.
+        await self.commits.run(lambda db: self.desk.receive(site, parsed, receipt, origin, db=db))
         self.worker.wake()
         response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
         response.set_cookie(

@@ -132,6 +132,10 @@ def fingerprint(key: str, request: RightsRequest) -> str:
 
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    if db.in_transaction:
+        # Inside a group commit (privacy.database.GroupCommit): its savepoint and transaction hold us.
+        yield db
+        return
     # IMMEDIATE: take the write lock first, so the duplicate check and the insert cannot interleave.
     db.execute("BEGIN IMMEDIATE")
     try:
