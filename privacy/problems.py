@@ -7,6 +7,7 @@ so ``build.py check --lang fr`` can say it in French.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -56,8 +57,13 @@ def to_record(problem: Problem) -> dict[str, object]:
             "params": problem.params, "severity": problem.severity}
 
 
+@lru_cache(maxsize=4096)
+def _path(name: str) -> Path:
+    return Path(name)  # a site's warnings share one file: build its Path once
+
+
 def from_record(record: dict[str, object]) -> Problem:
-    return Problem(Path(str(record["file"])), record["line"], tuple(record["path"]), str(record["message"]),  # type: ignore[arg-type]
+    return Problem(_path(str(record["file"])), record["line"], tuple(record["path"]), str(record["message"]),  # type: ignore[arg-type]
                    dict(record["params"]), record["severity"])  # type: ignore[arg-type, call-overload]
 
 
