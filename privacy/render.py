@@ -100,7 +100,7 @@ class Renderer:
     def _environment(language: str, templates_dir: Path, cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
         translations = i18n.translations(language)
         env = jinja2.Environment(
-            loader=TranslatingLoader(templates_dir, translations.ugettext),
+            loader=TranslatingLoader(templates_dir, translations.gettext),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"],
@@ -109,7 +109,7 @@ class Renderer:
             bytecode_cache=cache,
         )
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        _ = translations.ugettext
+        _ = translations.gettext
         env.filters.update(
             t=lambda value: pick(value, language),
             md=lambda value: render_markdown(pick(value, language)) if value else Markup(""),
