@@ -86,3 +86,17 @@ def test_the_french_page_is_french_not_the_source_language(tmp_path: Path) -> No
     assert build(write_content(tmp_path / "content", {"clinique": minimal_notice()}), out).ok
     html = (out / "clinique" / "fr" / "index.html").read_text(encoding="utf-8")
     assert "Vos droits" in html and "Your rights" not in html
+
+
+@pytest.mark.parametrize("language", i18n.available_languages())
+def test_a_message_shared_by_two_domains_reads_the_same_in_both(language: str) -> None:
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((i18n.LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and isinstance(message.id, str):
+                    first = seen.setdefault(message.id, (po.name, str(message.string)))
+                    if first[1] != message.string:
+                        clashes.append((message.id, first[0], po.name))
+    assert clashes == []
