@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import uvicorn
 
 from .app import ContentError, create_app
-from .i18n import SOURCE_LANGUAGE
+from .codes import N_
+from .i18n import SOURCE_LANGUAGE, available_languages, gettext
 from .settings import SettingsError, load_settings
 
 
+def operator_language() -> str:
+    """The language of whoever runs the command, from LANG (fr_FR.UTF-8 → fr)."""
+    wanted = os.environ.get("LANG", "")[:2]
+    return wanted if wanted in available_languages() else SOURCE_LANGUAGE
+
+
 def serve(host: str, port: int) -> int:
+    language = operator_language()
     try:
         settings = load_settings()
         app = create_app(settings)
     except SettingsError as error:
-        print(f"server.py: {error}", file=sys.stderr)
+        print(f"server.py: {gettext(language, error.message) % error.params}", file=sys.stderr)
         return 2
     except ContentError as error:
         for problem in error.content.errors:
-            print(problem.render(SOURCE_LANGUAGE), file=sys.stderr)
-        print("server.py: fix the content errors above (python build.py check), then start again", file=sys.stderr)
+            print(problem.render(language), file=sys.stderr)
+        print("server.py: " + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
+              file=sys.stderr)
         return 2
     # No access log: URLs and client addresses of visitors are personal data.
     # Behind a reverse proxy, the client address (for rate limits) comes from X-Forwarded-For,

@@ -14,8 +14,17 @@ from pathlib import Path
 from typing import Literal
 
 
+def N_(message: str) -> str:
+    return message
+
+
 class SettingsError(Exception):
-    pass
+    """A setting the server cannot start with; the message is a catalog id, said in the operator's language."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -93,29 +102,29 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
     value = {s.name: env.get(s.name) or s.default for s in SETTINGS}
     environment = value["PRIVACY_ENV"]
     if environment not in ("development", "production"):
-        raise SettingsError(f"PRIVACY_ENV must be development or production, not {environment!r}")
+        raise SettingsError(N_("PRIVACY_ENV must be development or production, not %(value)s"), value=repr(environment))
     var_dir = Path(value["PRIVACY_VAR_DIR"])
     keys = tuple(k.strip() for k in value["PRIVACY_SECRET_KEYS"].split(",") if k.strip())
     if environment == "production":
         if not keys:
-            raise SettingsError("PRIVACY_SECRET_KEYS is required in production: set it to a long random string")
+            raise SettingsError(N_("PRIVACY_SECRET_KEYS is required in production: set it to a long random string"))
         if any(len(k) < 32 for k in keys):
-            raise SettingsError("each key in PRIVACY_SECRET_KEYS must be at least 32 characters long")
+            raise SettingsError(N_("each key in PRIVACY_SECRET_KEYS must be at least 32 characters long"))
     elif not keys:
         keys = (_development_key(var_dir),)
     security = value["PRIVACY_SMTP_SECURITY"]
     if security not in ("starttls", "tls", "none"):
-        raise SettingsError(f"PRIVACY_SMTP_SECURITY must be starttls, tls or none, not {security!r}")
+        raise SettingsError(N_("PRIVACY_SMTP_SECURITY must be starttls, tls or none, not %(value)s"), value=repr(security))
     try:
         port = int(value["PRIVACY_SMTP_PORT"])
     except ValueError:
-        raise SettingsError("PRIVACY_SMTP_PORT must be a number") from None
+        raise SettingsError(N_("PRIVACY_SMTP_PORT must be a number")) from None
     try:
         limits = tuple(tuple(int(n) for n in part.split("/")) for part in value["PRIVACY_RIGHTS_LIMITS"].split(","))
         if len(limits) != 2 or any(len(limit) != 2 or min(limit) < 1 for limit in limits):
             raise ValueError
     except ValueError:
-        raise SettingsError("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)") from None
+        raise SettingsError(N_("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)")) from None
     return Settings(
         rights_limits=limits,  # type: ignore[arg-type]
         forwarded_allow_ips=value["PRIVACY_FORWARDED_ALLOW_IPS"] or None,

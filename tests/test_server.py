@@ -59,3 +59,9 @@ def test_server_refuses_content_with_errors(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "people: error: expected a list here" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_refusal_is_said_in_the_operator_language(tmp_path: Path) -> None:
+    result = _server(tmp_path, PRIVACY_ENV="production", LANG="fr_FR.UTF-8")
+    assert result.returncode == 2
+    assert "PRIVACY_SECRET_KEYS est obligatoire en production" in result.stderr
