@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-
-def N_(message: str) -> str:
-    return message
+from .codes import N_
 
 
 class SettingsError(Exception):
