@@ -64,7 +64,7 @@ def check_catalogs(languages: list[str], locales_dir: Path = LOCALES_DIR) -> lis
             for message in catalog:
                 if not message.id:
                     continue
-                msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+                msgid = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
                 line = message.lineno or None
                 if message.fuzzy:
                     problems.append(CatalogProblem(language, path, line, msgid, "fuzzy"))

@@ -73,7 +73,7 @@ class TranslatingLoader(jinja2.FileSystemLoader):
             return match.group(0)  # would read as template syntax or format: leave it to gettext
         return str(escape(text))
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         return _CONSTANT_MESSAGE.sub(self._inline, source), filename, uptodate
 
