@@ -21,7 +21,7 @@ class BodyTooLarge(Exception):
 def request_language(request: Request, supported: list[str], explicit: str | None = None) -> str:
     """The page's language when the client says it, else Accept-Language, else English."""
     if explicit in supported:
-        return explicit  # type: ignore[return-value]
+        return explicit
     header = request.headers.get("accept-language", "")
     ranked = []
     for part in header.split(","):

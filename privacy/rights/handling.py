@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from ..content import Content, Site
 from ..settings import Settings
 from . import mail, store
+from .outbox import Mail
 from ..model import Deadline
 from .deadline import after, due_date, extended_due_date, response_deadline
 from .request import RightsRequest, inbox
@@ -66,7 +67,7 @@ class Desk:
         sender = self.settings.mail_from
         base = public_origin(self.settings, site, origin)
 
-        def mails(reference: str, nonce: str) -> list[store.Mail]:
+        def mails(reference: str, nonce: str) -> list[Mail]:
             token = confirm_serializer(self.settings).dumps(nonce)
             link = f"{base}{form_path(site.id, request.language)}confirm/{token}"
             return [
