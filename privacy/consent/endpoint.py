@@ -258,7 +258,7 @@ class ConsentEndpoint:
             max_age=inventory.lifetime_seconds,
             path="/",
             # Behind a TLS-terminating proxy the app sees http: production always marks it Secure.
-            secure=self.state.settings.production or request.url.scheme == "https",
+            secure=self.state.settings.production or request.scope.get("scheme") == "https",
             httponly=True,
             samesite="lax",
         )
