@@ -48,8 +48,8 @@ class GroupCommit:
     batches — the same durability, far fewer disk syncs.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.db = connect(path)
+    def __init__(self, path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> None:
+        self.db = connect(path, synchronous)
         self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
         self._flushing = False
 

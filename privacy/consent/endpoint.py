@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from .. import i18n
 from ..codes import N_, CookieCategory
 from ..content import Site
-from ..database import connect
+from ..database import GroupCommit
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin
 from . import log
 from .banner import Banner, banner, notice_link, widget_language
@@ -148,8 +148,9 @@ class ConsentEndpoint:
         # A connection of its own, synchronous=NORMAL: in WAL mode a logged choice survives a crash of
         # the server; only a power cut may lose the last moments, and the person's cookie still holds
         # the choice. Rights requests keep FULL on their own connection.
-        self.db = connect(state.settings.database, synchronous="NORMAL")
-        log.ensure_schema(self.db)
+        # Concurrent choices share one commit (GroupCommit), each answered only once its entry is written.
+        self.log = GroupCommit(state.settings.database, synchronous="NORMAL")
+        log.ensure_schema(self.log.db)
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str], bytes] = {}
@@ -207,7 +208,7 @@ class ConsentEndpoint:
             return error_response(request, error.status, error.message, language, as_json=as_json, **error.params)
         language = self._error_language(request, choice.language)
         try:
-            return self._record(request, choice, language)
+            return await self._record(request, choice, language)
         except BadChoice as error:
             return error_response(request, error.status, error.message, language, as_json=as_json, **error.params)
 
@@ -224,7 +225,7 @@ class ConsentEndpoint:
                 return path
         return notice_link(site, language, "cookie-settings")
 
-    def _record(self, request: Request, choice: ChoiceRequest, language: str) -> Response:
+    async def _record(self, request: Request, choice: ChoiceRequest, language: str) -> Response:
         site = self.state.content.site(choice.site) if choice.site else None
         if site is None:
             raise BadChoice(400 if not choice.site else 404, NO_SITE if not choice.site else NOT_FOUND)
@@ -241,11 +242,12 @@ class ConsentEndpoint:
             revision=inventory.revision,
             choices=choices,
         )
-        log.append(self.db, log.ConsentRecord(
+        entry = log.ConsentRecord(
             consent_id=decided.consent_id, recorded_at=now, site=site.id, revision=inventory.revision,
             banner_hash=self._banner(site, shown_language).hash, language=shown_language, action=action,
             choices=choices, gpc=choice.gpc, channel=choice.channel,
-        ))
+        )
+        await self.log.run(lambda db: log.append(db, entry))
         response: Response
         if return_to is not None:
             response = RedirectResponse(return_to, status_code=303)
