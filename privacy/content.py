@@ -156,6 +156,8 @@ def load_site(folder: Path, registry: Registry | None) -> tuple[Site | None, lis
     if notice is None or doc is None:
         return None, problems
     problems = problems + check_references(notice, doc, registry)
+    if any(p.severity == "error" for p in problems):
+        return None, problems  # only sound sites are built or served
     return Site(folder.name, notice, doc), problems
 
 

@@ -183,3 +183,11 @@ def test_a_site_folder_cannot_take_a_reserved_or_odd_name(tmp_path: Path) -> Non
     problems = load_content(root).problems
     assert sorted(p.file.name for p in problems) == ["Clinique Été", "assets"]
     assert all("cannot name a site" in p.text("en") for p in problems)
+
+
+def test_a_site_with_a_broken_reference_is_not_among_the_sound_sites(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["recipients"] = ["nobody"]
+    content = load_content(write_content(tmp_path / "content", {"clinique": notice, "other": minimal_notice()}))
+    assert [s.id for s in content.sites] == ["other"]
+    assert len(content.errors) == 1
