@@ -53,7 +53,11 @@ class Content:
         return [p for p in self.problems if p.severity == "warning"]
 
     def site(self, site_id: str) -> Site | None:
-        return next((s for s in self.sites if s.id == site_id), None)
+        # Looked up on every request: index the sites once they are all loaded.
+        index = self.__dict__.get("_index")
+        if index is None or len(index) != len(self.sites):
+            index = self.__dict__["_index"] = {s.id: s for s in self.sites}
+        return index.get(site_id)
 
 
 def _load_model(path: Path, model: type[M]) -> tuple[M | None, SourceDocument | None, list[Problem]]:

@@ -153,7 +153,7 @@ class ConsentEndpoint:
         log.ensure_schema(self.log.db)
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
-        self._encoded: dict[tuple[str, str], bytes] = {}
+        self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
 
     def _banner(self, site: Site, language: str) -> Banner:
         key = (site.id, language)
@@ -165,17 +165,18 @@ class ConsentEndpoint:
         return request_language(request, i18n.available_languages(), (explicit or "").lower()[:2] or None)
 
     def _state_body(self, site: Site, language: str, current: ConsentChoice | None, gpc: bool) -> bytes:
-        """The JSON of ``_state``: the banner's wording is encoded once per site and language."""
-        key = (site.id, language)
-        encoded = self._encoded.get(key)
-        if encoded is None:
-            shown = self._banner(site, language)
-            encoded = self._encoded[key] = json.dumps({**shown.shown, "hash": shown.hash}, ensure_ascii=False,
-                                                      separators=(",", ":")).encode()[1:-1]
+        """The state as JSON. A site has few possible states (its optional categories on or off, GPC, decided
+        or not): each is encoded once, with the banner's wording, and served from memory afterwards."""
         inventory = self.inventories[site.id]
-        choices = {c: current.granted(c) if current else False for c in inventory.optional_categories}
-        dynamic = json.dumps({"decided": current is not None, "choices": choices, "gpc": gpc}, separators=(",", ":"))
-        return dynamic[:-1].encode() + b"," + encoded + b"}"
+        granted = tuple(current.granted(c) if current else False for c in inventory.optional_categories)
+        key = (site.id, language, current is not None, granted, gpc)
+        body = self._encoded.get(key)
+        if body is None:
+            shown = self._banner(site, language)
+            state = {"decided": current is not None, "choices": dict(zip(inventory.optional_categories, granted)),
+                     "gpc": gpc, **shown.shown, "hash": shown.hash}
+            body = self._encoded[key] = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
+        return body
 
     async def get(self, request: Request) -> Response:
         language = widget_language(request.query_params.get("lang") or self._error_language(request, None))
