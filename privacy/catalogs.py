@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po, write_po
 
 from .i18n import LOCALES_DIR, SOURCE_LANGUAGE, available_languages
 
-ROOT = LOCALES_DIR.parent
+ROOT = Path(__file__).resolve().parent.parent  # where the sources to extract from live
 # Each domain is one .po file per language; its sources are listed explicitly
 # so that two features never write into the same catalog.
 DOMAINS: dict[str, list[str]] = {

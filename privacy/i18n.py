@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# An organization may keep its own catalogs (its own wording, another language) in another folder.
+LOCALES_DIR = Path(os.environ.get("PRIVACY_LOCALES_DIR") or Path(__file__).resolve().parent.parent / "locales")
 SOURCE_LANGUAGE = "en"
 
 

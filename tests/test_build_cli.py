@@ -97,3 +97,35 @@ def test_watch_rebuilds_what_changed_and_stops_on_interrupt(tmp_path: Path) -> N
     assert watcher.returncode == 0, errors
     assert "rebuilt 2 site(s)" in errors and "rebuilt 1 site(s)" in errors
     assert "Traceback" not in errors
+
+
+def test_a_third_language_needs_only_a_catalog_and_the_content(tmp_path: Path) -> None:
+    import shutil
+
+    from babel.messages.pofile import read_po, write_po
+
+    locales = tmp_path / "locales"
+    shutil.copytree(REPO / "locales", locales, ignore=shutil.ignore_patterns("*.mo"))
+    shutil.copytree(locales / "en", locales / "de")
+    for po in (locales / "de" / "LC_MESSAGES").glob("*.po"):
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale="de")
+        for message in catalog:
+            if message.id and isinstance(message.id, str):
+                message.string = f"[de] {message.id}"  # a stand-in translator
+        with po.open("wb") as handle:
+            write_po(handle, catalog)
+    notice = minimal_notice(languages=["fr", "en", "de"])
+    for category in notice["data_categories"]:
+        category["name"]["de"] = "Kategorie"
+    notice["processing"][0]["purpose"]["de"] = "Patienten versorgen"
+    notice["processing"][0]["retention"]["starting"]["de"] = "nach dem letzten Besuch"
+    content = write_content(tmp_path / "content", {"klinik": notice})
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--content", str(content), "--out", str(tmp_path / "site")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PRIVACY_LOCALES_DIR": str(locales)})
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "klinik" / "de" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="de">' in page and "Patienten versorgen" in page
+    assert "[de] Your rights" in page and "Deutsch" in page
+    assert "20 Jahre" in page  # Babel's German for the retention period
