@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from privacy.cli import run_build, run_check, run_schema, run_watch
+from privacy.i18n import operator_language
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("public"), help="the output folder (default: public/)")
     parser.add_argument("--base-url", help="where the output folder is published, for canonical links and the sitemap")
     parser.add_argument("--strict", action="store_true", help="with check: warnings count as errors")
-    parser.add_argument("--lang", default=os.environ.get("LANG", "en")[:2], help="language of the messages (fr or en)")
+    parser.add_argument("--lang", default=operator_language(), help="language of the messages (default: from LANG)")
     args = parser.parse_args(argv)
     if args.command == "check":
         return run_check(args.content, args.lang, args.strict)

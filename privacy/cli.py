@@ -19,11 +19,7 @@ if TYPE_CHECKING:
 SCHEMA_FILES = {"notice.schema.json": "Notice", "registry.schema.json": "Registry"}
 
 
-def _language(requested: str) -> str:
-    return requested if requested in i18n.available_languages() else i18n.SOURCE_LANGUAGE
-
-
-def _report(result: BuildResult, language: str, strict: bool, sites: int) -> int:
+def _report(result: BuildResult, language: str, strict: bool) -> int:
     problems = result.problems
     errors = [p for p in problems if p.severity == "error" or strict]
     for problem in problems:
@@ -31,36 +27,33 @@ def _report(result: BuildResult, language: str, strict: bool, sites: int) -> int
     summary = i18n.gettext(language, N_("%(errors)d error(s), %(warnings)d warning(s) in %(sites)d site(s)")) % {
         "errors": len([p for p in problems if p.severity == "error"]),
         "warnings": len([p for p in problems if p.severity == "warning"]),
-        "sites": sites,
+        "sites": result.sites_total,
     }
     print(summary, file=sys.stderr)
     return 1 if errors else 0
 
 
 def run_check(content: Path, language: str, strict: bool) -> int:
-    from .incremental import site_hashes
     from .pipeline import check
 
-    return _report(check(content), _language(language), strict, len(site_hashes(content)))
+    return _report(check(content), i18n.supported_language(language), strict)
 
 
 def run_build(content: Path, out: Path, base_url: str | None, language: str) -> int:
-    language = _language(language)
+    language = i18n.supported_language(language)
     previous = up_to_date(content, out, base_url)
     if previous is not None:
         warnings = sum(len(record.warnings) for record in previous.sites.values())
         done = i18n.gettext(language, N_("nothing changed since the last build: %(out)s is up to date (%(warnings)d warning(s); python build.py check shows them)"))
         print(done % {"out": out, "warnings": warnings}, file=sys.stderr)
         return 0
-    from .incremental import site_hashes
     from .pipeline import build
 
     result = build(content, out, base_url)
-    total = len(site_hashes(content))
-    status = _report(result, language, strict=False, sites=total)
+    status = _report(result, language, strict=False)
     if status == 0:
         done = i18n.gettext(language, N_("built %(pages)d page(s) into %(out)s: %(rendered)d site(s) rendered, %(kept)d unchanged"))
-        print(done % {"pages": len(result.pages), "out": out, "rendered": result.rendered, "kept": total - result.rendered},
+        print(done % {"pages": len(result.pages), "out": out, "rendered": result.rendered, "kept": result.sites_total - result.rendered},
               file=sys.stderr)
     else:
         print(i18n.gettext(language, N_("nothing was published: the previous output is unchanged")), file=sys.stderr)
@@ -75,7 +68,7 @@ def run_watch(content: Path, out: Path, base_url: str | None, language: str, int
     from .pipeline import build
     from .render import Renderer
 
-    language = _language(language)
+    language = i18n.supported_language(language)
     renderer = Renderer(cache_dir=out.with_name(f".{out.name}-cache"))
     seen: tuple[str, dict[str, str | None]] | None = None
     print(i18n.gettext(language, N_("watching %(content)s; press Ctrl+C to stop")) % {"content": content}, file=sys.stderr)
@@ -88,7 +81,7 @@ def run_watch(content: Path, out: Path, base_url: str | None, language: str, int
                 seen = state
                 started = time.perf_counter()
                 result = build(content, out, base_url, renderer=renderer)
-                _report(result, language, strict=False, sites=len(state[1]))
+                _report(result, language, strict=False)
                 if result.ok:
                     done = i18n.gettext(language, N_("rebuilt %(rendered)d site(s) in %(seconds).2f s"))
                     print(done % {"rendered": result.rendered, "seconds": time.perf_counter() - started}, file=sys.stderr)

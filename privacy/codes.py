@@ -254,6 +254,3 @@ def all_codes() -> list[tuple[Code, str]]:
     """Every code with its source-language label, in declaration order."""
     return list(_LABELS)
 
-
-# The categories a person can refuse; everything else needs no consent.
-OPTIONAL_COOKIE_CATEGORIES = tuple(c for c in CookieCategory if c is not CookieCategory.strictly_necessary)

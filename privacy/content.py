@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -192,10 +192,3 @@ def load_content(root: Path, skip: frozenset[str] = frozenset()) -> Content:
             content.sites.append(site)
     content.problems.sort(key=sort_key)
     return content
-
-
-def plain(value: Any) -> Any:
-    """A model as plain data, for the JSON export."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_none=True)
-    return value

@@ -107,6 +107,17 @@ def translations(language: str, locales_dir: Path = LOCALES_DIR) -> NullTranslat
     return merged
 
 
+def supported_language(requested: str | None) -> str:
+    """``requested`` (fr, fr-FR, fr_FR.UTF-8…) when a catalog speaks it, else the source language."""
+    code = (requested or "").lower()[:2]
+    return code if code in available_languages() else SOURCE_LANGUAGE
+
+
+def operator_language() -> str:
+    """The language of whoever runs a command, from the locale environment."""
+    return supported_language(os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG"))
+
+
 def gettext(language: str, message: str) -> str:
     return translations(language).gettext(message)
 

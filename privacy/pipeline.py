@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape as xml_escape
 from . import i18n
 from .codes import N_
 from .consent.widget import WidgetAssets, embed_page, notice_context, publish_widget
-from .content import Content, Site, load_content, load_registry, load_site
+from .content import Content, Site, load_content, load_registry, load_site, site_folders
 from .export import notice_exports
 from .incremental import MANIFEST, Manifest, SiteRecord, load_manifest, reusable_sites, shared_fingerprint, site_hashes
 from .lint import lint_site
@@ -39,6 +39,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     rendered: int = 0  # sites rendered in this run; the others were carried over
+    sites_total: int = 0  # site folders found, sound or not
 
     @property
     def ok(self) -> bool:
@@ -71,7 +72,9 @@ def _checked(content: Content, languages: set[str]) -> BuildResult:
 
 def check(content_dir: Path) -> BuildResult:
     content = load_content(content_dir)
-    return _checked(content, {lang for site in content.sites for lang in site.languages})
+    result = _checked(content, {lang for site in content.sites for lang in site.languages})
+    result.sites_total = len(site_folders(content_dir)) if content_dir.is_dir() else 0
+    return result
 
 
 def _sitemap(entries: list[list[Any]]) -> str:
@@ -174,7 +177,7 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
     previous = load_manifest(out) if out.is_dir() else None
     kept = reusable_sites(out, previous, shared, hashes)
     registry, problems = load_registry(content_dir)
-    result = BuildResult(Content(content_dir, registry), list(problems))
+    result = BuildResult(Content(content_dir, registry), list(problems), sites_total=len(hashes))
     if not hashes:
         result.problems.append(Problem(content_dir, None, (), N_("no site folder was found: add one with a policy.yaml")))
     if not result.ok:

@@ -23,14 +23,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
-class Asset:
-    """A published file with a content hash in its name, e.g. ``assets/notice.3f2a9c1d.css``."""
-
-    path: str
-    body: bytes
-
-
-@dataclass(frozen=True)
 class Page:
     path: str  # relative to the output root
     body: str

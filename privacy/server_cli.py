@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import uvicorn
 
 from .app import ContentError, create_app
 from .codes import N_
-from .i18n import SOURCE_LANGUAGE, available_languages, gettext
+from .i18n import gettext, operator_language
 from .settings import SettingsError, load_settings
-
-
-def operator_language() -> str:
-    """The language of whoever runs the command, from LANG (fr_FR.UTF-8 → fr)."""
-    wanted = os.environ.get("LANG", "")[:2]
-    return wanted if wanted in available_languages() else SOURCE_LANGUAGE
 
 
 def serve(host: str, port: int) -> int:
@@ -25,7 +18,7 @@ def serve(host: str, port: int) -> int:
         settings = load_settings()
         app = create_app(settings)
     except SettingsError as error:
-        print(f"server.py: {gettext(language, error.message) % error.params}", file=sys.stderr)
+        print(f"server.py: {error.text(language)}", file=sys.stderr)
         return 2
     except ContentError as error:
         for problem in error.content.errors:

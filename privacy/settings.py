@@ -24,6 +24,11 @@ class SettingsError(Exception):
         self.message = message
         self.params = params
 
+    def text(self, language: str) -> str:
+        from .i18n import gettext  # settings load before anything else; the catalogs only when needed
+
+        return gettext(language, self.message) % self.params if self.params else gettext(language, self.message)
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -47,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_SMTP_SECURITY", "starttls", "starttls, tls or none"),
     Setting("PRIVACY_SMTP_USERNAME", "", "SMTP user name, when the server requires authentication"),
     Setting("PRIVACY_SMTP_PASSWORD", "", "SMTP password", secret=True),
+    # 20 posts per address in 10 minutes leaves room for corrections and for a shared hospital network;
+    # 5 requests a day per email address.
     Setting("PRIVACY_RIGHTS_LIMITS", "20/600,5/86400",
             "rights-request limits: posts per client address / seconds, then requests per email address / seconds"),
     Setting("PRIVACY_FORWARDED_ALLOW_IPS", "",
@@ -73,8 +80,8 @@ class Settings:
     smtp_username: str | None
     smtp_password: str | None
     mail_from: str
-    rights_limits: tuple[tuple[int, int], tuple[int, int]] = ((20, 600), (5, 86400))
-    forwarded_allow_ips: str | None = None
+    rights_limits: tuple[tuple[int, int], tuple[int, int]]
+    forwarded_allow_ips: str | None
 
     @property
     def production(self) -> bool:

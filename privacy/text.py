@@ -73,7 +73,3 @@ def render_inline(text: str) -> Markup:
     html = str(render_markdown(text))
     match = _PARAGRAPH.match(html)
     return Markup(match.group(1) if match and "<p>" not in match.group(1) else html)
-
-
-def plain_text(text: str) -> str:
-    return str(escape(text))

@@ -46,12 +46,6 @@ WORDING = {
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def widget_language(requested: str | None) -> str:
-    """The page's language when the catalogs have it, else English."""
-    code = (requested or "").lower()[:2]
-    return code if code in i18n.available_languages() else i18n.SOURCE_LANGUAGE
-
-
 def plain_text(value: Any, language: str, fallback: str) -> str:
     """Content text without its Markdown, for a script that only sets textContent."""
     return html.unescape(_TAGS.sub("", str(render_inline(pick(value, language, fallback)))))
@@ -112,6 +106,6 @@ class Banner:
 
 
 def banner(site: Site, language: str) -> Banner:
-    """Everything the script shows, in one language (``language`` already chosen by ``widget_language``)."""
+    """Everything the script shows, in one language (``language`` already chosen by ``i18n.supported_language``)."""
     shown, digest = _banner(site, language)
     return Banner(shown, digest)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from datetime import UTC, date, datetime
 from typing import TextIO
@@ -24,18 +23,13 @@ COLUMNS = ("recorded_at", "consent_id", "site", "revision", "banner_hash", "lang
 BAD_SINCE = N_("--since takes a date such as 2025-01-31 or a time such as 2025-01-31T14:00:00+01:00, not “%(value)s”")
 
 
-def _language() -> str:
-    code = os.environ.get("LANG", "en")[:2]
-    return code if code in i18n.available_languages() else i18n.SOURCE_LANGUAGE
-
-
 def parse_since(value: str) -> datetime:
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(i18n.gettext(_language(), BAD_SINCE) % {"value": value}) from None
+        raise argparse.ArgumentTypeError(i18n.gettext(i18n.operator_language(), BAD_SINCE) % {"value": value}) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -58,7 +52,7 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"server.py consent-log: {error}", file=sys.stderr)
+        print(f"server.py consent-log: {error.text(i18n.operator_language())}", file=sys.stderr)
         return 2
     db = connect(settings.database)
     try:
@@ -66,7 +60,7 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     finally:
         db.close()
     (write_json if args.format == "json" else write_csv)(records, out or sys.stdout)
-    summary = i18n.gettext(_language(), N_("%(count)d consent record(s) for the site “%(site)s”"))
+    summary = i18n.gettext(i18n.operator_language(), N_("%(count)d consent record(s) for the site “%(site)s”"))
     print(summary % {"count": len(records), "site": args.site}, file=sys.stderr)
     return 0
 

@@ -23,7 +23,7 @@ from ..content import Site
 from ..database import GroupCommit
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin
 from . import log
-from .banner import Banner, banner, notice_link, widget_language
+from .banner import Banner, banner, notice_link
 from .cookie import ConsentChoice, ConsentCookie, new_consent_id, still_holds
 from .inventory import ConsentInventory, consent_inventory
 
@@ -179,7 +179,7 @@ class ConsentEndpoint:
         return body
 
     async def get(self, request: Request) -> Response:
-        language = widget_language(request.query_params.get("lang") or self._error_language(request, None))
+        language = i18n.supported_language(request.query_params.get("lang") or self._error_language(request, None))
         site_id = request.query_params.get("site", "")
         site = self.state.content.site(site_id) if site_id else None
         if site is None:
@@ -235,7 +235,7 @@ class ConsentEndpoint:
         current = still_holds(previous, inventory)
         action, choices = _decide(choice, inventory, current)
         return_to = self._return_path(request, choice, site, language) if choice.channel == "form" else None
-        shown_language = widget_language(language)
+        shown_language = i18n.supported_language(language)
         now = datetime.now(UTC)
         decided = ConsentChoice(
             consent_id=previous.consent_id if previous else new_consent_id(),

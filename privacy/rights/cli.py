@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -28,17 +27,12 @@ from .request import relationship_label
 from .transport import transport_for
 
 
-def cli_language() -> str:
-    lang = (os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or "").lower()
-    return "fr" if lang.startswith("fr") else i18n.SOURCE_LANGUAGE
-
-
 def _desk(out: TextIO) -> Desk | None:
-    _ = translator(cli_language())
+    _ = translator(i18n.operator_language())
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"server.py: {error}", file=out)
+        print(f"server.py: {error.text(i18n.operator_language())}", file=out)
         return None
     content = load_content(settings.content_dir)
     if content.errors:
@@ -57,7 +51,7 @@ def _status(request: store.StoredRequest, today: date, _: Callable[[str], str]) 
 
 def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: date | None = None) -> int:
     today = today or datetime.now(UTC).date()
-    language = cli_language()
+    language = i18n.operator_language()
     _ = translator(language)
     requests = store.listing(desk.db, today, site)
     header = [_("Reference"), _("Site"), _("Received"), _("Due"), _("Status"), _("Rights"),
@@ -83,7 +77,7 @@ def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: da
 
 
 def _find(desk: Desk, reference: str, out: TextIO) -> store.StoredRequest | None:
-    _ = translator(cli_language())
+    _ = translator(i18n.operator_language())
     try:
         return store.get(desk.db, reference)
     except store.NotFound:
@@ -94,7 +88,7 @@ def _find(desk: Desk, reference: str, out: TextIO) -> store.StoredRequest | None
 
 def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> int:
     today = today or datetime.now(UTC).date()
-    _ = translator(cli_language())
+    _ = translator(i18n.operator_language())
     request = _find(desk, reference, out)
     if request is None:
         return 1
@@ -132,7 +126,7 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
 
 
 def close(desk: Desk, reference: str, out: TextIO) -> int:
-    _ = translator(cli_language())
+    _ = translator(i18n.operator_language())
     request = _find(desk, reference, out)
     if request is None:
         return 1
@@ -144,7 +138,7 @@ def close(desk: Desk, reference: str, out: TextIO) -> int:
     print(_("%(reference)s is closed.") % {"reference": request.reference}, file=out)
     if retention:
         print(_("Its personal data will be purged after %(period)s.")
-              % {"period": i18n.format_duration(retention, cli_language())}, file=out)
+              % {"period": i18n.format_duration(retention, i18n.operator_language())}, file=out)
     else:
         print(_("Its site sets no retention period (rights.request_retention): its personal data is kept until one is set."),
               file=out)
@@ -153,7 +147,7 @@ def close(desk: Desk, reference: str, out: TextIO) -> int:
 
 def extend(desk: Desk, reference: str, reason: str, out: TextIO, today: date | None = None) -> int:
     today = today or datetime.now(UTC).date()
-    _ = translator(cli_language())
+    _ = translator(i18n.operator_language())
     request = _find(desk, reference, out)
     if request is None:
         return 1
@@ -182,7 +176,7 @@ def extend(desk: Desk, reference: str, reason: str, out: TextIO, today: date | N
 
 def purge(desk: Desk, dry_run: bool, out: TextIO, today: date | None = None) -> int:
     today = today or datetime.now(UTC).date()
-    _ = translator(cli_language())
+    _ = translator(i18n.operator_language())
     references = desk.purge_due(today) if dry_run else desk.purge(today)
     if not references:
         print(_("No closed request has reached the end of its retention period."), file=out)
@@ -193,7 +187,7 @@ def purge(desk: Desk, dry_run: bool, out: TextIO, today: date | None = None) -> 
 
 
 def deliver(desk: Desk, out: TextIO) -> int:
-    _ = translator(cli_language())
+    _ = translator(i18n.operator_language())
     result = asyncio.run(deliver_due(desk.db, transport_for(desk.settings), desk.settings.mail_from))
     print(_("%(sent)s sent, %(retrying)s to retry, %(failed)s failed.")
           % {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}, file=out)

@@ -54,9 +54,9 @@ class SlidingWindow:
 
 @dataclass(frozen=True)
 class Limits:
-    # Posts per client address: room for a few corrections, and for a shared hospital network.
-    per_address: Limit = Limit(20, 600)
-    # Requests recorded per email address and day.
-    per_email: Limit = Limit(5, 86400)
+    """Set by PRIVACY_RIGHTS_LIMITS (privacy/settings.py holds the defaults and why)."""
+
+    per_address: Limit
+    per_email: Limit
 
 
