@@ -3,7 +3,7 @@ endpoints a static page cannot provide (consent, rights requests)."""
 
 from __future__ import annotations
 
-import sqlite3
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,7 +16,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .content import Content, load_content
-from .database import connect
 from .settings import Settings
 
 CONTENT_SECURITY_POLICY = (
@@ -76,7 +75,6 @@ class PublishedPages:
 class AppState:
     settings: Settings
     content: Content
-    db: sqlite3.Connection
 
 
 class ContentError(Exception):
@@ -89,7 +87,7 @@ def open_state(settings: Settings, content: Content | None = None) -> AppState:
     content = content or load_content(settings.content_dir)
     if content.errors:
         raise ContentError(content)
-    return AppState(settings, content, connect(settings.database))
+    return AppState(settings, content)
 
 
 def feature_routes(state: AppState) -> list[BaseRoute]:
@@ -105,6 +103,10 @@ def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # What is loaded at start (content, templates, catalogs) lives as long as the server: moved out of
+        # the collector's reach, so its full collections stop walking it (they were the slowest requests).
+        gc.collect()
+        gc.freeze()
         async with rights.background(state):
             yield
 

@@ -44,7 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_CONTENT_DIR", "content", "the content folder (sites' policy.yaml)"),
     Setting("PRIVACY_PUBLIC_DIR", "public", "the built pages, served at /"),
     Setting("PRIVACY_VAR_DIR", "var", "where the database, the Maildir and the development key live"),
-    Setting("PRIVACY_DATABASE", "", "SQLite database file (default: <var>/privacy.sqlite3)"),
+    Setting("PRIVACY_DATABASE", "", "SQLite database of rights requests and their mails (default: <var>/privacy.sqlite3)"),
+    Setting("PRIVACY_CONSENT_LOG", "", "SQLite database of the proof-of-consent log (default: <var>/consent-log.sqlite3)"),
     Setting("PRIVACY_MAILDIR", "", "Maildir used when no SMTP host is set (default: <var>/maildir)"),
     Setting("PRIVACY_PUBLIC_ORIGIN", "", "the public origin (https://host) accepted for form posts, besides the request's own"),
     Setting("PRIVACY_SMTP_HOST", "", "SMTP server for outgoing mail; when empty, mail goes to the Maildir"),
@@ -72,6 +73,7 @@ class Settings:
     public_dir: Path
     var_dir: Path
     database: Path
+    consent_log: Path
     maildir: Path
     public_origin: str | None
     smtp_host: str | None
@@ -139,6 +141,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         public_dir=Path(value["PRIVACY_PUBLIC_DIR"]),
         var_dir=var_dir,
         database=Path(value["PRIVACY_DATABASE"] or var_dir / "privacy.sqlite3"),
+        consent_log=Path(value["PRIVACY_CONSENT_LOG"] or var_dir / "consent-log.sqlite3"),
         maildir=Path(value["PRIVACY_MAILDIR"] or var_dir / "maildir"),
         public_origin=value["PRIVACY_PUBLIC_ORIGIN"].rstrip("/") or None,
         smtp_host=value["PRIVACY_SMTP_HOST"] or None,

@@ -77,6 +77,22 @@ def error_response(
     return PlainTextResponse(text, status_code=status, headers=headers)
 
 
+_COOKIE_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~/")
+
+
+def set_cookie(response: Response, name: str, value: str, *, max_age: int, path: str, secure: bool,
+               samesite: str) -> None:
+    """An HttpOnly cookie for a value of url-safe characters (signed tokens, random ids).
+
+    Starlette's set_cookie goes through http.cookies' SimpleCookie, which quotes and checks any value;
+    ours are always url-safe, so the header is written directly (checked, never assumed).
+    """
+    if not (set(name) <= _COOKIE_SAFE and set(value) <= _COOKIE_SAFE and set(path) <= _COOKIE_SAFE):
+        raise ValueError("cookie names, values and paths here are url-safe by construction")
+    header = f"{name}={value}; HttpOnly; Max-Age={max_age}; Path={path}; SameSite={samesite}"
+    response.raw_headers.append((b"set-cookie", (header + "; Secure" if secure else header).encode("ascii")))
+
+
 # Shared wording for the answers every endpoint may give.
 TOO_LARGE = N_("This request is too large.")
 CROSS_SITE = N_("This form can only be sent from this site's own pages.")

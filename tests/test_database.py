@@ -19,10 +19,11 @@ def test_connections_use_wal_and_the_requested_durability(tmp_path: Path) -> Non
     assert normal.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
-def test_group_commit_answers_each_writer_after_its_commit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_loop", [False, True], ids=["thread", "in-loop"])
+def test_group_commit_answers_each_writer_after_its_commit(tmp_path: Path, in_loop: bool) -> None:
     path = tmp_path / "db.sqlite3"
     connect(path).execute("CREATE TABLE t (n INTEGER UNIQUE)")
-    group = GroupCommit(path)
+    group = GroupCommit(path, "NORMAL", in_loop=True) if in_loop else GroupCommit(path)
     reader = connect(path)
 
     def insert(n: int) -> object:
@@ -59,4 +60,47 @@ def test_after_a_failed_write_the_next_batch_still_commits(tmp_path: Path) -> No
         asyncio.run(write("INSERT INTO missing VALUES (1)"))
     asyncio.run(write("CREATE TABLE later (n INTEGER)"))
     assert connect(path).execute("SELECT name FROM sqlite_master WHERE name = 'later'").fetchone() is not None
+    group.close()
+
+
+def test_writers_on_the_event_loop_share_commits(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    connect(path).execute("CREATE TABLE t (n INTEGER)")
+    group = GroupCommit(path, "NORMAL", in_loop=True)
+    changes_before = group.db.total_changes
+
+    async def write_all() -> None:
+        await asyncio.gather(*(group.run(lambda db, n=n: db.execute("INSERT INTO t VALUES (?)", (n,))) for n in range(50)))
+
+    asyncio.run(write_all())
+    assert group.db.total_changes - changes_before == 50
+    assert group._commits == 1  # fifty writers gathered in one turn of the loop: one transaction
+    group.close()
+
+
+def test_only_normal_commits_may_run_on_the_event_loop(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="NORMAL"):
+        GroupCommit(tmp_path / "db.sqlite3", "FULL", in_loop=True)
+
+
+def test_the_write_ahead_log_is_checkpointed_outside_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    group = GroupCommit(path, "NORMAL", in_loop=True)
+    group.CHECKPOINT_EVERY = 3
+    group.db.execute("CREATE TABLE t (n INTEGER)")  # in the WAL only: automatic checkpoints are off
+    header_only = path.stat().st_size
+
+    async def write(n: int) -> None:
+        await group.run(lambda db: db.execute("INSERT INTO t VALUES (?)", (n,)))
+        for _ in range(200):  # the checkpoint's thread, started after the third commit
+            if not group._checkpointing:
+                break
+            await asyncio.sleep(0.01)
+
+    for n in range(2):
+        asyncio.run(write(n))
+    assert path.stat().st_size == header_only
+    asyncio.run(write(2))
+    assert path.stat().st_size > header_only  # the table's pages reached the database file
+    assert group._commits == 0
     group.close()

@@ -54,7 +54,7 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except SettingsError as error:
         print(f"server.py consent-log: {error.text(i18n.operator_language())}", file=sys.stderr)
         return 2
-    db = connect(settings.database)
+    db = connect(settings.consent_log, store="consent_log")
     try:
         records = list(log.records(db, args.site, args.since))
     finally:

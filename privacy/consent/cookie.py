@@ -8,8 +8,10 @@ asking everyone again. Anything that does not verify counts as "no choice yet".
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -34,8 +36,31 @@ class ConsentChoice:
         return self.choices.get(category, False)
 
 
+class _RandomPool:
+    """Random bytes from the operating system's CSPRNG, drawn a few kilobytes at a time: one system call
+    per 340 consent ids instead of one each (it was a twentieth of POST /consent's time)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._buffer = b""
+        self._at = 0
+        self._pid = 0
+
+    def take(self, n: int) -> bytes:
+        # A forked worker must never replay its parent's bytes: a new process draws its own.
+        if self._at + n > len(self._buffer) or self._pid != os.getpid():
+            self._buffer, self._at, self._pid = secrets.token_bytes(self._size), 0, os.getpid()
+        chunk = self._buffer[self._at : self._at + n]
+        self._at += n
+        return chunk
+
+
+_random = _RandomPool()
+
+
 def new_consent_id() -> str:
-    return secrets.token_urlsafe(12)
+    """16 url-safe characters (96 random bits), as secrets.token_urlsafe(12) gives."""
+    return base64.urlsafe_b64encode(_random.take(12)).decode("ascii")
 
 
 class ConsentCookie:
@@ -85,7 +110,7 @@ class _SignedJSON:
     """
 
     def __init__(self, keys: list[str], salt: str) -> None:
-        self._signer = Signer(keys, salt=salt, digest_method=hashlib.sha256)
+        self._signer = _KeyCachingSigner(keys, salt=salt, digest_method=hashlib.sha256)
 
     def dumps(self, payload: Any) -> str:
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
@@ -96,6 +121,22 @@ class _SignedJSON:
             return json.loads(base64_decode(self._signer.unsign(value)))
         except ValueError as error:  # not JSON, or not base64 once the signature checked out
             raise BadData(str(error)) from None
+
+
+class _KeyCachingSigner(Signer):
+    """itsdangerous' Signer derives the signing key from the secret and salt on every call (one more
+    HMAC); the keys never change while the server runs, so each is derived once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        cache_key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+        derived = self._derived.get(cache_key)
+        if derived is None:
+            derived = self._derived[cache_key] = super().derive_key(secret_key)
+        return derived
 
 
 def _parse(payload: Any) -> ConsentChoice | None:

@@ -21,7 +21,7 @@ from .. import i18n
 from ..codes import N_, CookieCategory
 from ..content import Site
 from ..database import GroupCommit
-from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin
+from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin, set_cookie
 from . import log
 from .banner import Banner, banner, notice_link
 from .cookie import ConsentChoice, ConsentCookie, new_consent_id, still_holds
@@ -145,12 +145,11 @@ class ConsentEndpoint:
     def __init__(self, state: AppState) -> None:
         self.state = state
         self.cookie = ConsentCookie(state.settings.secret_keys)
-        # A connection of its own, synchronous=NORMAL: in WAL mode a logged choice survives a crash of
-        # the server; only a power cut may lose the last moments, and the person's cookie still holds
-        # the choice. Rights requests keep FULL on their own connection.
+        # A database of its own (settings.consent_log), synchronous=NORMAL: in WAL mode a logged choice
+        # survives a crash of the server; only a power cut may lose the last moments, and the person's
+        # cookie still holds the choice. Rights requests keep FULL in their own database.
         # Concurrent choices share one commit (GroupCommit), each answered only once its entry is written.
-        self.log = GroupCommit(state.settings.database, synchronous="NORMAL")
-        log.ensure_schema(self.log.db)
+        self.log = GroupCommit(state.settings.consent_log, "NORMAL", "consent_log", in_loop=True)
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
@@ -191,27 +190,33 @@ class ConsentEndpoint:
                         headers={"Cache-Control": "no-store", "Vary": "Cookie, Sec-GPC"})
 
     async def post(self, request: Request) -> Response:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        as_json = content_type == JSON_TYPE or JSON_TYPE in request.headers.get("accept", "")
-        language = self._error_language(request, None)
+        headers = request.headers
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        as_json = content_type == JSON_TYPE or JSON_TYPE in headers.get("accept", "")
+
+        def refuse(status: int, message: str, explicit: str | None = None, **params: Any) -> Response:
+            # The visitor's language is only worked out when there is something to say.
+            language = self._error_language(request, explicit)
+            return error_response(request, status, message, language, as_json=as_json, **params)
+
         if not same_origin(request, self.state.settings.public_origin):
-            return error_response(request, 403, CROSS_SITE, language, as_json=as_json)
+            return refuse(403, CROSS_SITE)
         if content_type not in (JSON_TYPE, FORM_TYPE):
-            return error_response(request, 415, WRONG_TYPE, language, as_json=as_json)
+            return refuse(415, WRONG_TYPE)
         try:
             body = await read_body(request, MAX_CONSENT_BODY)
         except BodyTooLarge:
-            return error_response(request, 413, TOO_LARGE, language, as_json=as_json)
-        gpc_header = request.headers.get("sec-gpc") == "1"
+            return refuse(413, TOO_LARGE)
+        gpc_header = headers.get("sec-gpc") == "1"
         try:
             choice = _parse_json(body, gpc_header) if content_type == JSON_TYPE else _parse_form(body, gpc_header)
         except BadChoice as error:
-            return error_response(request, error.status, error.message, language, as_json=as_json, **error.params)
+            return refuse(error.status, error.message, **error.params)
         language = self._error_language(request, choice.language)
         try:
             return await self._record(request, choice, language)
         except BadChoice as error:
-            return error_response(request, error.status, error.message, language, as_json=as_json, **error.params)
+            return refuse(error.status, error.message, choice.language, **error.params)
 
     def _return_path(self, request: Request, choice: ChoiceRequest, site: Site, language: str) -> str:
         if choice.return_to is not None:
@@ -255,14 +260,14 @@ class ConsentEndpoint:
         else:
             response = JSONResponse({"decided": True, "action": action, "choices": choices, "revision": inventory.revision})
         response.headers["Cache-Control"] = "no-store"
-        response.set_cookie(
+        set_cookie(
+            response,
             inventory.cookie_name,
             self.cookie.dumps(decided),
             max_age=inventory.lifetime_seconds,
             path="/",
             # Behind a TLS-terminating proxy the app sees http: production always marks it Secure.
             secure=self.state.settings.production or request.scope.get("scheme") == "https",
-            httponly=True,
             samesite="lax",
         )
         return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from ..codes import N_, CookieCategory
@@ -42,8 +43,9 @@ class ConsentInventory:
     def mode(self) -> Mode:
         return "opt-in" if self.optional else "essential"
 
-    @property
+    @cached_property
     def optional_categories(self) -> tuple[str, ...]:
+        # Read on every consent request: computed once per inventory.
         return tuple(c.category.value for c in self.optional)
 
     @property

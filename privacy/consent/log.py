@@ -42,12 +42,7 @@ SCHEMA = """
     CREATE TRIGGER IF NOT EXISTS consent_log_append_only BEFORE UPDATE ON consent_log
     BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
     """
-register_schema("consent", SCHEMA)
-
-
-def ensure_schema(db: sqlite3.Connection) -> None:
-    """For a connection opened before this module registered its schema (idempotent)."""
-    db.executescript(SCHEMA)
+register_schema("consent", SCHEMA, store="consent_log")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from ..database import GroupCommit
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
 from ..text import pick
-from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin
+from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin, set_cookie
 from . import request as rq
 from . import store
 from .handling import CONFIRM_DAYS, Desk, confirmation_nonce, form_path
@@ -153,9 +153,9 @@ class Pages:
         await self.commits.run(lambda db: self.desk.receive(site, parsed, receipt, origin, db=db))
         self.worker.wake()
         response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
-        response.set_cookie(
-            RECEIPT_COOKIE, receipt, max_age=RECEIPT_SECONDS, path=f"{form_path(site.id, language)}sent",
-            secure=request.url.scheme == "https" or self.settings.production, httponly=True, samesite="strict",
+        set_cookie(
+            response, RECEIPT_COOKIE, receipt, max_age=RECEIPT_SECONDS, path=f"{form_path(site.id, language)}sent",
+            secure=request.url.scheme == "https" or self.settings.production, samesite="strict",
         )
         return response
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import sqlite3
+
 import pytest
 from starlette.testclient import TestClient
 
+from privacy.database import connect
 from tests.factories import minimal_notice, optional_cookies, write_content
 
 ESSENTIAL = "ihu"  # only strictly necessary cookies, like the IHU example
@@ -29,3 +32,8 @@ def consent_content(tmp_path: Path) -> Path:
 @pytest.fixture
 def consent_client(make_client: Callable[..., TestClient], consent_content: Path) -> TestClient:
     return make_client(consent_content)
+
+
+def consent_log_db(client: TestClient) -> sqlite3.Connection:
+    """A connection to the proof-of-consent log of the client's app (a database of its own)."""
+    return connect(client.app.state.privacy.settings.consent_log, "NORMAL", "consent_log")  # type: ignore[attr-defined]

@@ -64,7 +64,7 @@ class Server:
     settings: Settings
 
     def records(self, site: str) -> list[log.ConsentRecord]:
-        db = connect(self.settings.database)
+        db = connect(self.settings.consent_log, store="consent_log")
         try:
             return list(log.records(db, site))
         finally:

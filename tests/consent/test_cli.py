@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 import server
-from tests.consent.conftest import ESSENTIAL, OPT_IN
+from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_log_db
 from tests.factories import settings_env
 
 
@@ -63,4 +63,4 @@ def test_the_log_is_append_only(logged: TestClient) -> None:
     import sqlite3
 
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        logged.app.state.privacy.db.execute("UPDATE consent_log SET action = 'accept'")  # type: ignore[attr-defined]
+        consent_log_db(logged).execute("UPDATE consent_log SET action = 'accept'")

@@ -14,14 +14,14 @@ from starlette.testclient import TestClient
 from privacy.consent import log
 from privacy.consent.cookie import ConsentChoice, ConsentCookie
 from privacy.consent.inventory import SECONDS_PER_MONTH
-from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_sites
+from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_log_db, consent_sites
 from tests.factories import write_content
 
 KEY = "test-key-" + "x" * 40  # tests.factories.settings_env's key
 
 
 def records(client: TestClient, site: str = OPT_IN) -> list[log.ConsentRecord]:
-    return list(log.records(client.app.state.privacy.db, site))  # type: ignore[attr-defined]
+    return list(log.records(consent_log_db(client), site))
 
 
 def state(client: TestClient, site: str = OPT_IN, lang: str = "en", **headers: str) -> dict:
@@ -67,7 +67,7 @@ def test_accepting_sets_a_signed_first_party_cookie_and_logs_the_proof(consent_c
     assert record.banner_hash == state(consent_client, lang="fr")["hash"]
     assert record.revision == state(consent_client)["revision"]
     # No IP address, no user agent: not in the row, nor in the cookie.
-    row = dict(consent_client.app.state.privacy.db.execute("SELECT * FROM consent_log").fetchone())  # type: ignore[attr-defined]
+    row = dict(consent_log_db(consent_client).execute("SELECT * FROM consent_log").fetchone())
     assert "testclient" not in json.dumps(row)
     assert set(row) == {"id", "consent_id", "recorded_at", "site", "revision", "banner_hash", "language", "action",
                         "choices", "gpc", "channel"}
