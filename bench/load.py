@@ -9,10 +9,16 @@ library, so the client's own cost stays small beside the server's.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import ipaddress
 import statistics
 import time
 from dataclasses import dataclass, field
+
+
+# In a body, replaced by the request's number: each request differs (a form nobody sent before).
+NUMBER = b"__N__"
+_numbers = itertools.count(1)  # across runs of one process: a warm-up's numbers are not reused
 
 
 @dataclass(frozen=True)
@@ -22,12 +28,13 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
 
-    def encode(self, host: str, port: int) -> bytes:
+    def encode(self, host: str, port: int, number: int = 0) -> bytes:
+        body = self.body.replace(NUMBER, str(number).encode()) if NUMBER in self.body else self.body
         lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}:{port}"]
         lines += [f"{name}: {value}" for name, value in self.headers.items()]
-        if self.body or self.method in ("POST", "PUT"):
-            lines.append(f"Content-Length: {len(self.body)}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
+        if body or self.method in ("POST", "PUT"):
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 @dataclass
@@ -84,6 +91,7 @@ async def run_load(
     max_seconds: float = 10.0,
 ) -> Outcome:
     _check_loopback(host)
+    numbered = NUMBER in request.body
     payload = request.encode(host, port)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -96,7 +104,7 @@ async def run_load(
             while budget[0] > 0 and time.perf_counter() < deadline:
                 budget[0] -= 1
                 start = time.perf_counter()
-                writer.write(payload)
+                writer.write(request.encode(host, port, next(_numbers)) if numbered else payload)
                 await writer.drain()
                 status, close = await _read_response(reader)
                 latencies.append((time.perf_counter() - start) * 1000)

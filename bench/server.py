@@ -148,7 +148,9 @@ class _FormFields(HTMLParser):
             else:
                 self.fields.append((name, a.get("value") or "Bench Person"))
         elif tag == "textarea":
-            self.fields.append((name, "I would like a copy of the data you hold about me."))
+            # Numbered by the load generator: every submission is a new request, not a double submission
+            # (which the server would answer from the stored one, without its real work).
+            self.fields.append((name, "I would like a copy of the data you hold about me (__N__)."))
         elif tag == "select":
             self._select = name
         elif tag == "option" and self._select and a.get("value"):

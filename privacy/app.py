@@ -30,6 +30,7 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+SECURITY_HEADER_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
@@ -47,11 +48,13 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [h for h in SECURITY_HEADERS if h[0] not in present]
+                headers = list(message.get("headers", []))
+                # Endpoints hardly ever set one of these themselves; when one does, its value stands.
+                own = [name.lower() for name, _ in headers if name.lower() in SECURITY_HEADER_NAMES]
+                headers += [h for h in SECURITY_HEADERS if h[0] not in own] if own else SECURITY_HEADERS
                 if https:
-                    extra.append(HSTS)
-                message["headers"] = [*message.get("headers", []), *extra]
+                    headers.append(HSTS)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

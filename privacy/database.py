@@ -19,11 +19,18 @@ from typing import Any, Literal, TypeVar
 from pathlib import Path
 
 Store = Literal["requests", "consent_log"]
-_SCHEMAS: dict[str, tuple[Store, str]] = {}
+Upgrade = Callable[[sqlite3.Connection], None]
+_SCHEMAS: dict[str, tuple[Store, str, Upgrade | None]] = {}
 
 
-def register_schema(name: str, sql: str, store: Store = "requests") -> None:
-    _SCHEMAS[name] = (store, sql)
+def register_schema(name: str, sql: str, store: Store = "requests", upgrade: Upgrade | None = None) -> None:
+    """``upgrade`` brings a file made by an earlier version up to ``sql`` (idempotent)."""
+    _SCHEMAS[name] = (store, sql, upgrade)
+
+
+def add_missing_column(db: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
+    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def connect(path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: Store = "requests") -> sqlite3.Connection:
@@ -35,9 +42,11 @@ def connect(path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: 
     connection.execute(f"PRAGMA synchronous={synchronous}")
     connection.execute("PRAGMA foreign_keys=ON")
     connection.execute("PRAGMA busy_timeout=10000")
-    for schema_store, sql in _SCHEMAS.values():
+    for schema_store, sql, upgrade in _SCHEMAS.values():
         if schema_store == store:
             connection.executescript(sql)
+            if upgrade is not None:
+                upgrade(connection)
     return connection
 
 

@@ -104,3 +104,23 @@ def test_the_write_ahead_log_is_checkpointed_outside_the_event_loop(tmp_path: Pa
     assert path.stat().st_size > header_only  # the table's pages reached the database file
     assert group._commits == 0
     group.close()
+
+
+def test_a_database_from_an_earlier_version_gains_the_new_columns(tmp_path: Path) -> None:
+    from privacy.rights import outbox  # noqa: F401  # registers the outbox's schema
+
+    path = tmp_path / "db.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE rights_outbox (id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE,"
+                " reference TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL, message BLOB,"
+                " created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,"
+                " leased_until TEXT, last_error TEXT, sent_at TEXT, failed_at TEXT)")
+    old.execute("INSERT INTO rights_outbox (message_id, reference, kind, recipient, message, created_at,"
+                " next_attempt_at) VALUES ('<a>', 'R', 'dpo', 'dpo@example.org', x'00', 'now', 'now')")
+    old.commit()
+    old.close()
+    upgraded = connect(path)
+    columns = {row[1] for row in upgraded.execute("PRAGMA table_info(rights_outbox)")}
+    assert "draft" in columns
+    assert upgraded.execute("SELECT message_id FROM rights_outbox").fetchall()[0][0] == "<a>"  # nothing lost
+    connect(path).close()  # and opening it again changes nothing

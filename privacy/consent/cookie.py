@@ -44,12 +44,15 @@ class _RandomPool:
         self._size = size
         self._buffer = b""
         self._at = 0
-        self._pid = 0
+        # A forked worker must never replay its parent's bytes: a new process draws its own.
+        os.register_at_fork(after_in_child=self.discard)
+
+    def discard(self) -> None:
+        self._buffer, self._at = b"", 0
 
     def take(self, n: int) -> bytes:
-        # A forked worker must never replay its parent's bytes: a new process draws its own.
-        if self._at + n > len(self._buffer) or self._pid != os.getpid():
-            self._buffer, self._at, self._pid = secrets.token_bytes(self._size), 0, os.getpid()
+        if self._at + n > len(self._buffer):
+            self._buffer, self._at = secrets.token_bytes(self._size), 0
         chunk = self._buffer[self._at : self._at + n]
         self._at += n
         return chunk

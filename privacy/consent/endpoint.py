@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 # A choice is a few categories; anything bigger is not from our banner.
 MAX_CONSENT_BODY = 4096
+MAX_REMEMBERED_QUERIES = 4096
+MAX_REMEMBERED_QUERY = 200
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -153,6 +155,7 @@ class ConsentEndpoint:
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
+        self._queries: dict[bytes, tuple[str, str]] = {}
 
     def _banner(self, site: Site, language: str) -> Banner:
         key = (site.id, language)
@@ -177,9 +180,21 @@ class ConsentEndpoint:
             body = self._encoded[key] = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
         return body
 
+    def _query(self, request: Request) -> tuple[str, str]:
+        """(site, lang) of the query string. Every page of a site asks with the same few query strings,
+        so the first ones seen are remembered (bounded in number and length: the query is the visitor's)."""
+        raw: bytes = request.scope["query_string"]
+        found = self._queries.get(raw)
+        if found is None:
+            params = request.query_params
+            found = (params.get("site", ""), params.get("lang", ""))
+            if len(raw) <= MAX_REMEMBERED_QUERY and len(self._queries) < MAX_REMEMBERED_QUERIES:
+                self._queries[raw] = found
+        return found
+
     async def get(self, request: Request) -> Response:
-        language = i18n.supported_language(request.query_params.get("lang") or self._error_language(request, None))
-        site_id = request.query_params.get("site", "")
+        site_id, asked_language = self._query(request)
+        language = i18n.supported_language(asked_language or self._error_language(request, None))
         site = self.state.content.site(site_id) if site_id else None
         if site is None:
             message = NO_SITE if not site_id else NOT_FOUND

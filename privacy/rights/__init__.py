@@ -45,9 +45,12 @@ def routes(state: AppState) -> list[BaseRoute]:
 
     # A connection of its own: no other feature's transaction can interleave with ours.
     db = connect(state.settings.database)
-    worker = Worker(db, transport_for(state.settings), state.settings.mail_from)
+    # The outbox worker works in threads on a connection of its own.
+    desk = Desk(state.settings, state.content, db)
+    worker = Worker(connect(state.settings.database), transport_for(state.settings), state.settings.mail_from,
+                    compose=desk.compose)
     _workers[id(state)] = worker
-    _desks[id(state)] = Desk(state.settings, state.content, db)
+    _desks[id(state)] = desk
     (per_address, per_address_seconds), (per_email, per_email_seconds) = state.settings.rights_limits
     limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
     return web.pages(state.settings, state.content, db, worker, limits).routes()

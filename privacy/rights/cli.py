@@ -188,7 +188,8 @@ def purge(desk: Desk, dry_run: bool, out: TextIO, today: date | None = None) -> 
 
 def deliver(desk: Desk, out: TextIO) -> int:
     _ = translator(i18n.operator_language())
-    result = asyncio.run(deliver_due(desk.db, transport_for(desk.settings), desk.settings.mail_from))
+    result = asyncio.run(deliver_due(desk.db, transport_for(desk.settings), desk.settings.mail_from,
+                                     compose=desk.compose))
     print(_("%(sent)s sent, %(retrying)s to retry, %(failed)s failed.")
           % {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}, file=out)
     return 0 if not (result.retrying or result.failed) else 1

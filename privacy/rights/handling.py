@@ -3,6 +3,7 @@ endpoints and the DPO's commands take, with the content and settings wired in.""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -68,19 +69,41 @@ class Desk:
         base = public_origin(self.settings, site, origin)
 
         def mails(reference: str, nonce: str) -> list[Mail]:
+            # Drafts: the worker composes them from the stored request (``compose``), after the visitor's answer.
             token = confirm_serializer(self.settings).dumps(nonce)
             link = f"{base}{form_path(site.id, request.language)}confirm/{token}"
             return [
-                mail.to_dpo(site, target, sender, reference=reference, rights=request.rights, name=request.name,
-                            email=request.email, relationship=request.relationship, details=request.details,
-                            file_reference=request.file_reference, received_at=now, due_on=due, confirmed=False),
-                mail.acknowledgment(site, request.language, sender, reference=reference, email=request.email,
-                                    rights=request.rights, received_at=now, due_on=due, confirm_url=link,
-                                    confirm_days=CONFIRM_DAYS),
+                Mail(mail.message_id(reference, "dpo", sender), reference, "dpo", target, None, draft="{}"),
+                Mail(mail.message_id(reference, "acknowledgment", sender), reference, "acknowledgment",
+                     request.email, None, draft=json.dumps({"confirm_url": link})),
             ]
 
         return store.submit(db or self.db, request, key=self.settings.secret_keys[0], received_at=now, due_on=due,
                             receipt=receipt, mails=mails)
+
+    def compose(self, db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
+        """The message of a draft queued by ``receive``, from the request as stored (``outbox.Compose``)."""
+        request = store.get(db, row["reference"])
+        site = self.content.site(request.site)
+        draft = json.loads(row["draft"])
+        if site is None or request.email is None:
+            raise LookupError("the site or the request's address is gone")
+        sender = self.settings.mail_from
+        if row["kind"] == "dpo":
+            composed = mail.to_dpo(
+                site, row["recipient"], sender, reference=request.reference, rights=request.rights,
+                name=request.name or "", email=request.email, relationship=request.relationship,
+                details=request.details or "", file_reference=request.file_reference or "",
+                received_at=request.received_at, due_on=request.due_on, confirmed=False)
+        elif row["kind"] == "acknowledgment":
+            composed = mail.acknowledgment(
+                site, request.language, sender, reference=request.reference, email=request.email,
+                rights=request.rights, received_at=request.received_at, due_on=request.due_on,
+                confirm_url=draft["confirm_url"], confirm_days=CONFIRM_DAYS)
+        else:
+            raise ValueError(f"no draft of kind {row['kind']}")
+        assert composed.message is not None
+        return composed.message
 
     def confirm_address(self, site: Site, nonce: str, now: datetime | None = None) -> store.StoredRequest | None:
         now = now or datetime.now(UTC)

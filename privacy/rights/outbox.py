@@ -1,6 +1,12 @@
 """The transactional outbox: mails are rows written with the request they are
 about, then delivered by a worker, retried with exponential backoff.
 
+A mail may be queued as a draft: what it needs beyond the stored request (a
+link), written in the request's transaction; the worker composes the message
+(``compose``) just before the first hand-over. Composing MIME messages costs
+milliseconds, which the visitor no longer waits for, and nothing is lost: the
+request and its drafts are committed before the visitor is answered.
+
 A crash can happen between handing a mail over and recording it as sent; the
 mail is then handed over again on the next pass. Each mail has a stable
 Message-ID, so the Maildir refuses the second copy and an SMTP recipient can
@@ -12,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..database import register_schema
+from ..database import add_missing_column, register_schema
 from .transport import PermanentFailure, Transport
 
 log = logging.getLogger("privacy.rights.outbox")
@@ -30,6 +37,7 @@ register_schema(
         kind TEXT NOT NULL,
         recipient TEXT NOT NULL,
         message BLOB,                 -- cleared once sent: the request row keeps the facts
+        draft TEXT,                   -- JSON: what composing the message needs beyond the request row
         created_at TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         next_attempt_at TEXT NOT NULL,
@@ -41,6 +49,7 @@ register_schema(
     CREATE INDEX IF NOT EXISTS rights_outbox_due ON rights_outbox (sent_at, failed_at, next_attempt_at);
     CREATE INDEX IF NOT EXISTS rights_outbox_reference ON rights_outbox (reference);
     """,
+    upgrade=lambda db: add_missing_column(db, "rights_outbox", "draft", "TEXT"),
 )
 
 BASE_DELAY = timedelta(seconds=30)
@@ -55,7 +64,16 @@ class Mail:
     reference: str
     kind: str  # "dpo", "acknowledgment", "confirmed", "extension"
     recipient: str
-    message: bytes
+    message: bytes | None  # None: a draft, composed by the worker
+    draft: str | None = None
+
+
+# Composes a draft's message from its outbox row, on the worker's connection.
+Compose = Callable[[sqlite3.Connection, sqlite3.Row], bytes]
+
+
+class NothingToCompose(Exception):
+    """A row with neither a message nor a draft (or no ``compose`` for it)."""
 
 
 @dataclass
@@ -72,9 +90,9 @@ def _iso(moment: datetime) -> str:
 def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime) -> None:
     """Queue a mail; call inside the transaction that records what it is about."""
     db.execute(
-        "INSERT OR IGNORE INTO rights_outbox (message_id, reference, kind, recipient, message, created_at, next_attempt_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (mail.message_id, mail.reference, mail.kind, mail.recipient, mail.message, _iso(now), _iso(now)),
+        "INSERT OR IGNORE INTO rights_outbox (message_id, reference, kind, recipient, message, draft, created_at,"
+        " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (mail.message_id, mail.reference, mail.kind, mail.recipient, mail.message, mail.draft, _iso(now), _iso(now)),
     )
 
 
@@ -82,7 +100,19 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
-def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) -> list[sqlite3.Row]:
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    message_id: str
+    recipient: str
+    message: bytes | None
+    attempts: int
+    leased_until: str | None
+    error: Exception | None = None  # composing its draft failed
+
+
+def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta,
+           compose: Compose | None = None) -> list[Claimed]:
     """Lease due mails, so a `deliver` pass and the server's worker never send the same one at once.
 
     A lease outlives a crash of its holder: the mails wait until it runs out, so it is
@@ -91,7 +121,7 @@ def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) 
     db.execute("BEGIN IMMEDIATE")
     try:
         rows = db.execute(
-            "SELECT id, message_id, recipient, message, attempts FROM rights_outbox"
+            "SELECT id, message_id, reference, kind, recipient, message, draft, attempts, leased_until FROM rights_outbox"
             " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
             " AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?",
             (_iso(now), _iso(now), limit),
@@ -99,11 +129,26 @@ def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) 
         db.executemany(
             "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(_iso(now + lease), r["id"]) for r in rows]
         )
+        claimed = [_composed(db, row, compose) for row in rows]
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    return rows
+    return claimed
+
+
+def _composed(db: sqlite3.Connection, row: sqlite3.Row, compose: Compose | None) -> Claimed:
+    """The row, its draft composed and stored (so every retry hands over the very same bytes)."""
+    message, error = row["message"], None
+    if message is None:
+        try:
+            if row["draft"] is None or compose is None:
+                raise NothingToCompose(row["kind"])
+            message = compose(db, row)
+            db.execute("UPDATE rights_outbox SET message = ?, draft = NULL WHERE id = ?", (message, row["id"]))
+        except Exception as failure:  # recorded as this mail's failure, retried like a refused hand-over
+            error = failure
+    return Claimed(row["id"], row["message_id"], row["recipient"], message, row["attempts"], row["leased_until"], error)
 
 
 def _describe(error: Exception) -> str:
@@ -111,41 +156,69 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}{f' {code}' if isinstance(code, int) else ''}"
 
 
-async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str, batch: int = 5) -> Pass:
-    """One pass over the due mails."""
+async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str, batch: int = 20,
+                      compose: Compose | None = None) -> Pass:
+    """One pass over the due mails.
+
+    The database work (synchronous=FULL commits, each a disk sync) runs in a thread, so the server's event
+    loop keeps answering meanwhile; the outcomes of a batch are recorded in one transaction.
+    """
     result = Pass()
     while True:
-        now = datetime.now(UTC)
-        rows = _claim(db, now, batch, transport.lease * batch)
+        rows = await asyncio.to_thread(_claim, db, datetime.now(UTC), batch, transport.lease * batch, compose)
         if not rows:
             return result
+        outcomes: list[tuple[Claimed, Exception | None]] = []
         for row in rows:
-            try:
-                await transport.send(row["message_id"], sender, row["recipient"], row["message"])
-            except Exception as error:  # every failure is retried or recorded, never lost
-                attempts = row["attempts"] + 1
-                permanent = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
-                # Only the error's class and code: an SMTP reply may quote the recipient's address.
-                log.warning("mail %s not delivered (%s, attempt %d)", row["id"], _describe(error), attempts)
-                db.execute(
-                    "UPDATE rights_outbox SET attempts = ?, last_error = ?, leased_until = NULL,"
-                    " next_attempt_at = ?, failed_at = ? WHERE id = ?",
-                    (attempts, _describe(error), _iso(datetime.now(UTC) + backoff(attempts)),
-                     _iso(datetime.now(UTC)) if permanent else None, row["id"]),
-                )
-                if permanent:
-                    result.failed += 1
-                else:
-                    result.retrying += 1
+            if row.error is not None or row.message is None:
+                outcomes.append((row, row.error or NothingToCompose()))
                 continue
-            db.execute(
-                "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, leased_until = NULL,"
-                " last_error = NULL WHERE id = ?",
-                (_iso(datetime.now(UTC)), row["id"]),
-            )
-            result.sent += 1
+            # A mail leased before may have been handed over by a pass that crashed before recording it.
+            again = row.attempts > 0 or row.leased_until is not None
+            try:
+                await transport.send(row.message_id, sender, row.recipient, row.message, again=again)
+            except Exception as error:  # every failure is retried or recorded, never lost
+                outcomes.append((row, error))
+            else:
+                outcomes.append((row, None))
+        for row, error in outcomes:
+            if error is None:
+                result.sent += 1
+            elif isinstance(error, PermanentFailure) or row.attempts + 1 >= MAX_ATTEMPTS:
+                result.failed += 1
+            else:
+                result.retrying += 1
+            if error is not None:
+                # Only the error's class and code: an SMTP reply may quote the recipient's address.
+                log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(error), row.attempts + 1)
+        await asyncio.to_thread(_record, db, outcomes)
         if len(rows) < batch:
             return result
+
+
+def _record(db: sqlite3.Connection, outcomes: list[tuple[Claimed, Exception | None]]) -> None:
+    now = datetime.now(UTC)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for row, error in outcomes:
+            if error is None:
+                db.execute(
+                    "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, leased_until = NULL,"
+                    " last_error = NULL WHERE id = ?",
+                    (_iso(now), row.id),
+                )
+                continue
+            attempts = row.attempts + 1
+            permanent = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
+            db.execute(
+                "UPDATE rights_outbox SET attempts = ?, last_error = ?, leased_until = NULL,"
+                " next_attempt_at = ?, failed_at = ? WHERE id = ?",
+                (attempts, _describe(error), _iso(now + backoff(attempts)), _iso(now) if permanent else None, row.id),
+            )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def next_due(db: sqlite3.Connection) -> datetime | None:
@@ -159,8 +232,10 @@ def next_due(db: sqlite3.Connection) -> datetime | None:
 class Worker:
     """Delivers inside the server: woken at once by a new mail, else when the next retry is due."""
 
-    def __init__(self, db: sqlite3.Connection, transport: Transport, sender: str, idle: float = 60.0) -> None:
+    def __init__(self, db: sqlite3.Connection, transport: Transport, sender: str, idle: float = 60.0,
+                 compose: Compose | None = None) -> None:
         self.db = db
+        self.compose = compose
         self.transport = transport
         self.sender = sender
         self.idle = idle
@@ -174,7 +249,7 @@ class Worker:
         while True:
             self._wake.clear()
             try:
-                await deliver_due(self.db, self.transport, self.sender)
+                await deliver_due(self.db, self.transport, self.sender, compose=self.compose)
             except Exception:  # a locked database or a full disk must not stop the worker for good
                 log.exception("the outbox pass failed; it will run again")
             due = next_due(self.db)

@@ -7,6 +7,7 @@ crash) leaves one copy.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import mailbox
 import os
@@ -32,7 +33,8 @@ class Transport(Protocol):
     # How long one mail may take to hand over; the outbox leases mails for that long.
     lease: timedelta
 
-    async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None: ...
+    async def send(self, message_id: str, sender: str, recipient: str, message: bytes, *, again: bool = False) -> None:
+        """Hand one mail over; ``again`` when an earlier pass may already have done so."""
 
 
 def maildir_name(message_id: str) -> str:
@@ -44,12 +46,18 @@ class MaildirTransport:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._ready = False
 
-    def _deliver(self, message_id: str, message: bytes) -> None:
-        box = mailbox.Maildir(self.path, create=True)
+    def _deliver(self, message_id: str, message: bytes, again: bool) -> None:
         name = maildir_name(message_id)
-        # A mail client moves read mail to cur/ and appends flags (“name:2,S”): look there too.
-        if name in box:
+        if not self._ready:
+            mailbox.Maildir(self.path, create=True)  # new/, cur/, tmp/
+            self._ready = True
+        if (self.path / "new" / name).exists():
+            return
+        # A mail client moves read mail to cur/ and appends flags (“name:2,S”). Listing cur/ grows with the
+        # inbox, so it is only done for a mail an earlier pass may have delivered.
+        if again and name in mailbox.Maildir(self.path, create=False):
             return
         tmp = self.path / "tmp" / f"{name}.{os.getpid()}.{socket.gethostname()}"
         with open(tmp, "wb") as handle:
@@ -68,8 +76,9 @@ class MaildirTransport:
         finally:
             os.close(directory)
 
-    async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None:
-        self._deliver(message_id, message)
+    async def send(self, message_id: str, sender: str, recipient: str, message: bytes, *, again: bool = False) -> None:
+        # Disk syncs, in a thread: the server's event loop keeps answering meanwhile.
+        await asyncio.to_thread(self._deliver, message_id, message, again)
 
 
 class SmtpTransport:
@@ -78,7 +87,8 @@ class SmtpTransport:
         self.timeout = timeout
         self.lease = timedelta(seconds=timeout + 5)
 
-    async def send(self, message_id: str, sender: str, recipient: str, message: bytes) -> None:
+    async def send(self, message_id: str, sender: str, recipient: str, message: bytes, *, again: bool = False) -> None:
+        # Sent again all the same: the stable Message-ID lets the recipient's server and client spot the copy.
         s = self.settings
         try:
             await aiosmtplib.send(

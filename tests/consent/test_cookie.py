@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import os
+import re
 import time
 from pathlib import Path
 
 import pytest
 
-from privacy.consent.cookie import ConsentChoice, ConsentCookie
+from privacy.consent.cookie import ConsentChoice, ConsentCookie, new_consent_id
 from privacy.consent.inventory import SECONDS_PER_MONTH, consent_inventory
 from privacy.content import load_content
 from tests.consent.conftest import OPT_IN
@@ -76,3 +78,24 @@ def test_a_choice_older_than_the_lifetime_is_no_choice(inventory) -> None:
 def test_no_key_is_refused() -> None:
     with pytest.raises(ValueError):
         ConsentCookie(())
+
+
+def test_consent_ids_are_random_url_safe_and_never_repeat() -> None:
+    ids = [new_consent_id() for _ in range(5000)]  # several refills of the random pool
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", i) for i in ids)
+
+
+def test_a_forked_process_draws_its_own_consent_ids() -> None:
+    new_consent_id()  # the parent's pool now holds bytes a child could replay
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.write(write, "".join(new_consent_id() for _ in range(3)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    from_child = os.read(read, 1000).decode()
+    os.close(read)
+    from_parent = "".join(new_consent_id() for _ in range(3))
+    assert len(from_child) == 48 and from_child != from_parent

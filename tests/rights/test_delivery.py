@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -144,15 +145,67 @@ def test_the_maildir_default_never_holds_a_mail_twice(tmp_path: Path) -> None:
     assert asyncio.run(deliver_due(db, transport, SENDER)).sent == 2
     # A crash after the file was written but before the row was marked sent: handed over again.
     first = _mail(tmp_path)
-    asyncio.run(transport.send(first.message_id, SENDER, first.recipient, first.message))
+    asyncio.run(transport.send(first.message_id, SENDER, first.recipient, first.message, again=True))
     # And a mail client that has read it (moved to cur/ with flags).
     new = sorted((maildir / "new").iterdir())[0]
     new.rename(maildir / "cur" / f"{new.name}:2,S")
     for m in (_mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN")):
-        asyncio.run(transport.send(m.message_id, SENDER, m.recipient, m.message))
+        asyncio.run(transport.send(m.message_id, SENDER, m.recipient, m.message, again=True))
     ids = sorted(str(m["Message-ID"]) for m in maildir_messages(maildir))
     assert ids == ["<ABCD-EFGH-JKMN.dpo@clinique.example>", "<K7M4-QX9T-PW2R.dpo@clinique.example>"]
     assert list((maildir / "tmp").iterdir()) == []
+
+
+def test_a_pass_that_crashed_after_handing_over_is_not_repeated(tmp_path: Path) -> None:
+    maildir = tmp_path / "var" / "maildir"
+    mail = _mail(tmp_path)
+    db = _queue(tmp_path, mail)
+    transport = MaildirTransport(maildir)
+    # The crashed pass: it leased the mail, delivered it, and died before recording it as sent ...
+    claimed = outbox._claim(db, datetime.now(UTC), 5, transport.lease)
+    asyncio.run(transport.send(mail.message_id, SENDER, mail.recipient, mail.message))
+    # ... and the person's mail client has read it since (moved to cur/ with flags).
+    delivered = next((maildir / "new").iterdir())
+    delivered.rename(maildir / "cur" / f"{delivered.name}:2,S")
+    db.execute("UPDATE rights_outbox SET leased_until = ? WHERE id = ?", ("2000-01-01T00:00:00+00:00", claimed[0].id))
+    assert asyncio.run(deliver_due(db, transport, SENDER)).sent == 1  # recorded, not written a second time
+    assert [str(m["Message-ID"]) for m in maildir_messages(maildir)] == [mail.message_id]
+
+
+def test_a_draft_is_composed_once_and_its_bytes_kept_for_every_retry(tmp_path: Path) -> None:
+    built = _mail(tmp_path)
+    draft = Mail(built.message_id, built.reference, "dpo", built.recipient, None, draft="{}")
+    db = _queue(tmp_path, draft)
+    composed: list[str] = []
+
+    def compose(db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
+        composed.append(row["kind"])
+        assert built.message is not None
+        return built.message
+
+    class Refusing(MaildirTransport):
+        async def send(self, *args: object, **kwargs: object) -> None:
+            raise OSError("disk full")
+
+    maildir = tmp_path / "var" / "maildir"
+    assert asyncio.run(deliver_due(db, Refusing(maildir), SENDER, compose=compose)).retrying == 1
+    db.execute("UPDATE rights_outbox SET next_attempt_at = ?", (datetime.now(UTC).isoformat(),))
+    assert asyncio.run(deliver_due(db, MaildirTransport(maildir), SENDER, compose=compose)).sent == 1
+    assert composed == ["dpo"]  # composed before the first attempt only
+    assert [str(m["Message-ID"]) for m in maildir_messages(maildir)] == [built.message_id]
+
+
+def test_a_draft_that_cannot_be_composed_is_retried_then_reported_not_lost(tmp_path: Path) -> None:
+    db = _queue(tmp_path, Mail("<X.dpo@clinique.example>", "NOPE-NOPE-NOPE", "dpo", "dpo@clinique.example", None,
+                               draft="{}"))
+
+    def compose(db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
+        raise LookupError("the request is gone")
+
+    result = asyncio.run(deliver_due(db, MaildirTransport(tmp_path / "maildir"), SENDER, compose=compose))
+    assert (result.sent, result.retrying) == (0, 1)
+    row = db.execute("SELECT attempts, last_error, draft, sent_at FROM rights_outbox").fetchone()
+    assert (row["attempts"], row["last_error"], row["draft"], row["sent_at"]) == (1, "LookupError", "{}", None)
 
 
 def test_a_name_with_line_breaks_cannot_add_a_header(tmp_path: Path) -> None:
