@@ -78,23 +78,34 @@ def test_a_second_build_with_nothing_changed_says_so(tmp_path: Path) -> None:
 
 def test_watch_rebuilds_what_changed_and_stops_on_interrupt(tmp_path: Path) -> None:
     import signal
+    import threading
     import time
 
     content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
     out = tmp_path / "site"
     watcher = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch", "--content", str(content), "--out", str(out)],
                                cwd=tmp_path, stderr=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
-    try:
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+
+    def wait_for(text: str) -> None:
         deadline = time.monotonic() + 60
-        while not (out / "a" / "en" / "index.html").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        while not any(text in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    try:
+        wait_for("rebuilt 2 site(s)")  # the first build is over: an edit now is a change it has not seen
         write_content(content, {"a": minimal_notice(version="7.0")})
-        while "Version 7.0" not in ((out / "a" / "en" / "index.html").read_text(encoding="utf-8")) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for("rebuilt 1 site(s)")
     finally:
         watcher.send_signal(signal.SIGINT)
-        _, errors = watcher.communicate(timeout=30)
+        watcher.wait(timeout=30)
+        reader.join(timeout=10)
+        watcher.stderr.close()  # type: ignore[union-attr]
+    errors = "".join(lines)
     assert watcher.returncode == 0, errors
+    assert "Version 7.0" in (out / "a" / "en" / "index.html").read_text(encoding="utf-8")
     assert "rebuilt 2 site(s)" in errors and "rebuilt 1 site(s)" in errors
     assert "Traceback" not in errors
 

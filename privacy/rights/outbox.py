@@ -109,10 +109,17 @@ class Claimed:
     attempts: int
     leased_until: str | None
     error: Exception | None = None  # composing its draft failed
+    composed: bool = False  # composed from its draft in this pass: to be stored unless sent
 
 
 def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta,
            compose: Compose | None = None) -> list[Claimed]:
+    """Lease due mails, then compose the drafts among them (outside the lease's transaction: composing
+    takes a millisecond a mail, and requests being committed must not wait for it)."""
+    return [_composed(db, row, compose) for row in _lease(db, now, limit, lease)]
+
+
+def _lease(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) -> list[sqlite3.Row]:
     """Lease due mails, so a `deliver` pass and the server's worker never send the same one at once.
 
     A lease outlives a crash of its holder: the mails wait until it runs out, so it is
@@ -129,26 +136,26 @@ def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta,
         db.executemany(
             "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(_iso(now + lease), r["id"]) for r in rows]
         )
-        claimed = [_composed(db, row, compose) for row in rows]
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    return claimed
+    return rows
 
 
 def _composed(db: sqlite3.Connection, row: sqlite3.Row, compose: Compose | None) -> Claimed:
-    """The row, its draft composed and stored (so every retry hands over the very same bytes)."""
+    """The row with its message, composed from its draft when it has none yet. A composed message is stored
+    with the hand-over's outcome (``_record``), so every retry hands over the very same bytes."""
     message, error = row["message"], None
     if message is None:
         try:
             if row["draft"] is None or compose is None:
                 raise NothingToCompose(row["kind"])
             message = compose(db, row)
-            db.execute("UPDATE rights_outbox SET message = ?, draft = NULL WHERE id = ?", (message, row["id"]))
         except Exception as failure:  # recorded as this mail's failure, retried like a refused hand-over
             error = failure
-    return Claimed(row["id"], row["message_id"], row["recipient"], message, row["attempts"], row["leased_until"], error)
+    return Claimed(row["id"], row["message_id"], row["recipient"], message, row["attempts"], row["leased_until"],
+                   error, composed=row["message"] is None and message is not None)
 
 
 def _describe(error: Exception) -> str:
@@ -203,13 +210,15 @@ def _record(db: sqlite3.Connection, outcomes: list[tuple[Claimed, Exception | No
         for row, error in outcomes:
             if error is None:
                 db.execute(
-                    "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, leased_until = NULL,"
-                    " last_error = NULL WHERE id = ?",
+                    "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, draft = NULL,"
+                    " leased_until = NULL, last_error = NULL WHERE id = ?",
                     (_iso(now), row.id),
                 )
                 continue
             attempts = row.attempts + 1
             permanent = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
+            if row.composed:
+                db.execute("UPDATE rights_outbox SET message = ?, draft = NULL WHERE id = ?", (row.message, row.id))
             db.execute(
                 "UPDATE rights_outbox SET attempts = ?, last_error = ?, leased_until = NULL,"
                 " next_attempt_at = ?, failed_at = ? WHERE id = ?",
@@ -241,30 +250,36 @@ class Worker:
         self.idle = idle
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await deliver_due(self.db, self.transport, self.sender, compose=self.compose)
             except Exception:  # a locked database or a full disk must not stop the worker for good
                 log.exception("the outbox pass failed; it will run again")
-            due = next_due(self.db)
+            due = await asyncio.to_thread(next_due, self.db)
             wait = self.idle
             if due is not None:
                 wait = min(wait, max((due - datetime.now(UTC)).total_seconds(), 0.05))
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation that
+            # arrives as the event is set, and the server's shutdown then waited for the next pass.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._run(), name="rights outbox")
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             try:
