@@ -22,8 +22,10 @@ SCHEMA_FILES = {"notice.schema.json": "Notice", "registry.schema.json": "Registr
 def _report(result: BuildResult, language: str, strict: bool) -> int:
     problems = result.problems
     errors = [p for p in problems if p.severity == "error" or strict]
-    for problem in problems:
-        print(problem.render(language, Path.cwd()), file=sys.stderr)
+    if problems:
+        # One write: a large content folder reports thousands of warnings.
+        here = Path.cwd()
+        sys.stderr.write("".join(problem.render(language, here) + "\n" for problem in problems))
     summary = i18n.gettext(language, N_("%(errors)d error(s), %(warnings)d warning(s) in %(sites)d site(s)")) % {
         "errors": len([p for p in problems if p.severity == "error"]),
         "warnings": len([p for p in problems if p.severity == "warning"]),

@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from starlette.routing import BaseRoute
-
 from . import log as _log  # noqa: F401  # registers the consent log's tables before any connect()
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the build imports this package too, and needs no web framework
+    from starlette.routing import BaseRoute
+
     from ..app import AppState
 
 
