@@ -184,20 +184,20 @@ async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str,
             again = row.attempts > 0 or row.leased_until is not None
             try:
                 await transport.send(row.message_id, sender, row.recipient, row.message, again=again)
-            except Exception as error:  # every failure is retried or recorded, never lost
-                outcomes.append((row, error))
+            except Exception as refused:  # every failure is retried or recorded, never lost
+                outcomes.append((row, refused))
             else:
                 outcomes.append((row, None))
-        for row, error in outcomes:
-            if error is None:
+        for row, failure in outcomes:
+            if failure is None:
                 result.sent += 1
-            elif isinstance(error, PermanentFailure) or row.attempts + 1 >= MAX_ATTEMPTS:
+                continue
+            if isinstance(failure, PermanentFailure) or row.attempts + 1 >= MAX_ATTEMPTS:
                 result.failed += 1
             else:
                 result.retrying += 1
-            if error is not None:
-                # Only the error's class and code: an SMTP reply may quote the recipient's address.
-                log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(error), row.attempts + 1)
+            # Only the error's class and code: an SMTP reply may quote the recipient's address.
+            log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(failure), row.attempts + 1)
         await asyncio.to_thread(_record, db, outcomes)
         if len(rows) < batch:
             return result
