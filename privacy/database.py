@@ -77,7 +77,7 @@ class GroupCommit:
                  *, in_loop: bool = False) -> None:
         if in_loop and synchronous != "NORMAL":
             raise ValueError("only NORMAL commits are quick enough to run on the event loop")
-        self.path, self.store = path, store
+        self.path = path
         self.db = connect(path, synchronous, store)
         self.in_loop = in_loop
         self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []

@@ -95,6 +95,16 @@ def test_smtp_down_then_up_queues_then_delivers_exactly_once(tmp_path: Path) -> 
     assert len(inbox.messages) == 1
 
 
+
+
+def _smtp_requiring_login(inbox: Inbox, authenticator: object) -> Controller:
+    """A started loopback SMTP server that requires AUTH (plain text: it has no certificate)."""
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
+                            auth_require_tls=False, auth_required=True)
+    controller.start()
+    return controller
+
+
 # Plain-text AUTH on loopback only: the test server has no certificate.
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 def test_an_authentication_failure_is_retried_not_lost(tmp_path: Path) -> None:
@@ -102,9 +112,7 @@ def test_an_authentication_failure_is_retried_not_lost(tmp_path: Path) -> None:
         return AuthResult(success=False, handled=False)
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=reject,
-                            auth_require_tls=False, auth_required=True)
-    controller.start()
+    controller = _smtp_requiring_login(inbox, reject)
     try:
         settings = _smtp_settings(tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay",
                                   PRIVACY_SMTP_PASSWORD="wrong")
@@ -125,9 +133,7 @@ def test_an_accepted_login_delivers(tmp_path: Path) -> None:
         return AuthResult(success=auth_data.login == b"dpo-relay" and auth_data.password == b"secret")
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=accept,
-                            auth_require_tls=False, auth_required=True)
-    controller.start()
+    controller = _smtp_requiring_login(inbox, accept)
     try:
         settings = _smtp_settings(tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay",
                                   PRIVACY_SMTP_PASSWORD="secret")
