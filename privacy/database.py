@@ -51,6 +51,8 @@ def connect(path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: 
 
 
 T = TypeVar("T")
+# What a GroupCommit runs: a function of the connection, or one statement and its parameters.
+Work = Callable[[sqlite3.Connection], Any] | tuple[str, tuple[object, ...]]
 
 
 class GroupCommit:
@@ -80,7 +82,7 @@ class GroupCommit:
         self.path = path
         self.db = connect(path, synchronous, store)
         self.in_loop = in_loop
-        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
         self._flushing = False
         self._commits = 0
         self._checkpointing = False
@@ -88,8 +90,17 @@ class GroupCommit:
             self.db.execute("PRAGMA wal_autocheckpoint=0")
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work``'s result once the transaction that ran it is committed."""
+        return await self._queue(work)  # type: ignore[no-any-return]
+
+    async def insert(self, sql: str, row: tuple[object, ...]) -> None:
+        """One statement (an INSERT of ``row``), answered once committed. A single statement needs no
+        savepoint of its own: when it fails, SQLite undoes that statement only and the batch goes on."""
+        await self._queue((sql, row))
+
+    async def _queue(self, work: Work) -> Any:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
+        future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((work, future))
         if not self._flushing:
             self._flushing = True
@@ -130,11 +141,18 @@ class GroupCommit:
         finally:
             db.close()
 
-    def _commit(self, works: list[Callable[[sqlite3.Connection], Any]]) -> list[tuple[Any, BaseException | None]]:
+    def _commit(self, works: list[Work]) -> list[tuple[Any, BaseException | None]]:
         outcomes: list[tuple[Any, BaseException | None]] = []
         try:
             self.db.execute("BEGIN IMMEDIATE")
             for work in works:
+                if isinstance(work, tuple):
+                    try:
+                        self.db.execute(*work)
+                        outcomes.append((None, None))
+                    except sqlite3.Error as error:
+                        outcomes.append((None, error))
+                    continue
                 self.db.execute("SAVEPOINT one_write")
                 try:
                     outcomes.append((work(self.db), None))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import Send
 
 from .codes import N_
 from .i18n import SOURCE_LANGUAGE, gettext
@@ -54,15 +55,30 @@ def same_origin(request: Request, public_origin: str | None = None) -> bool:
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The whole body, refused as soon as it is known to exceed ``limit`` (read straight from the server's
+    messages: Starlette's stream() costs more than the bodies of our forms take to arrive)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
+    receive = request.receive
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        body += message.get("body", b"")
         if len(body) > limit:
             raise BodyTooLarge
-    return bytes(body)
+        if not message.get("more_body", False):
+            return body
+
+
+async def send_answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    """A complete response written straight to the server, for the endpoints every page calls
+    (no Response object on their path). ``headers`` must not include Content-Length."""
+    headers.append((b"content-length", b"%d" % len(body)))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def error_response(
@@ -82,15 +98,21 @@ _COOKIE_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 
 def set_cookie(response: Response, name: str, value: str, *, max_age: int, path: str, secure: bool,
                samesite: str) -> None:
+    """Adds ``cookie_header``'s Set-Cookie to a response."""
+    response.raw_headers.append(cookie_header(name, value, max_age=max_age, path=path, secure=secure, samesite=samesite))
+
+
+def cookie_header(name: str, value: str, *, max_age: int, path: str, secure: bool,
+                  samesite: str) -> tuple[bytes, bytes]:
     """An HttpOnly cookie for a value of url-safe characters (signed tokens, random ids).
 
     Starlette's set_cookie goes through http.cookies' SimpleCookie, which quotes and checks any value;
     ours are always url-safe, so the header is written directly (checked, never assumed).
     """
-    if not (set(name) <= _COOKIE_SAFE and set(value) <= _COOKIE_SAFE and set(path) <= _COOKIE_SAFE):
+    if not (_COOKIE_SAFE.issuperset(name) and _COOKIE_SAFE.issuperset(value) and _COOKIE_SAFE.issuperset(path)):
         raise ValueError("cookie names, values and paths here are url-safe by construction")
     header = f"{name}={value}; HttpOnly; Max-Age={max_age}; Path={path}; SameSite={samesite}"
-    response.raw_headers.append((b"set-cookie", (header + "; Secure" if secure else header).encode("ascii")))
+    return (b"set-cookie", (header + "; Secure" if secure else header).encode("ascii"))
 
 
 # Shared wording for the answers every endpoint may give.

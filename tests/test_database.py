@@ -78,6 +78,23 @@ def test_writers_on_the_event_loop_share_commits(tmp_path: Path) -> None:
     group.close()
 
 
+@pytest.mark.parametrize("in_loop", [False, True], ids=["thread", "in-loop"])
+def test_a_refused_insert_fails_alone_and_its_batch_commits(tmp_path: Path, in_loop: bool) -> None:
+    path = tmp_path / "db.sqlite3"
+    connect(path).execute("CREATE TABLE t (n INTEGER UNIQUE)")
+    group = GroupCommit(path, "NORMAL", in_loop=in_loop)
+    insert = "INSERT INTO t VALUES (?)"
+
+    async def batch() -> list[object]:
+        return await asyncio.gather(*(group.insert(insert, (n,)) for n in (1, 2, 1, 3)), return_exceptions=True)
+
+    outcomes = asyncio.run(batch())
+    assert outcomes[:2] == [None, None] and outcomes[3] is None
+    assert isinstance(outcomes[2], sqlite3.IntegrityError)
+    assert [n for (n,) in connect(path).execute("SELECT n FROM t ORDER BY n")] == [1, 2, 3]
+    group.close()
+
+
 def test_only_normal_commits_may_run_on_the_event_loop(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="NORMAL"):
         GroupCommit(tmp_path / "db.sqlite3", "FULL", in_loop=True)

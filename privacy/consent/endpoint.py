@@ -8,20 +8,25 @@ JavaScript off. Every answer to bad input is a 4xx in the visitor's language.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from .. import i18n
 from ..codes import N_, CookieCategory
 from ..content import Site
 from ..database import GroupCommit
-from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, request_language, same_origin, set_cookie
+from ..web import (
+    CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, cookie_header, error_response, read_body, request_language,
+    same_origin, send_answer,
+)
 from . import log
 from .banner import Banner, banner, notice_link
 from .cookie import ConsentChoice, ConsentCookie, new_consent_id, still_holds
@@ -36,6 +41,11 @@ MAX_REMEMBERED_QUERIES = 4096
 MAX_REMEMBERED_QUERY = 200
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
+JSON_CONTENT = (b"content-type", b"application/json")
+NO_STORE = (b"cache-control", b"no-store")
+VARY_COOKIE_GPC = (b"vary", b"Cookie, Sec-GPC")
+# What Starlette's RedirectResponse leaves unquoted in a Location header.
+REDIRECT_SAFE = ":/%#?=@[]!$&'()*+,;"
 
 NO_SITE = N_("Say which site this choice is for (the “site” field, or data-site on the widget's script tag).")
 WRONG_TYPE = N_("Send the choice as JSON (application/json) or as a form (application/x-www-form-urlencoded).")
@@ -45,6 +55,7 @@ BAD_ACTION = N_("“%(action)s” is not a choice this banner offers: use one of
 BAD_CATEGORY = N_("“%(category)s” is not a cookie category of this site; its categories are: %(known)s.")
 BAD_VALUE = N_("The choice for “%(category)s” must be true or false.")
 BAD_RETURN = N_("The page to return to must be a path on this site, such as /contact.")
+NOT_RECORDED = N_("Your choice could not be recorded just now: nothing was changed. Please try again in a moment.")
 
 
 class BadChoice(Exception):
@@ -144,6 +155,10 @@ def _decide(
 
 
 class ConsentEndpoint:
+    """GET and POST /consent, one ASGI app. Every page of every site calls it, so a normal answer is
+    written straight to the server (bytes encoded once per state, no Response object); refusals take
+    the shared, localized error responses."""
+
     def __init__(self, state: AppState) -> None:
         self.state = state
         self.cookie = ConsentCookie(state.settings.secret_keys)
@@ -155,7 +170,18 @@ class ConsentEndpoint:
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
+        self._recorded: dict[tuple[str, str, tuple[bool, ...]], bytes] = {}
         self._queries: dict[bytes, tuple[str, str]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            if scope["method"] == "POST":
+                await self.post(request, send)
+            else:  # GET or HEAD: the route admits no other method
+                await self.get(request, send)
+        except ClientDisconnect:
+            pass  # nobody left to answer
 
     def _banner(self, site: Site, language: str) -> Banner:
         key = (site.id, language)
@@ -177,7 +203,16 @@ class ConsentEndpoint:
             shown = self._banner(site, language)
             state = {"decided": current is not None, "choices": dict(zip(inventory.optional_categories, granted)),
                      "gpc": gpc, **shown.shown, "hash": shown.hash}
-            body = self._encoded[key] = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
+            body = self._encoded[key] = _json(state)
+        return body
+
+    def _recorded_body(self, inventory: ConsentInventory, action: str, choices: dict[str, bool]) -> bytes:
+        """The answer to a recorded choice; as few as the states, so each is encoded once as well."""
+        key = (inventory.site_id, action, tuple(choices.values()))
+        body = self._recorded.get(key)
+        if body is None:
+            body = self._recorded[key] = _json(
+                {"decided": True, "action": action, "choices": choices, "revision": inventory.revision})
         return body
 
     def _query(self, request: Request) -> tuple[str, str]:
@@ -192,46 +227,55 @@ class ConsentEndpoint:
                 self._queries[raw] = found
         return found
 
-    async def get(self, request: Request) -> Response:
+    async def get(self, request: Request, send: Send) -> None:
         site_id, asked_language = self._query(request)
         language = i18n.supported_language(asked_language or self._error_language(request, None))
         site = self.state.content.site(site_id) if site_id else None
         if site is None:
             message = NO_SITE if not site_id else NOT_FOUND
-            return error_response(request, 400 if not site_id else 404, message, language, as_json=True)
-        current = self.cookie.current(request.cookies.get(self.inventories[site.id].cookie_name), self.inventories[site.id])
+            refusal = error_response(request, 400 if not site_id else 404, message, language, as_json=True)
+            await refusal(request.scope, request.receive, send)
+            return
+        inventory = self.inventories[site.id]
+        current = self.cookie.current(request.cookies.get(inventory.cookie_name), inventory)
         body = self._state_body(site, language, current, request.headers.get("sec-gpc") == "1")
-        return Response(body, media_type="application/json",
-                        headers={"Cache-Control": "no-store", "Vary": "Cookie, Sec-GPC"})
+        await send_answer(send, 200, body, [JSON_CONTENT, NO_STORE, VARY_COOKIE_GPC])
 
-    async def post(self, request: Request) -> Response:
+    def _refuse(self, request: Request, as_json: bool, status: int, message: str, explicit: str | None = None,
+                **params: Any) -> Response:
+        # The visitor's language is only worked out when there is something to say.
+        language = self._error_language(request, explicit)
+        return error_response(request, status, message, language, as_json=as_json, **params)
+
+    async def post(self, request: Request, send: Send) -> None:
         headers = request.headers
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         as_json = content_type == JSON_TYPE or JSON_TYPE in headers.get("accept", "")
-
-        def refuse(status: int, message: str, explicit: str | None = None, **params: Any) -> Response:
-            # The visitor's language is only worked out when there is something to say.
-            language = self._error_language(request, explicit)
-            return error_response(request, status, message, language, as_json=as_json, **params)
-
+        refusal: Response | None = None
         if not same_origin(request, self.state.settings.public_origin):
-            return refuse(403, CROSS_SITE)
-        if content_type not in (JSON_TYPE, FORM_TYPE):
-            return refuse(415, WRONG_TYPE)
-        try:
-            body = await read_body(request, MAX_CONSENT_BODY)
-        except BodyTooLarge:
-            return refuse(413, TOO_LARGE)
-        gpc_header = headers.get("sec-gpc") == "1"
-        try:
-            choice = _parse_json(body, gpc_header) if content_type == JSON_TYPE else _parse_form(body, gpc_header)
-        except BadChoice as error:
-            return refuse(error.status, error.message, **error.params)
-        language = self._error_language(request, choice.language)
-        try:
-            return await self._record(request, choice, language)
-        except BadChoice as error:
-            return refuse(error.status, error.message, choice.language, **error.params)
+            refusal = self._refuse(request, as_json, 403, CROSS_SITE)
+        elif content_type not in (JSON_TYPE, FORM_TYPE):
+            refusal = self._refuse(request, as_json, 415, WRONG_TYPE)
+        else:
+            try:
+                body = await read_body(request, MAX_CONSENT_BODY)
+                gpc_header = headers.get("sec-gpc") == "1"
+                choice = _parse_json(body, gpc_header) if content_type == JSON_TYPE else _parse_form(body, gpc_header)
+            except BodyTooLarge:
+                refusal = self._refuse(request, as_json, 413, TOO_LARGE)
+            except BadChoice as error:
+                refusal = self._refuse(request, as_json, error.status, error.message, **error.params)
+            else:
+                try:
+                    await self._record(request, choice, send)
+                    return
+                except BadChoice as error:
+                    refusal = self._refuse(request, as_json, error.status, error.message, choice.language, **error.params)
+                except sqlite3.Error:
+                    # The log is the proof: no cookie without its entry. Nothing was half-written (one
+                    # transaction), so the person can simply try again.
+                    refusal = self._refuse(request, as_json, 503, NOT_RECORDED, choice.language)
+        await refusal(request.scope, request.receive, send)
 
     def _return_path(self, request: Request, choice: ChoiceRequest, site: Site, language: str) -> str:
         if choice.return_to is not None:
@@ -246,7 +290,7 @@ class ConsentEndpoint:
                 return path
         return notice_link(site, language, "cookie-settings")
 
-    async def _record(self, request: Request, choice: ChoiceRequest, language: str) -> Response:
+    async def _record(self, request: Request, choice: ChoiceRequest, send: Send) -> None:
         site = self.state.content.site(choice.site) if choice.site else None
         if site is None:
             raise BadChoice(400 if not choice.site else 404, NO_SITE if not choice.site else NOT_FOUND)
@@ -254,6 +298,7 @@ class ConsentEndpoint:
         previous = self.cookie.loads(request.cookies.get(inventory.cookie_name))
         current = still_holds(previous, inventory)
         action, choices = _decide(choice, inventory, current)
+        language = self._error_language(request, choice.language)
         return_to = self._return_path(request, choice, site, language) if choice.channel == "form" else None
         shown_language = i18n.supported_language(language)
         now = datetime.now(UTC)
@@ -268,15 +313,8 @@ class ConsentEndpoint:
             banner_hash=self._banner(site, shown_language).hash, language=shown_language, action=action,
             choices=choices, gpc=choice.gpc, channel=choice.channel,
         )
-        await self.log.run(lambda db: log.append(db, entry))
-        response: Response
-        if return_to is not None:
-            response = RedirectResponse(return_to, status_code=303)
-        else:
-            response = JSONResponse({"decided": True, "action": action, "choices": choices, "revision": inventory.revision})
-        response.headers["Cache-Control"] = "no-store"
-        set_cookie(
-            response,
+        await self.log.insert(log.INSERT, log.row(entry))
+        cookie = cookie_header(
             inventory.cookie_name,
             self.cookie.dumps(decided),
             max_age=inventory.lifetime_seconds,
@@ -285,12 +323,16 @@ class ConsentEndpoint:
             secure=self.state.settings.production or request.scope.get("scheme") == "https",
             samesite="lax",
         )
-        return response
+        if return_to is not None:
+            await send_answer(send, 303, b"", [(b"location", quote(return_to, safe=REDIRECT_SAFE).encode("latin-1")),
+                                              NO_STORE, cookie])
+        else:
+            await send_answer(send, 200, self._recorded_body(inventory, action, choices), [JSON_CONTENT, NO_STORE, cookie])
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def consent_routes(state: AppState) -> list[BaseRoute]:
-    endpoint = ConsentEndpoint(state)
-    return [
-        Route("/consent", endpoint.get, methods=["GET"]),
-        Route("/consent", endpoint.post, methods=["POST"]),
-    ]
+    return [Route("/consent", ConsentEndpoint(state), methods=["GET", "POST"])]

@@ -73,22 +73,26 @@ class ConsentRecord:
         }
 
 
-def append(db: sqlite3.Connection, record: ConsentRecord) -> None:
-    db.execute(
-        "INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action, choices,"
-        " gpc, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            record.consent_id,
-            record.recorded_at.astimezone(UTC).isoformat(timespec="seconds"),
-            record.site,
-            record.revision,
-            record.banner_hash,
-            record.language,
-            record.action,
-            json.dumps(record.choices, sort_keys=True, separators=(",", ":")),
-            int(record.gpc),
-            record.channel,
-        ),
+INSERT = (
+    "INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action, choices,"
+    " gpc, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CHOICES = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def row(record: ConsentRecord) -> tuple[object, ...]:
+    """The parameters of INSERT for ``record``."""
+    return (
+        record.consent_id,
+        record.recorded_at.astimezone(UTC).isoformat(timespec="seconds"),
+        record.site,
+        record.revision,
+        record.banner_hash,
+        record.language,
+        record.action,
+        _CHOICES.encode(record.choices),
+        int(record.gpc),
+        record.channel,
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import time
@@ -7,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from privacy.consent.cookie import ConsentChoice, ConsentCookie, new_consent_id
+from itsdangerous import Signer
+from itsdangerous.encoding import base64_decode, base64_encode
+
+from privacy.consent.cookie import _SALT, ConsentChoice, ConsentCookie, new_consent_id
 from privacy.consent.inventory import SECONDS_PER_MONTH, consent_inventory
 from privacy.content import load_content
 from tests.consent.conftest import OPT_IN
@@ -28,6 +33,19 @@ def test_a_signed_choice_reads_back(inventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     value = cookie.dumps(choice(inventory.revision))
     assert cookie.current(value, inventory) == choice(inventory.revision, cookie.loads(value).at)
+
+
+def test_the_cookie_is_signed_the_way_itsdangerous_signs(inventory) -> None:
+    # Signed in a few C calls rather than through itsdangerous' helpers: its own Signer is the judge.
+    key = "k" * 40
+    cookie = ConsentCookie((key,))
+    signer = Signer(key, salt=_SALT, digest_method=hashlib.sha256)
+    ours = cookie.dumps(choice(inventory.revision, at=1_700_000_000))
+    assert json.loads(base64_decode(signer.unsign(ours))) == {
+        "i": "abc123", "t": 1_700_000_000, "r": inventory.revision, "c": {"audience_measurement": True}}
+    theirs = signer.sign(base64_encode(json.dumps({"i": "x1", "t": 5, "r": "r", "c": {}}))).decode()
+    assert cookie.loads(theirs) == ConsentChoice("x1", 5, "r", {})
+    assert cookie.loads(theirs[:-2]) is None
 
 
 def test_the_newest_key_signs_and_every_key_verifies(inventory) -> None:

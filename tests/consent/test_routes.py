@@ -266,3 +266,21 @@ def test_get_without_a_known_site_is_a_localized_4xx(consent_client: TestClient,
 
 def test_other_methods_are_a_client_error(consent_client: TestClient) -> None:
     assert 400 <= consent_client.put("/consent", json={}).status_code < 500
+
+
+def test_a_choice_the_log_cannot_take_is_a_localized_503_without_a_cookie(consent_client: TestClient) -> None:
+    accept = {"site": OPT_IN, "lang": "fr", "action": "accept"}
+    assert consent_client.post("/consent", json=accept).status_code == 200
+    consent_client.cookies.clear()
+    db = consent_log_db(consent_client)
+    db.execute("ALTER TABLE consent_log RENAME TO consent_log_elsewhere")  # the log can no longer be written
+    try:
+        refused = consent_client.post("/consent", json=accept)
+    finally:
+        db.execute("ALTER TABLE consent_log_elsewhere RENAME TO consent_log")
+    assert refused.status_code == 503
+    assert refused.json()["error"].startswith("Votre choix n'a pas pu être enregistré")
+    assert "set-cookie" not in refused.headers  # no cookie without its proof
+    again = consent_client.post("/consent", json=accept)
+    assert again.status_code == 200
+    assert len(records(consent_client)) == 2  # the first entry kept, the failed one never half-written
