@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from privacy.cli import run_build, run_check, run_schema, run_watch
 from privacy.i18n import operator_language
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "watch", "schema"])
     parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content/)")
@@ -25,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="with check: warnings count as errors")
     parser.add_argument("--lang", default=operator_language(), help="language of the messages (default: from LANG)")
     args = parser.parse_args(argv)
+    if own_process and args.command != "watch":
+        # A one-shot process: reference counting frees nearly all it makes (a 500-site build leaves some 5,000
+        # objects in cycles), while the cycle collector's passes over the libraries' objects took a tenth of a
+        # one-site rebuild. `watch` runs for hours and keeps it.
+        gc.disable()
     if args.command == "check":
         return run_check(args.content, args.lang, args.strict)
     if args.command == "watch":
@@ -35,4 +41,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(own_process=True))

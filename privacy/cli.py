@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import i18n
 from .codes import N_
-from .incremental import up_to_date
+from .incremental import survey, up_to_date
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
@@ -43,15 +43,15 @@ def run_check(content: Path, language: str, strict: bool) -> int:
 
 def run_build(content: Path, out: Path, base_url: str | None, language: str) -> int:
     language = i18n.supported_language(language)
-    previous = up_to_date(content, out, base_url)
-    if previous is not None:
-        warnings = sum(len(record.warnings) for record in previous.sites.values())
+    found = survey(content, out, base_url)
+    if up_to_date(found, out) and found.previous is not None:
+        warnings = sum(len(record.warnings) for record in found.previous.sites.values())
         done = i18n.gettext(language, N_("nothing changed since the last build: %(out)s is up to date (%(warnings)d warning(s); python build.py check shows them)"))
         print(done % {"out": out, "warnings": warnings}, file=sys.stderr)
         return 0
     from .pipeline import build
 
-    result = build(content, out, base_url)
+    result = build(content, out, base_url, found=found)
     status = _report(result, language, strict=False)
     if status == 0:
         done = i18n.gettext(language, N_("built %(pages)d page(s) into %(out)s: %(rendered)d site(s) rendered, %(kept)d unchanged"))
@@ -66,7 +66,7 @@ def run_watch(content: Path, out: Path, base_url: str | None, language: str, int
     """Rebuild whenever a content file, template or catalog changes, until interrupted."""
     import time
 
-    from .incremental import shared_fingerprint, site_hashes
+    from .incremental import Survey, load_manifest, shared_fingerprint, site_hashes
     from .pipeline import build
     from .render import Renderer
 
@@ -82,7 +82,7 @@ def run_watch(content: Path, out: Path, base_url: str | None, language: str, int
                     renderer = Renderer(cache_dir=renderer.cache_dir)  # templates or catalogs changed
                 seen = state
                 started = time.perf_counter()
-                result = build(content, out, base_url, renderer=renderer)
+                result = build(content, out, base_url, renderer=renderer, found=Survey(*state, load_manifest(out)))
                 _report(result, language, strict=False)
                 if result.ok:
                     done = i18n.gettext(language, N_("rebuilt %(rendered)d site(s) in %(seconds).2f s"))

@@ -101,16 +101,25 @@ def reusable_sites(out: Path, previous: Manifest | None, shared: str, hashes: di
     }
 
 
-def up_to_date(content_dir: Path, out: Path, base_url: str | None) -> Manifest | None:
-    """The previous manifest when nothing at all changed, else None."""
-    previous = load_manifest(out)
-    if previous is None:
-        return None
-    hashes = site_hashes(content_dir)
-    if set(hashes) != set(previous.sites) or previous.shared != shared_fingerprint(content_dir, base_url):
-        return None
+@dataclass(frozen=True)
+class Survey:
+    """What a build starts from, read once: the fingerprint of what every page shares, each site's hash,
+    and the manifest of the last build (None when there is none or it is unusable)."""
+
+    shared: str
+    hashes: dict[str, str | None]
+    previous: Manifest | None
+
+
+def survey(content_dir: Path, out: Path, base_url: str | None) -> Survey:
+    return Survey(shared_fingerprint(content_dir, base_url), site_hashes(content_dir), load_manifest(out))
+
+
+def up_to_date(found: Survey, out: Path) -> bool:
+    """Whether nothing at all changed since the build that wrote ``found.previous``."""
+    previous = found.previous
+    if previous is None or previous.shared != found.shared or set(found.hashes) != set(previous.sites):
+        return False
     # The site folders still there is enough here; a full build checks every file.
-    if any(previous.sites[site_id].hash != digest or not os.path.isdir(os.path.join(out, site_id))
-           for site_id, digest in hashes.items()):
-        return None
-    return previous
+    return all(previous.sites[site_id].hash == digest and os.path.isdir(os.path.join(out, site_id))
+               for site_id, digest in found.hashes.items())

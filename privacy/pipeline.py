@@ -7,28 +7,27 @@ output. Rendering runs on every core when there are enough sites to share.
 
 from __future__ import annotations
 
-import multiprocessing
+import html
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from . import i18n
 from .codes import N_
 from .consent.widget import WidgetAssets, embed_page, notice_context, publish_widget
 from .content import Content, Site, load_content, load_registry, load_site, site_folders
 from .export import notice_exports
-from .incremental import MANIFEST, Manifest, SiteRecord, load_manifest, reusable_sites, shared_fingerprint, site_hashes
+from .incremental import MANIFEST, Manifest, SiteRecord, Survey, reusable_sites, survey
 from .lint import lint_site
 from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
 from .rights.request import form_offered
-from .render import TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page
+from .render import INDEX, TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page
 from .urls import SiteUrls, site_base_url
 
+SITEMAP = "sitemap.xml"
 # Below this many sites to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
@@ -81,9 +80,9 @@ def _sitemap(entries: list[list[Any]]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
     for loc, alternates in entries:
-        lines.append(f"  <url><loc>{xml_escape(loc)}</loc>")
+        lines.append(f"  <url><loc>{html.escape(loc, quote=False)}</loc>")
         for lang, href in alternates:
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang}" href="{xml_escape(href)}"/>')
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang}" href="{html.escape(href)}"/>')
         lines.append("  </url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
@@ -131,6 +130,7 @@ class SiteOutcome:
     site_id: str
     problems: list[Problem]
     record: SiteRecord | None = None
+    cldr_answers: dict[str, str] = field(default_factory=dict)  # learnt by a worker process, for the cache
 
 
 Job = tuple[SiteRenderer, Path, Path, dict[str, str | None]]
@@ -152,7 +152,8 @@ def _process_site(site_id: str) -> SiteOutcome:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
         written.append(name)
-    return SiteOutcome(site_id, problems, site_renderer.record(site, hashes[site_id] or "", written, problems))
+    record = site_renderer.record(site, hashes[site_id] or "", written, problems)
+    return SiteOutcome(site_id, problems, record, i18n.take_learnt())
 
 
 def _process_all(job: Job, site_ids: list[str], workers: int) -> list[SiteOutcome]:
@@ -161,20 +162,33 @@ def _process_all(job: Job, site_ids: list[str], workers: int) -> list[SiteOutcom
     try:
         if workers <= 1 or len(site_ids) < PARALLEL_THRESHOLD:
             return [_process_site(site_id) for site_id in site_ids]
+        # Imported here: a one-site rebuild never starts a pool, and these imports are a fair part of its time.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_process_site, site_ids, chunksize=4))
     finally:
         _job = None
 
 
+def _listing_unchanged(out: Path, previous: Manifest | None, records: dict[str, SiteRecord], sitemap: bool) -> bool:
+    """Whether the index and the sitemap in ``out`` already say what ``records`` would: the same sites, names,
+    languages and addresses (the shared inputs, templates included, are unchanged when any site is kept)."""
+    if previous is None or not (out / INDEX).is_file() or (sitemap and not (out / SITEMAP).is_file()):
+        return False
+    listed = [(site_id, r.name, r.languages, r.sitemap) for site_id, r in sorted(previous.sites.items())]
+    return listed == [(site_id, r.name, r.languages, r.sitemap) for site_id, r in records.items()]
+
+
 def build(content_dir: Path, out: Path, base_url: str | None = None, workers: int | None = None,
-          renderer: Renderer | None = None) -> BuildResult:
-    """Build ``out`` from ``content_dir``; a long-running caller (watch) passes its renderer to keep templates warm."""
+          renderer: Renderer | None = None, found: Survey | None = None) -> BuildResult:
+    """Build ``out`` from ``content_dir``. A long-running caller (watch) passes its renderer to keep templates
+    warm; a caller that already surveyed the inputs (to tell whether anything changed) passes ``found``."""
     if not content_dir.is_dir():
         return _checked(load_content(content_dir), set())
-    shared = shared_fingerprint(content_dir, base_url)
-    hashes = site_hashes(content_dir)
-    previous = load_manifest(out) if out.is_dir() else None
+    found = found or survey(content_dir, out, base_url)
+    shared, hashes, previous = found.shared, found.hashes, found.previous
     kept = reusable_sites(out, previous, shared, hashes)
     registry, problems = load_registry(content_dir)
     result = BuildResult(Content(content_dir, registry), list(problems), sites_total=len(hashes))
@@ -184,6 +198,8 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         return result
 
     renderer = renderer or Renderer(cache_dir=out.with_name(f".{out.name}-cache"))
+    if renderer.cache_dir is not None:
+        i18n.load_answers(renderer.cache_dir)
     staging = staging_folder(out)
     try:
         writer = Writer(staging)
@@ -196,6 +212,7 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         records = dict(kept)
         for outcome in outcomes:
             result.problems += outcome.problems
+            i18n.learn(outcome.cldr_answers)
             if outcome.record is not None:
                 writer.claim(outcome.record.files)
                 records[outcome.site_id] = outcome.record
@@ -209,15 +226,18 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
             discard(staging)
             return result
         records = dict(sorted(records.items()))
-        index = index_page(renderer, [(i, r.name, r.languages) for i, r in records.items()],
-                           i18n.SOURCE_LANGUAGE, stylesheet)
-        writer.write(index.path, index.body)
         sitemap = [entry for record in records.values() for entry in record.sitemap]
-        if sitemap:
-            writer.write("sitemap.xml", _sitemap(sitemap))
+        if not (kept and _listing_unchanged(out, previous, records, bool(sitemap))):
+            index = index_page(renderer, [(i, r.name, r.languages) for i, r in records.items()],
+                               i18n.SOURCE_LANGUAGE, stylesheet)
+            writer.write(index.path, index.body)
+            if sitemap:
+                writer.write(SITEMAP, _sitemap(sitemap))
         writer.write(MANIFEST, Manifest(shared, records).to_json())
         result.pages = [name for r in records.values() for name in r.files if name.endswith("/index.html")]
         result.rendered = len(changed)
+        if renderer.cache_dir is not None:
+            i18n.save_answers(renderer.cache_dir)
     except BaseException:
         discard(staging)
         raise

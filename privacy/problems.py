@@ -6,6 +6,7 @@ so ``build.py check --lang fr`` can say it in French.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,14 +43,26 @@ class Problem:
         return gettext(language, self.message) % params if params else gettext(language, self.message)
 
     def render(self, language: str, root: Path | None = None) -> str:
-        try:
-            shown = self.file.relative_to(root) if root else self.file
-        except ValueError:
-            shown = self.file
+        shown = _shown(self.file, root)
         where = f"{shown}:{self.line}" if self.line else f"{shown}"
         field_ = f" {format_path(self.path)}" if self.path else ""
         tag = gettext(language, N_("warning") if self.severity == "warning" else N_("error"))
         return f"{where}{field_}: {tag}: {self.text(language)}"
+
+
+def _shown(file: Path, root: Path | None) -> str:
+    """``file`` relative to ``root`` when it lies under it (as Path.relative_to, by string: a large content
+    folder reports thousands of problems)."""
+    name = str(file)
+    if root is None:
+        return name
+    prefix = _folder_prefix(root)
+    return name[len(prefix):] if name.startswith(prefix) else name
+
+
+@lru_cache(maxsize=16)
+def _folder_prefix(root: Path) -> str:
+    return os.path.join(str(root), "")
 
 
 def to_record(problem: Problem) -> dict[str, object]:

@@ -8,36 +8,28 @@ telephone, never to ``javascript:``.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import markdown
-from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
-_SAFE_LINK = re.compile(r"^(https?:|mailto:|tel:|#)", re.IGNORECASE)
+if TYPE_CHECKING:
+    import markdown
+
+_converter: markdown.Markdown | None = None
 
 
-class _SafeLinks(Treeprocessor):
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter("a"):
-            if not _SAFE_LINK.match(element.get("href", "")):
-                element.attrib.pop("href", None)
-        for element in list(root.iter("img")):
-            element.tag = "span"  # images would load from anywhere: keep the alt text only
-            element.text = element.attrib.pop("alt", "")
-            element.attrib.clear()
+def _markdown() -> markdown.Markdown:
+    global _converter
+    if _converter is None:
+        # Imported on the first text that needs it: most notices are plain sentences, and the parser's import
+        # is a good part of a one-site rebuild.
+        from .safe_markdown import converter
+
+        _converter = converter()
+    return _converter
 
 
-class _NoRawHtml(markdown.Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
-
-
-_converter = markdown.Markdown(extensions=[_NoRawHtml(), "sane_lists"], output_format="html")
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 
 
@@ -60,8 +52,9 @@ _MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>#!|~\\&]|^\s*(?:[-+>]|\d+[.)])\s|\n\s*
 def _convert(text: str) -> str:
     if not _MARKDOWN_SYNTAX.search(text):
         return f"<p>{escape(text.strip())}</p>"
-    _converter.reset()
-    return _converter.convert(text)
+    converter = _markdown()
+    converter.reset()
+    return converter.convert(text)
 
 
 def render_markdown(text: str) -> Markup:

@@ -199,6 +199,26 @@ def test_a_rebuild_renders_only_the_sites_that_changed(tmp_path: Path) -> None:
     assert (out / "b" / "fr" / "index.html").stat().st_ino == kept  # carried over, not rewritten
 
 
+def test_the_index_and_sitemap_are_rewritten_only_when_the_list_of_sites_changes(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
+    out = tmp_path / "public"
+    base = "https://notices.example.org/"
+    assert build(content, out, base_url=base).ok
+    listing = {name: (out / name).stat().st_ino for name in ("index.html", "sitemap.xml")}
+    write_content(content, {"a": minimal_notice(version="2.0")})  # same name, languages and addresses
+    assert build(content, out, base_url=base).rendered == 1
+    assert {name: (out / name).stat().st_ino for name in listing} == listing  # carried over
+    renamed = minimal_notice(version="3.0")
+    renamed["publisher"]["name"] = "Clinique Renommée"
+    write_content(content, {"a": renamed})
+    assert build(content, out, base_url=base).rendered == 1
+    assert "Clinique Renommée" in (out / "index.html").read_text(encoding="utf-8")
+    (out / "sitemap.xml").unlink()  # an output file lost: put back by the next build
+    write_content(content, {"b": minimal_notice(version="2.0")})
+    assert build(content, out, base_url=base).ok
+    assert (out / "sitemap.xml").read_text(encoding="utf-8").count("<loc>") == 4
+
+
 def test_warnings_of_unchanged_sites_are_still_reported(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", {"a": minimal_notice(dpo={"name": "X"}), "b": minimal_notice()})
     out = tmp_path / "public"

@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from . import log as _log  # noqa: F401  # registers the consent log's tables before any connect()
-
 if TYPE_CHECKING:  # the build imports this package too, and needs no web framework
     from starlette.routing import BaseRoute
 

@@ -9,7 +9,6 @@ Heavy imports wait until they are needed: the build imports ``form_path``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -30,6 +29,8 @@ PURGE_EVERY_SECONDS = 6 * 3600
 
 
 async def _purge_regularly(desk: Desk) -> None:
+    import asyncio  # here, like every server-only import: the build imports this package
+
     while True:
         await asyncio.sleep(PURGE_EVERY_SECONDS)
         desk.purge(datetime.now(UTC).date())
@@ -63,6 +64,8 @@ async def background(state: AppState) -> AsyncIterator[None]:
         yield
         return
     desk = _desks[id(state)]
+    import asyncio
+
     desk.purge(datetime.now(UTC).date())  # once at start, so a restart never postpones it
     worker.start()
     purging = asyncio.create_task(_purge_regularly(desk))

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 from starlette.testclient import TestClient
 
+from privacy.consent import log as _log  # noqa: F401  # declares the consent log's tables for connect()
 from privacy.database import connect
 from tests.factories import minimal_notice, optional_cookies, write_content
 
