@@ -1,0 +1,66 @@
+"""The mails themselves: what a mail client reads back, and no header a field could add."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from privacy.codes import Right
+from privacy.content import load_content
+from privacy.rights import mail
+from tests.factories import write_content
+from tests.rights.conftest import form_notice
+
+SENDER = "privacy@clinique.example"
+
+
+def _site(tmp_path: Path, publisher: str = "Clinique Émeraude"):  # type: ignore[no-untyped-def]
+    notice = form_notice()
+    notice["publisher"]["name"] = publisher
+    return load_content(write_content(tmp_path / "content", {"clinique": notice})).sites[0]
+
+
+def _to_dpo(tmp_path: Path, name: str = "Ana Dupont-Lévêque", email: str = "ana@example.fr", **site: str) -> mail.Mail:
+    return mail.to_dpo(
+        _site(tmp_path, **site), "dpo@clinique.example", SENDER, reference="K7M4-QX9T-PW2R",
+        rights=(Right.access, Right.erasure), name=name, email=email, relationship="patients",
+        details="Copie de mon dossier\nsur deux lignes", file_reference="", confirmed=False,
+        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC), due_on=date(2025, 2, 28),
+    )
+
+
+def test_a_mail_client_reads_back_every_header_and_the_body(tmp_path: Path) -> None:
+    sent = _to_dpo(tmp_path)
+    assert sent.message is not None and sent.message.isascii()  # 7-bit on the wire: any relay takes it
+    read = message_from_bytes(sent.message, policy=policy.default)
+    assert read["From"].addresses[0].display_name == "Clinique Émeraude"
+    assert read["From"].addresses[0].addr_spec == SENDER
+    assert read["Reply-To"].addresses[0].display_name == "Ana Dupont-Lévêque"
+    assert read["To"] == "dpo@clinique.example"
+    assert read["Message-ID"] == sent.message_id == "<K7M4-QX9T-PW2R.dpo@clinique.example>"
+    assert read["Content-Language"] == "fr"
+    assert read["Subject"] == "Demande d'exercice de droits K7M4-QX9T-PW2R : Droit d'accès, Droit à l'effacement"
+    assert read.get_content_type() == "text/plain" and read["Content-Transfer-Encoding"] == "quoted-printable"
+    body = read.get_content()
+    assert "Copie de mon dossier\nsur deux lignes" in body and "31 janvier 2025" in body
+
+
+@pytest.mark.parametrize("field", ["name", "publisher"])
+def test_a_line_break_in_a_field_never_starts_a_header(tmp_path: Path, field: str) -> None:
+    injected = "Ana\r\nBcc: everyone@example.org"
+    sent = _to_dpo(tmp_path, name=injected) if field == "name" else _to_dpo(tmp_path, publisher=injected)
+    assert sent.message is not None
+    read = message_from_bytes(sent.message, policy=policy.default)
+    assert read["Bcc"] is None
+    assert all(not line.lower().startswith(b"bcc:") for line in sent.message.splitlines())
+
+
+def test_an_address_that_is_not_plain_ascii_is_refused(tmp_path: Path) -> None:
+    # The form only accepts ASCII addresses (IDN domains in their ASCII form); anything else is a bug.
+    with pytest.raises(ValueError):
+        _to_dpo(tmp_path, email="ana@exämple.fr")
+    with pytest.raises(ValueError):
+        _to_dpo(tmp_path, email="ana@example.fr\nBcc: x@example.org")
