@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from email.charset import QP, Charset
 from email.header import Header
-from email.mime.text import MIMEText
+from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import format_datetime, formataddr
 
 from .. import i18n
@@ -53,18 +53,19 @@ def organization(site: Site, language: str) -> str:
 class _Message:
     """A plain-text mail: headers checked one by one, then written out by the standard library.
 
-    Built from email.mime's MIMEText (the compat32 API) rather than EmailMessage: the modern policy
+    Built from email.mime (the compat32 API) rather than EmailMessage: the modern policy
     parses and refolds every header, 1.5 ms a mail, against 0.25 ms here for the same bytes on the wire.
     Each header goes through ``__setitem__``, which refuses any value that could end a header line.
     """
 
     def __init__(self, body: str) -> None:
-        self._mime = MIMEText(body, "plain", _TEXT)
+        self._mime = MIMENonMultipart("text", "plain", charset="utf-8")
+        self._mime.set_payload(body, _TEXT)  # encoded, with its Content-Transfer-Encoding
 
     def __setitem__(self, name: str, value: str) -> None:
         if "\r" in value or "\n" in value:
             raise ValueError(f"the {name} header would break a line")
-        self._mime[name] = value if value.isascii() else Header(value, "utf-8", header_name=name)
+        self._mime[name] = value if value.isascii() else Header(value, "utf-8", header_name=name).encode()
 
     def address(self, name: str, display_name: str, addr_spec: str) -> None:
         if not addr_spec.isascii() or _CONTROL.search(addr_spec) or " " in addr_spec:

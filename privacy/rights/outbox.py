@@ -198,6 +198,7 @@ async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str,
                 result.retrying += 1
             # Only the error's class and code: an SMTP reply may quote the recipient's address.
             log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(failure), row.attempts + 1)
+        await transport.settle()  # a mail is recorded as sent only once it is on disk
         await asyncio.to_thread(_record, db, outcomes)
         if len(rows) < batch:
             return result

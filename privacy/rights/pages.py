@@ -8,7 +8,6 @@ random nonce, not the reference.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from ..codes import N_
 from ..content import Site
 from ..publish import hashed_name
+from ..randomness import token_urlsafe
 from ..database import GroupCommit
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
@@ -147,7 +147,7 @@ class Pages:
             return self._form(site, language, parsed.values, parsed.errors, status=422)
         if not self.per_email.allow(parsed.email.casefold()):
             return _retry_later(error_response(request, 429, TOO_MANY_FOR_EMAIL, language), self.limits.per_email.seconds)
-        receipt = secrets.token_urlsafe(24)
+        receipt = token_urlsafe(24)
         origin = f"{request.url.scheme}://{request.url.netloc}"
         # Committed (synchronous=FULL) before the visitor is answered; concurrent requests share one commit.
         await self.commits.run(lambda db: self.desk.receive(site, parsed, receipt, origin, db=db))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ..codes import Right
 from ..database import register_schema
+from ..randomness import random_string, token_urlsafe
 from .outbox import Mail, enqueue
 from .request import RightsRequest
 
@@ -107,7 +107,7 @@ def _iso(moment: datetime) -> str:
 
 
 def new_reference() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(REFERENCE_LENGTH))
+    raw = random_string(ALPHABET, REFERENCE_LENGTH)
     return "-".join(raw[i : i + 4] for i in range(0, REFERENCE_LENGTH, 4))
 
 
@@ -174,7 +174,7 @@ def submit(db: sqlite3.Connection, request: RightsRequest, *, key: str, received
             reference = new_reference()
             if db.execute("SELECT 1 FROM rights_requests WHERE reference = ?", (reference,)).fetchone() is None:
                 break
-        nonce = secrets.token_urlsafe(24)
+        nonce = token_urlsafe(24)
         db.execute(
             "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
             " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash)"

@@ -36,6 +36,9 @@ class Transport(Protocol):
     async def send(self, message_id: str, sender: str, recipient: str, message: bytes, *, again: bool = False) -> None:
         """Hand one mail over; ``again`` when an earlier pass may already have done so."""
 
+    async def settle(self) -> None:
+        """Make every mail handed over so far durable, before the outbox records it as sent."""
+
 
 def maildir_name(message_id: str) -> str:
     return hashlib.sha256(message_id.encode()).hexdigest()[:40]
@@ -47,6 +50,7 @@ class MaildirTransport:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._ready = False
+        self._unsettled = False  # new/ gained entries whose names are not on disk yet
 
     def _deliver(self, message_id: str, message: bytes, again: bool) -> None:
         name = maildir_name(message_id)
@@ -70,6 +74,10 @@ class MaildirTransport:
             pass
         finally:
             tmp.unlink(missing_ok=True)
+        self._unsettled = True
+
+    def _sync_new(self) -> None:
+        # The names in new/ reach the disk with the folder: one sync for a batch of mails, not one each.
         directory = os.open(self.path / "new", os.O_RDONLY)
         try:
             os.fsync(directory)
@@ -79,6 +87,11 @@ class MaildirTransport:
     async def send(self, message_id: str, sender: str, recipient: str, message: bytes, *, again: bool = False) -> None:
         # Disk syncs, in a thread: the server's event loop keeps answering meanwhile.
         await asyncio.to_thread(self._deliver, message_id, message, again)
+
+    async def settle(self) -> None:
+        if self._unsettled:
+            self._unsettled = False
+            await asyncio.to_thread(self._sync_new)
 
 
 class SmtpTransport:
@@ -112,6 +125,9 @@ class SmtpTransport:
             if 500 <= error.code < 600:
                 raise PermanentFailure(error.code) from None
             raise
+
+    async def settle(self) -> None:
+        pass  # the server's reply to each mail was its promise to keep it
 
 
 def transport_for(settings: Settings) -> Transport:

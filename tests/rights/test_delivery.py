@@ -162,6 +162,27 @@ def test_the_maildir_default_never_holds_a_mail_twice(tmp_path: Path) -> None:
     assert list((maildir / "tmp").iterdir()) == []
 
 
+def test_a_batch_of_mails_reaches_the_disk_before_it_is_recorded_as_sent(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[str] = []
+
+    class Watched(MaildirTransport):
+        def _deliver(self, message_id: str, message: bytes, again: bool) -> None:
+            super()._deliver(message_id, message, again)
+            events.append("written")
+
+        def _sync_new(self) -> None:
+            super()._sync_new()
+            events.append("folder synced")
+
+    record = outbox._record
+    monkeypatch.setattr(outbox, "_record", lambda db, outcomes: (events.append("recorded"), record(db, outcomes))[1])
+    db = _queue(tmp_path, _mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN"))
+    assert asyncio.run(deliver_due(db, Watched(tmp_path / "var" / "maildir"), SENDER)).sent == 2
+    # Each file is synced as it is written; the folder that names them, once for the batch, before the record.
+    assert events == ["written", "written", "folder synced", "recorded"]
+
+
 def test_a_pass_that_crashed_after_handing_over_is_not_repeated(tmp_path: Path) -> None:
     maildir = tmp_path / "var" / "maildir"
     mail = _mail(tmp_path)
