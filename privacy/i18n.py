@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, wraps
@@ -187,11 +188,17 @@ def save_answers(folder: Path) -> None:
     """Adds what this run learnt to the folder's answers (written whole, then moved into place)."""
     if not _learnt:
         return
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / ANSWERS_FILE
     staging = target.with_name(f".{ANSWERS_FILE}.{os.getpid()}")
-    staging.write_text(json.dumps({"babel": _babel_stamp(), "answers": _answers}, ensure_ascii=False), encoding="utf-8")
-    os.replace(staging, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging.write_text(json.dumps({"babel": _babel_stamp(), "answers": _answers}, ensure_ascii=False),
+                           encoding="utf-8")
+        os.replace(staging, target)
+    except OSError:  # a cache that cannot be written only makes the next build slower
+        with suppress(OSError):
+            staging.unlink(missing_ok=True)
+        return
     _learnt.clear()
 
 

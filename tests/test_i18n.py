@@ -59,3 +59,11 @@ def test_answers_learnt_by_worker_processes_reach_the_cache(tmp_path: Path) -> N
     saved = json.loads((tmp_path / ".public-cache" / i18n.ANSWERS_FILE).read_text(encoding="utf-8"))
     # Durations are only worked out while rendering a notice, in the workers (the index needs none).
     assert any(key.startswith("format_duration\x1f") for key in saved["answers"])
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
+    i18n.format_duration("6 months", "en")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    i18n.save_answers(blocked)  # no exception: the next build is only slower
+    assert i18n.take_learnt()  # still to be saved
