@@ -1,15 +1,16 @@
 """What changed since the last build, found cheaply.
 
 The build records, beside its output, a fingerprint of everything every page
-depends on (templates, catalogs, widget, code, registry, base URL) and one
-hash per site's policy.yaml. A rebuild renders only the sites whose file
-changed and carries the others over. This module uses the standard library
+depends on (templates, catalogs, widget, code, registry, base URL, the installed
+rendering libraries) and one hash per site's policy.yaml. A rebuild renders
+only the sites whose file changed and carries the others over. This module uses the standard library
 only, so that "nothing changed" is answered before any heavy import.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Everything a page depends on besides its own policy.yaml.
 SHARED_SOURCES = ("templates", "locales", "widget", "privacy")
 SHARED_SUFFIXES = {".py", ".html", ".css", ".js", ".po"}
+# Libraries whose upgrade can change a page (markup, validation, formats): their install is part of the
+# fingerprint, found without importing them (the no-change answer must stay quick).
+RENDERING_LIBRARIES = ("jinja2", "markupsafe", "markdown", "pydantic", "pydantic_core", "yaml", "babel")
 POLICY_FILE = "policy.yaml"
 REGISTRY_FILE = "_registry.yaml"
 
@@ -60,7 +64,21 @@ def shared_fingerprint(content_dir: Path, base_url: str | None, root: Path = ROO
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     registry = content_dir / REGISTRY_FILE
     digest.update(registry.read_bytes() if registry.is_file() else b"-")
+    digest.update(_library_stamps().encode())
     return digest.hexdigest()
+
+
+def _library_stamps() -> str:
+    """Where each rendering library is installed and when: an upgrade rewrites its files."""
+    stamps = []
+    for name in RENDERING_LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec and spec.origin else ""
+        try:
+            stamps.append(f"{name}:{origin}:{os.stat(origin).st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{name}:{origin}")
+    return "\n".join(stamps)
 
 
 def site_hashes(content_dir: Path) -> dict[str, str | None]:

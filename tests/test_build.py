@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
+from privacy import incremental
 from privacy.pipeline import PARALLEL_THRESHOLD, build
 from tests.factories import EXAMPLE_CONTENT, minimal_notice, write_content
 
@@ -233,6 +236,21 @@ def test_a_change_to_shared_inputs_renders_everything(tmp_path: Path) -> None:
     build(content, out)
     assert build(content, out, base_url="https://elsewhere.example/").rendered == 2
     assert 'href="https://elsewhere.example/a/fr/"' in page(out, "a", "fr")
+
+
+def test_upgrading_a_rendering_library_renders_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = tmp_path / "libs" / "fakemarkup"
+    library.mkdir(parents=True)
+    (library / "__init__.py").write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "libs"))
+    monkeypatch.setattr(incremental, "RENDERING_LIBRARIES", (*incremental.RENDERING_LIBRARIES, "fakemarkup"))
+    content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
+    out = tmp_path / "public"
+    build(content, out)
+    assert build(content, out).rendered == 0
+    os.utime(library / "__init__.py", ns=(1, 1_000_000_000))  # as a pip upgrade rewrites the package's files
+    assert build(content, out).rendered == 2
+    assert "fakemarkup" not in sys.modules  # found, never imported
 
 
 def test_a_removed_site_disappears_from_the_output(tmp_path: Path) -> None:
