@@ -85,7 +85,10 @@ class Renderer:
         if self.cache_dir is None:
             return None
         folder = self.cache_dir / language
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None  # a cache that cannot be written only makes builds slower
         return jinja2.FileSystemBytecodeCache(str(folder))
 
     @staticmethod

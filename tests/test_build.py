@@ -283,3 +283,10 @@ def test_a_notice_under_moroccan_law_needs_no_code_change(tmp_path: Path) -> Non
     assert "Commission nationale de contrôle de la protection des données à caractère personnel (CNDP)" in fr
     assert "Moroccan Law No. 09-08" in en and "Rabat" in en and "Morocco" in en
     assert "CNIL" not in fr + en
+
+
+def test_a_cache_folder_that_cannot_be_made_is_no_build_error(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"a": minimal_notice()})
+    (tmp_path / ".public-cache").write_text("a file where the cache folder would go", encoding="utf-8")
+    result = build(content, tmp_path / "public")
+    assert result.ok and "Version 1.0" in page(tmp_path / "public", "a", "en")
