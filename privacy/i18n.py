@@ -109,7 +109,28 @@ def translations(language: str, locales_dir: Path = LOCALES_DIR) -> NullTranslat
         domain = GNUTranslations(io.BytesIO(_compiled(path, language)))
         domain.add_fallback(merged)
         merged = domain
-    return merged
+    return _Remembering(merged)
+
+
+class _Remembering(NullTranslations):
+    """A language's chained catalogs, each answer kept: a page asks for the same few hundred messages
+    (labels, headings) again and again, and a miss walks the whole chain of domains."""
+
+    MAX_KEPT = 20_000  # messages are ours, but a bound costs nothing
+
+    def __init__(self, catalogs: NullTranslations) -> None:
+        super().__init__()
+        self.add_fallback(catalogs)
+        self._catalogs = catalogs
+        self._said: dict[str, str] = {}
+
+    def gettext(self, message: str) -> str:
+        said = self._said.get(message)
+        if said is None:
+            said = self._catalogs.gettext(message)
+            if len(self._said) < self.MAX_KEPT:
+                self._said[message] = said
+        return said
 
 
 def supported_language(requested: str | None) -> str:

@@ -30,8 +30,16 @@ class SiteUrls:
 
 def relative(from_path: str, to_path: str) -> str:
     """The link from one output file to another, e.g. ``../../assets/notice.css``."""
-    here = posixpath.dirname(from_path) or "."
-    target = posixpath.relpath(to_path, here)
+    here, there = from_path.split("/")[:-1], to_path.split("/")
+    if {"", ".", ".."} & {*here, *there}:
+        target = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    else:
+        # Both are plain paths under the output root (the usual case, some thirty a page): by their parts,
+        # as posixpath.relpath would, without its trips through the working directory.
+        common = 0
+        while common < min(len(here), len(there)) and here[common] == there[common]:
+            common += 1
+        target = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if to_path.endswith(INDEX):
         target = target[: -len(INDEX)] or "./"
     return target
