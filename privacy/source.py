@@ -16,6 +16,8 @@ FieldPath = tuple[str | int, ...]
 # libyaml's parser is some twenty times faster; PyYAML's own is the fallback.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_STRING = "tag:yaml.org,2002:str"
+# Keys the constructor rewrites before building a mapping: merge keys (<<) and the rare value key (=).
+_REWRITTEN_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
 
 
 class SourceError(Exception):
@@ -44,22 +46,28 @@ class SourceDocument:
         return None
 
 
-def _walk(loader: Any, node: yaml.Node, path: FieldPath, doc: SourceDocument) -> Any:
-    doc.lines[path] = node.start_mark.line + 1
+def _walk(loader: Any, node: yaml.Node, path: FieldPath, doc: SourceDocument, line: int | None = None) -> Any:
+    # ``line``: where an editor should land for this value — its key's line when it has one.
+    doc.lines[path] = line or node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        own: set[int] | None = None  # the mapping's own key nodes, when a merge brings in others
+        if any(key_node.tag in _REWRITTEN_KEYS for key_node, _ in node.value):
+            own = {id(key_node) for key_node, _ in node.value}
+            loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         result: dict[Any, Any] = {}
+        written: set[Any] = set()
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            # Most keys are plain strings: taken as they are, without the constructor's bookkeeping.
+            key = key_node.value if key_node.tag == _PLAIN_STRING else loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int)):
                 key = str(key)
             child = (*path, key)
-            if key in result:
-                doc.duplicate_keys.append((child, key_node.start_mark.line + 1))
-            doc.lines[child] = key_node.start_mark.line + 1
-            result[key] = _walk(loader, value_node, child, doc)
-            # A key's line is where an editor should land, not its nested value.
-            doc.lines[child] = key_node.start_mark.line + 1
+            key_line = key_node.start_mark.line + 1
+            if own is None or id(key_node) in own:  # a merged key may be overridden; a key written twice is a slip
+                if key in written:
+                    doc.duplicate_keys.append((child, key_line))
+                written.add(key)
+            result[key] = _walk(loader, value_node, child, doc, key_line)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(loader, item, (*path, index), doc) for index, item in enumerate(node.value)]
