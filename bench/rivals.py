@@ -103,10 +103,10 @@ def hugo_binary() -> str:
     return found
 
 
-def hugo_command(project: Path, out: Path) -> list[str]:
+def hugo_command(project: Path, out: Path, cache: Path | None = None) -> list[str]:
     hugo = hugo_binary()
     return [hugo, "--source", str(project), "--destination", str(out), "--quiet",
-            "--cacheDir", str(project / ".cache"), "--noBuildLock"]
+            "--cacheDir", str(cache or project / ".cache"), "--noBuildLock"]
 
 
 def pelican_project(root: Path, pages: list[MarkdownPage]) -> Path:
