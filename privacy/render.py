@@ -70,6 +70,17 @@ class TranslatingLoader(jinja2.FileSystemLoader):
         return _CONSTANT_MESSAGE.sub(self._inline, source), filename, uptodate
 
 
+class _TolerantBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, for which a folder it cannot write to (a read-only checkout,
+    a full disk) means compiling again next time, not a failed build."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 class Renderer:
     """One Jinja environment per language, made on first use and kept for the run."""
 
@@ -89,7 +100,7 @@ class Renderer:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return None  # a cache that cannot be written only makes builds slower
-        return jinja2.FileSystemBytecodeCache(str(folder))
+        return _TolerantBytecodeCache(str(folder))
 
     @staticmethod
     def _environment(language: str, templates_dir: Path, cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:

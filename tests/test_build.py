@@ -290,3 +290,13 @@ def test_a_cache_folder_that_cannot_be_made_is_no_build_error(tmp_path: Path) ->
     (tmp_path / ".public-cache").write_text("a file where the cache folder would go", encoding="utf-8")
     result = build(content, tmp_path / "public")
     assert result.ok and "Version 1.0" in page(tmp_path / "public", "a", "en")
+
+
+def test_a_cache_folder_that_cannot_be_written_to_is_no_build_error(tmp_path: Path) -> None:
+    from privacy.render import Renderer
+
+    content = write_content(tmp_path / "content", {"a": minimal_notice()})
+    renderer = Renderer(["fr", "en"], cache_dir=tmp_path / ".public-cache")  # makes its cache folders
+    shutil.rmtree(tmp_path / ".public-cache")  # gone before the first template is compiled: nowhere to write
+    result = build(content, tmp_path / "public", renderer=renderer)
+    assert result.ok and "Version 1.0" in page(tmp_path / "public", "a", "en")
