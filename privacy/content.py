@@ -43,6 +43,7 @@ class Content:
     registry: Registry | None
     sites: list[Site] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    _by_id: dict[str, Site] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -53,11 +54,10 @@ class Content:
         return [p for p in self.problems if p.severity == "warning"]
 
     def site(self, site_id: str) -> Site | None:
-        # Looked up on every request: index the sites once they are all loaded.
-        index = self.__dict__.get("_index")
-        if index is None or len(index) != len(self.sites):
-            index = self.__dict__["_index"] = {s.id: s for s in self.sites}
-        return index.get(site_id)
+        # Looked up on every request: the sites are indexed once they are all loaded (again if more come).
+        if len(self._by_id) != len(self.sites):
+            self._by_id = {s.id: s for s in self.sites}
+        return self._by_id.get(site_id)
 
 
 def _load_model(path: Path, model: type[M]) -> tuple[M | None, SourceDocument | None, list[Problem]]:
@@ -174,8 +174,8 @@ def load_registry(root: Path) -> tuple[Registry | None, list[Problem]]:
     return registry, problems
 
 
-def load_content(root: Path, skip: frozenset[str] = frozenset()) -> Content:
-    """Read every site under ``root`` but those in ``skip``; problems are collected, never raised."""
+def load_content(root: Path) -> Content:
+    """Read every site under ``root``; problems are collected, never raised."""
     if not root.is_dir():
         return Content(root, None, problems=[Problem(root, None, (), N_("the content folder does not exist"))])
     registry, problems = load_registry(root)
@@ -184,8 +184,6 @@ def load_content(root: Path, skip: frozenset[str] = frozenset()) -> Content:
     if not folders:
         content.problems.append(Problem(root, None, (), N_("no site folder was found: add one with a policy.yaml")))
     for folder in folders:
-        if folder.name in skip:
-            continue
         site, problems = load_site(folder, registry)
         content.problems += problems
         if site is not None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
 from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 Store = Literal["requests", "consent_log"]
 Upgrade = Callable[[sqlite3.Connection], None]
@@ -58,8 +58,10 @@ Work = Callable[[sqlite3.Connection], Any] | tuple[str, tuple[object, ...]]
 class GroupCommit:
     """Many concurrent writes, one transaction and one disk sync.
 
-    Each caller's work runs in its own savepoint inside a shared transaction,
-    on a connection of this object's own; every caller gets its answer only
+    Each caller's work runs in a shared transaction, on a connection of this
+    object's own: a function in its own savepoint (``run``), a single statement
+    without one (``insert``: SQLite undoes a failed statement alone). Every
+    caller gets its answer only
     once the transaction holding its write is committed. While one batch is
     being committed the next one gathers, so the busier the server, the larger
     the batches — the same durability, far fewer disk syncs.

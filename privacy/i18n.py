@@ -6,7 +6,6 @@ French reader; the build refuses that instead (``CatalogProblem``).
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -16,11 +15,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, wraps
-from pathlib import Path
-from typing import TypeVar
-
 from gettext import GNUTranslations, NullTranslations
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -174,13 +171,10 @@ def _remembered(function: F) -> F:
 
 
 def _babel_stamp() -> str:
-    """Which Babel gave the answers, without importing it: its location and the time it was installed."""
-    spec = importlib.util.find_spec("babel")
-    origin = spec.origin if spec and spec.origin else ""
-    try:
-        return f"{origin}:{os.stat(origin).st_mtime_ns}"
-    except OSError:
-        return origin
+    """Which Babel gave the answers (without importing it)."""
+    from .incremental import install_stamp
+
+    return install_stamp("babel")
 
 
 def load_answers(folder: Path) -> None:

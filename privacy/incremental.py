@@ -3,8 +3,9 @@
 The build records, beside its output, a fingerprint of everything every page
 depends on (templates, catalogs, widget, code, registry, base URL, the installed
 rendering libraries) and one hash per site's policy.yaml. A rebuild renders
-only the sites whose file changed and carries the others over. This module uses the standard library
-only, so that "nothing changed" is answered before any heavy import.
+only the sites whose file changed and carries the others over. This module uses
+the standard library only, so that "nothing changed" is answered before any
+heavy import.
 """
 
 from __future__ import annotations
@@ -68,17 +69,18 @@ def shared_fingerprint(content_dir: Path, base_url: str | None, root: Path = ROO
     return digest.hexdigest()
 
 
+def install_stamp(package: str) -> str:
+    """Where ``package`` is installed and when, found without importing it: an upgrade rewrites its files."""
+    spec = importlib.util.find_spec(package)
+    origin = spec.origin if spec and spec.origin else ""
+    try:
+        return f"{package}:{origin}:{os.stat(origin).st_mtime_ns}"
+    except OSError:
+        return f"{package}:{origin}"
+
+
 def _library_stamps() -> str:
-    """Where each rendering library is installed and when: an upgrade rewrites its files."""
-    stamps = []
-    for name in RENDERING_LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec and spec.origin else ""
-        try:
-            stamps.append(f"{name}:{origin}:{os.stat(origin).st_mtime_ns}")
-        except OSError:
-            stamps.append(f"{name}:{origin}")
-    return "\n".join(stamps)
+    return "\n".join(install_stamp(name) for name in RENDERING_LIBRARIES)
 
 
 def site_hashes(content_dir: Path) -> dict[str, str | None]:

@@ -63,9 +63,9 @@ async def background(state: AppState) -> AsyncIterator[None]:
     if worker is None:
         yield
         return
-    desk = _desks[id(state)]
     import asyncio
 
+    desk = _desks[id(state)]
     desk.purge(datetime.now(UTC).date())  # once at start, so a restart never postpones it
     worker.start()
     purging = asyncio.create_task(_purge_regularly(desk))

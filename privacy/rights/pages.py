@@ -20,9 +20,9 @@ from starlette.routing import BaseRoute, Route
 
 from ..codes import N_
 from ..content import Site
+from ..database import GroupCommit
 from ..publish import hashed_name
 from ..randomness import token_urlsafe
-from ..database import GroupCommit
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
 from ..text import pick

@@ -57,6 +57,8 @@ class MaildirTransport:
         if not self._ready:
             mailbox.Maildir(self.path, create=True)  # new/, cur/, tmp/
             self._ready = True
+        # Even a copy found already there may be a crashed pass's, its name not yet on disk.
+        self._unsettled = True
         if (self.path / "new" / name).exists():
             return
         # A mail client moves read mail to cur/ and appends flags (“name:2,S”). Listing cur/ grows with the
@@ -74,7 +76,6 @@ class MaildirTransport:
             pass
         finally:
             tmp.unlink(missing_ok=True)
-        self._unsettled = True
 
     def _sync_new(self) -> None:
         # The names in new/ reach the disk with the folder: one sync for a batch of mails, not one each.
