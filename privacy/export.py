@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
+
+from pydantic_core import to_json
 
 from .codes import all_codes
 from .content import Site
@@ -13,11 +14,13 @@ from .render import Jurisdiction
 
 
 def _resolve(value: Any, language: str, languages: frozenset[str]) -> Any:
-    if isinstance(value, dict):
-        if value and value.keys() <= languages and all(isinstance(v, str) for v in value.values()):
+    """``value`` (as dumped by pydantic: dicts, lists, scalars) with each text given per language in ``language``."""
+    kind = type(value)
+    if kind is dict:
+        if value and value.keys() <= languages and all(type(v) is str for v in value.values()):
             return value.get(language) or next(iter(value.values()))
         return {k: _resolve(v, language, languages) for k, v in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [_resolve(v, language, languages) for v in value]
     return value
 
@@ -26,6 +29,18 @@ def _resolve(value: Any, language: str, languages: frozenset[str]) -> Any:
 def _labels(language: str) -> dict[str, str]:
     """The wording of every code, so a reader needs no catalog of its own."""
     return {f"{type(code).__name__}.{code.value}": gettext(language, text) for code, text in all_codes()}
+
+
+@cache
+def _labels_json(language: str) -> str:
+    # The same in every site's export: encoded once per language.
+    return _json(_labels(language))
+
+
+def _json(value: Any) -> str:
+    # pydantic-core's encoder writes what json.dumps(ensure_ascii=False, separators=(",", ":")) writes for these
+    # documents (strings, numbers, lists, maps) in about a third of the time.
+    return to_json(value).decode()
 
 
 def notice_exports(site: Site, law: Jurisdiction) -> dict[str, str]:
@@ -42,7 +57,6 @@ def notice_exports(site: Site, law: Jurisdiction) -> dict[str, str]:
             "notice": _resolve(data, language, languages),
             "laws": _resolve(laws, language, languages),
             "authority": _resolve(authority, language, languages),
-            "labels": _labels(language),
         }
-        exports[language] = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        exports[language] = f'{_json(document)[:-1]},"labels":{_labels_json(language)}}}\n'
     return exports
