@@ -136,6 +136,8 @@ class SiteOutcome:
 Job = tuple[SiteRenderer, Path, Path, dict[str, str | None]]
 # Set before the worker processes fork, so they inherit it instead of unpickling it.
 _job: Job | None = None
+# Folders this process has made in the staging folder: a site's six files share three.
+_made: set[Path] = set()
 
 
 def _process_site(site_id: str) -> SiteOutcome:
@@ -149,8 +151,11 @@ def _process_site(site_id: str) -> SiteOutcome:
     written = []
     for name, body in site_renderer.files(site).items():
         target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body, encoding="utf-8")
+        if target.parent not in _made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _made.add(target.parent)
+        with open(target, "wb") as file:
+            file.write(body.encode())
         written.append(name)
     record = site_renderer.record(site, hashes[site_id] or "", written, problems)
     return SiteOutcome(site_id, problems, record, i18n.take_learnt())
@@ -159,6 +164,7 @@ def _process_site(site_id: str) -> SiteOutcome:
 def _process_all(job: Job, site_ids: list[str], workers: int) -> list[SiteOutcome]:
     global _job
     _job = job
+    _made.clear()
     try:
         if workers <= 1 or len(site_ids) < PARALLEL_THRESHOLD:
             return [_process_site(site_id) for site_id in site_ids]
@@ -170,6 +176,7 @@ def _process_all(job: Job, site_ids: list[str], workers: int) -> list[SiteOutcom
             return list(pool.map(_process_site, site_ids, chunksize=4))
     finally:
         _job = None
+        _made.clear()
 
 
 def _listing_unchanged(out: Path, previous: Manifest | None, records: dict[str, SiteRecord], sitemap: bool) -> bool:
