@@ -15,6 +15,7 @@ from typing import Any
 
 from . import i18n
 from .codes import N_
+from .consent.inventory import consent_inventory
 from .consent.widget import WidgetAssets, embed_page, notice_context, publish_widget
 from .content import Content, Site, load_content, load_registry, load_site, site_folders
 from .export import notice_exports
@@ -102,14 +103,15 @@ class SiteRenderer:
         urls = SiteUrls(site.id, site_base_url(site.notice.base_url, self.base_url, site.id))
         law = jurisdiction(site.notice, self.registry)
         exports = notice_exports(site, law)
+        inventory = consent_inventory(site)
         files: dict[str, str] = {}
         for language in site.languages:
-            extra = notice_context(site, language, urls.page_path(language), self.widget)
+            extra = notice_context(site, language, urls.page_path(language), self.widget, inventory)
             if form_offered(site):
                 extra["rights_form_href"] = f"/rights/{site.id}/{language}/"  # served by server.py, same origin
             page = notice_page(self.renderer, site, language, urls, self.registry, self.stylesheet, extra)
             files[page.path] = page.body
-            embed = embed_page(self.renderer, site, language, urls, self.stylesheet, self.widget)
+            embed = embed_page(self.renderer, site, language, urls, self.stylesheet, self.widget, inventory)
             files[embed.path] = embed.body
             files[urls.page_path(language, "notice.json")] = exports[language]
         return files

@@ -152,13 +152,24 @@ class Renderer:
         )
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         _ = translations.gettext
+        labels: dict[tuple[type, Code], str] = {}  # a few hundred codes, each worded on every page
+
+        def label(code: Any) -> str:
+            if not isinstance(code, Code):
+                return str(code)
+            key = (type(code), code)  # two closed sets may share a value (``access``) but not a wording
+            text = labels.get(key)
+            if text is None:
+                text = labels[key] = _(code.label)
+            return text
+
         env.filters.update(
             t=lambda value: pick(value, language),
             md=lambda value: render_markdown(pick(value, language)) if value else Markup(""),
             mdi=lambda value: render_inline(pick(value, language)) if value else Markup(""),
             day=lambda value: i18n.format_day(value, language) if value else "",
             duration=lambda value: _("for the browser session") if value == "session" else i18n.format_duration(value, language),
-            label=lambda code: _(code.label) if isinstance(code, Code) else str(code),
+            label=label,
             explain=lambda code: _(code.explanation) if isinstance(code, Code) and code.explanation else "",
             language_name=lambda code: i18n.language_name(code),
             country=lambda code: i18n.country_name(code, language),

@@ -68,6 +68,7 @@ def render_markdown(text: str) -> Markup:
     return Markup(_convert(text))
 
 
+@lru_cache(maxsize=8192)
 def render_inline(text: str) -> Markup:
     """Markdown for a table cell or a list item: no wrapping paragraph."""
     html = str(render_markdown(text))

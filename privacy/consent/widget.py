@@ -17,7 +17,7 @@ from ..publish import Writer, hashed_name
 from ..render import Page, Renderer
 from ..urls import SiteUrls, relative
 from .banner import WORDING, notice_link
-from .inventory import CONSENT_COOKIE_PURPOSE, consent_cookie_declaration, consent_inventory
+from .inventory import CONSENT_COOKIE_PURPOSE, ConsentInventory, consent_cookie_declaration, consent_inventory
 
 WIDGET_DIR = Path(__file__).resolve().parents[2] / "widget"
 SOURCES = ("consent.js", "consent.css")
@@ -60,15 +60,16 @@ def settings_link_snippet(site: Site, language: str) -> str:
     return f'<a href="{notice_link(site, language, "cookie-settings")}" data-consent-open>{label}</a>'
 
 
-def _own_cookie(site: Site) -> Cookie:
-    inventory = consent_inventory(site)
+def _own_cookie(site: Site, inventory: ConsentInventory) -> Cookie:
     purpose = {lang: i18n.gettext(lang, CONSENT_COOKIE_PURPOSE) for lang in site.languages}
     return consent_cookie_declaration(inventory, purpose)
 
 
-def notice_context(site: Site, language: str, page_path: str, assets: WidgetAssets) -> dict[str, Any]:
-    """What templates/notice.html and templates/consent/*.html need from this feature."""
-    inventory = consent_inventory(site)
+def notice_context(site: Site, language: str, page_path: str, assets: WidgetAssets,
+                   inventory: ConsentInventory | None = None) -> dict[str, Any]:
+    """What templates/notice.html and templates/consent/*.html need from this feature (``inventory``: the site's,
+    when the caller already has it: it is the same for every page of the site)."""
+    inventory = inventory or consent_inventory(site)
     return {
         "consent_widget": {
             "script": relative(page_path, assets.script),
@@ -82,15 +83,15 @@ def notice_context(site: Site, language: str, page_path: str, assets: WidgetAsse
             "categories": [c.category for c in inventory.optional],
             "embed_page": relative(page_path, SiteUrls(site.id).page_path(language, EMBED_PAGE)),
         },
-        "extra_cookies": [_own_cookie(site)],
+        "extra_cookies": [_own_cookie(site, inventory)],
     }
 
 
 def embed_page(renderer: Renderer, site: Site, language: str, urls: SiteUrls, stylesheet: str,
-               assets: WidgetAssets) -> Page:
+               assets: WidgetAssets, inventory: ConsentInventory | None = None) -> Page:
     """A page of the built site that shows the web team the snippet to paste."""
     path = urls.page_path(language, EMBED_PAGE)
-    context = notice_context(site, language, path, assets)
+    context = notice_context(site, language, path, assets, inventory)
     body = renderer.render(
         language, "consent/embed.html", **context, n=site.notice, page_path=path, stylesheet=relative(path, stylesheet),
         snippet=embed_snippet(assets, site.id), settings_link=settings_link_snippet(site, language),
