@@ -28,24 +28,27 @@ def _warn(site: Site, path: FieldPath, message: str, **params: str) -> Problem:
     return Problem(site.source.path, site.source.line_of(path), path, message, params, severity="warning")
 
 
-def _texts(value: Any, path: FieldPath) -> list[tuple[FieldPath, dict[str, str]]]:
-    """Every translated text in a model, with its path."""
-    found: list[tuple[FieldPath, dict[str, str]]] = []
+def _texts(value: Any, path: FieldPath, found: list[tuple[FieldPath, dict[str, str]]]) -> None:
+    """Every translated text in a model, with its path, into ``found``."""
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            found += _texts(getattr(value, name), (*path, name))
+            item = getattr(value, name)
+            if isinstance(item, (BaseModel, list, dict)):  # the other fields (codes, dates, plain strings) hold none
+                _texts(item, (*path, name), found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found += _texts(item, (*path, index))
-    elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+            if isinstance(item, (BaseModel, list, dict)):
+                _texts(item, (*path, index), found)
+    elif value and all(isinstance(v, str) for v in value.values()):
         found.append((path, value))
-    return found
 
 
 def lint_translations(site: Site) -> list[Problem]:
     wanted = site.notice.languages
     problems = []
-    for path, text in _texts(site.notice, ()):
+    texts: list[tuple[FieldPath, dict[str, str]]] = []
+    _texts(site.notice, (), texts)
+    for path, text in texts:
         if path and path[-1] in ("laws", "authorities"):
             continue
         missing = [lang for lang in wanted if not text.get(lang, "").strip()]
