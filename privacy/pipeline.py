@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
 from .rights.request import form_offered
-from .render import INDEX, TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page
+from .render import INDEX, INDEX_TEMPLATE, TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page
 from .urls import SiteUrls, site_base_url
 
 SITEMAP = "sitemap.xml"
@@ -163,19 +164,40 @@ def _process_site(site_id: str) -> SiteOutcome:
     return SiteOutcome(site_id, problems, record, i18n.take_learnt())
 
 
-def _process_all(job: Job, site_ids: list[str], workers: int) -> list[SiteOutcome]:
+def _warm_up(turns: Any) -> None:
+    """Each worker process, as it starts: compile the templates, starting with a language of its own."""
+    assert _job is not None
+    with turns.get_lock():
+        turn = turns.value
+        turns.value += 1
+    try:
+        _job[0].renderer.warm_up(i18n.available_languages(), turn)
+    except Exception:  # only a head start: whatever went wrong is met again, and reported, on the first page
+        pass
+
+
+def _process_all(job: Job, site_ids: list[str], workers: int,
+                 meanwhile: Callable[[], None] = lambda: None) -> list[SiteOutcome]:
+    """Every site of ``site_ids``, on ``workers`` processes when there are enough; ``meanwhile`` is what this
+    process does while it waits for them."""
     global _job
     _job = job
     _made.clear()
     try:
         if workers <= 1 or len(site_ids) < PARALLEL_THRESHOLD:
-            return [_process_site(site_id) for site_id in site_ids]
+            outcomes = [_process_site(site_id) for site_id in site_ids]
+            meanwhile()
+            return outcomes
         # Imported here: a one-site rebuild never starts a pool, and these imports are a fair part of its time.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_process_site, site_ids, chunksize=4))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up,
+                                 initargs=(context.Value("i", 0),)) as pool:
+            outcomes_to_come = pool.map(_process_site, site_ids, chunksize=4)
+            meanwhile()
+            return list(outcomes_to_come)
     finally:
         _job = None
         _made.clear()
@@ -217,7 +239,17 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         writer.write(stylesheet, css)
         site_renderer = SiteRenderer(renderer, registry, stylesheet, publish_widget(writer), base_url)
         changed = [site_id for site_id in hashes if site_id not in kept]
-        outcomes = _process_all((site_renderer, content_dir, staging, hashes), changed, workers or os.cpu_count() or 1)
+        catalogs: dict[str, list[Problem]] = {}
+
+        def meanwhile() -> None:
+            # What comes after the sites, done while the workers render them: each catalog's check (the
+            # sites' languages are not known yet: every catalog on offer) and the index's templates.
+            for language in {*i18n.available_languages(), i18n.SOURCE_LANGUAGE}:
+                catalogs[language] = catalog_problems({language})
+            renderer.prepare(i18n.SOURCE_LANGUAGE, [INDEX_TEMPLATE])
+
+        outcomes = _process_all((site_renderer, content_dir, staging, hashes), changed, workers or os.cpu_count() or 1,
+                                meanwhile)
         records = dict(kept)
         for outcome in outcomes:
             result.problems += outcome.problems
@@ -229,7 +261,8 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         # Catalogs are part of the shared fingerprint: those of carried-over sites were checked by an earlier build.
         checked = {lang for record in kept.values() for lang in record.languages}
         new = {lang for record in records.values() for lang in record.languages} - checked
-        result.problems += catalog_problems(new if kept else new | {i18n.SOURCE_LANGUAGE})
+        for language in sorted(new if kept else new | {i18n.SOURCE_LANGUAGE}):
+            result.problems += catalogs[language] if language in catalogs else catalog_problems({language})
         result.problems.sort(key=sort_key)
         if not result.ok:
             discard(staging)

@@ -22,6 +22,10 @@ from .text import pick, render_inline, render_markdown
 from .urls import INDEX, SiteUrls, relative
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+INDEX_TEMPLATE = "index.html"
+# What a site's pages use, the largest first (see Renderer.warm_up).
+PAGE_TEMPLATES = ("notice.html", "base.html", "macros.html", "consent/embed.html", "consent/tags.html",
+                  "consent/settings.html")
 # Part of the compiled templates' cache folder: change it when _EscapingCodeGenerator writes other code, so that
 # templates compiled by an older one are not reused.
 _GENERATOR_VERSION = "2"
@@ -177,11 +181,39 @@ class Renderer:
         env.globals.update(language=language, CookieCategory=CookieCategory)
         return env
 
-    def render(self, language: str, template: str, **context: Any) -> str:
+    def _env(self, language: str) -> jinja2.Environment:
         env = self._envs.get(language)
         if env is None:
             env = self._envs[language] = self._environment(language, self.templates_dir, self._cache(language))
-        return env.get_template(template).render(**context)
+        return env
+
+    def render(self, language: str, template: str, **context: Any) -> str:
+        return self._env(language).get_template(template).render(**context)
+
+    def warm_up(self, languages: list[str], turn: int) -> None:
+        """Compile the templates of a site's pages before its first page, starting ``turn`` languages along.
+
+        Worker processes that share the bytecode cache each start with another language's notice.html (some
+        40 ms to compile, per language), then the small templates: by the time one reaches another language's
+        notice.html, its worker has most likely cached it, and it is loaded instead of compiled. A template that
+        fails here fails again, with its message, when a page uses it."""
+        if not languages or self.cache_dir is None:
+            return
+        start = turn % len(languages)
+        mine = languages[start:] + languages[:start]
+        large, *small = PAGE_TEMPLATES
+        order = [(mine[0], large), *((language, name) for language in mine for name in small),
+                 *((language, large) for language in mine[1:])]
+        for language, name in order:
+            self.prepare(language, [name])
+
+    def prepare(self, language: str, names: Iterable[str]) -> None:
+        """Load or compile templates ahead of their use; one that fails fails again, with its message, when used."""
+        for name in names:
+            try:
+                self._env(language).get_template(name)
+            except jinja2.TemplateError:
+                pass
 
 
 def notice_page(
@@ -231,6 +263,6 @@ def index_page(renderer: Renderer, sites: list[tuple[str, Any, list[str]]], lang
         }
         for site_id, name, languages in sites
     ]
-    body = renderer.render(language, "index.html", sites=entries, stylesheet=relative(INDEX, stylesheet),
+    body = renderer.render(language, INDEX_TEMPLATE, sites=entries, stylesheet=relative(INDEX, stylesheet),
                            page_path=INDEX)
     return Page(INDEX, body)

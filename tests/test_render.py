@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import jinja2
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from privacy.render import Renderer, _escape_output
+from privacy.render import PAGE_TEMPLATES, Renderer, _escape_output
 
 
 class _Html:
@@ -30,3 +33,36 @@ def test_a_template_escapes_text_and_keeps_markup(text: str) -> None:
     renderer = Renderer(templates_dir=templates)
     page = renderer.render("en", "page.html", text=text, markup=Markup("<b>kept</b>"))
     assert page == f"<p>{escape(text)}</p><p><b>kept</b></p><p>{escape(text)}</p>"
+
+
+def _compiled_by(renderer: Renderer, languages: list[str], turn: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(language, template) for each template ``renderer.warm_up`` compiled rather than loaded, in order."""
+    compiled: list[tuple[str, str]] = []
+    compile_template = jinja2.Environment.compile
+
+    def spy(env: jinja2.Environment, source: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiled.append((env.globals["language"], name))
+        return compile_template(env, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", spy)
+    renderer.warm_up(languages, turn)
+    monkeypatch.undo()
+    return compiled
+
+
+def test_warm_up_starts_with_its_own_language_and_loads_what_another_worker_compiled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _compiled_by(Renderer(cache_dir=tmp_path), ["en", "fr"], 1, monkeypatch)
+    assert first[0] == ("fr", "notice.html") and first[-1] == ("en", "notice.html")
+    assert len(first) == 2 * len(PAGE_TEMPLATES)
+    assert _compiled_by(Renderer(cache_dir=tmp_path), ["en", "fr"], 0, monkeypatch) == []
+
+
+def test_warm_up_leaves_a_broken_template_to_the_page_that_uses_it(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "notice.html").write_text("{% if %}", encoding="utf-8")
+    renderer = Renderer(templates_dir=templates, cache_dir=tmp_path / "cache")
+    renderer.warm_up(["en"], 0)
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        renderer.render("en", "notice.html")
