@@ -1,11 +1,12 @@
-"""Read a YAML file and remember the line of every value.
+"""Read a YAML file, and find the line of any value in it.
 
 Validation reports problems by field path (``processing[2].retention``); the
-line map turns that path into ``file:line`` so legal staff can jump to it.
+parsed tree turns that path into ``file:line`` so legal staff can jump to it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ FieldPath = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_STRING = "tag:yaml.org,2002:str"
 # Keys the constructor rewrites before building a mapping: merge keys (<<) and the rare value key (=).
-_REWRITTEN_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+_MERGE = "tag:yaml.org,2002:merge"
+_REWRITTEN_KEYS = (_MERGE, "tag:yaml.org,2002:value")
 
 
 class SourceError(Exception):
@@ -34,46 +36,94 @@ class SourceError(Exception):
 class SourceDocument:
     path: Path
     data: Any
-    lines: dict[FieldPath, int] = field(default_factory=dict)
+    root: yaml.Node | None = None  # the parsed tree, where lines are looked up when a problem needs one
     duplicate_keys: list[tuple[FieldPath, int]] = field(default_factory=list)
+    # Keys that are not plain strings (``2:``, ``yes:``), as they were read: found by their node.
+    typed_keys: dict[int, Any] = field(default_factory=dict)
+    # The own keys of each mapping that merges others (<<), which its own keys may override.
+    own_keys: dict[int, list[yaml.Node]] = field(default_factory=dict)
 
     def line_of(self, path: FieldPath) -> int | None:
-        """The line of the deepest part of ``path`` that exists in the file."""
-        for end in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:end]))
-            if line is not None:
-                return line
-        return None
+        """The line of the deepest part of ``path`` that exists in the file; a value's is its key's line."""
+        node = self.root
+        if node is None:
+            return None
+        line = node.start_mark.line + 1
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for key_node, value_node in node.value:  # the last one wins, as in the data
+                    if self._key(key_node) == part:
+                        found = key_node, value_node
+                if found is None:
+                    break
+                line, node = found[0].start_mark.line + 1, found[1]
+            elif isinstance(node, yaml.SequenceNode) and type(part) is int and 0 <= part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    def _key(self, node: yaml.Node) -> Any:
+        return node.value if node.tag == _PLAIN_STRING else self.typed_keys.get(id(node))
 
 
-def _walk(loader: Any, node: yaml.Node, path: FieldPath, doc: SourceDocument, line: int | None = None) -> Any:
-    # ``line``: where an editor should land for this value — its key's line when it has one.
-    doc.lines[path] = line or node.start_mark.line + 1
+def _walk(loader: Any, node: yaml.Node, doc: SourceDocument, repeats: list[yaml.MappingNode]) -> Any:
+    # Only the data: where each value was written is looked up in the tree when it is needed (line_of).
     if isinstance(node, yaml.MappingNode):
-        own: set[int] | None = None  # the mapping's own key nodes, when a merge brings in others
         if any(key_node.tag in _REWRITTEN_KEYS for key_node, _ in node.value):
-            own = {id(key_node) for key_node, _ in node.value}
+            doc.own_keys[id(node)] = [key_node for key_node, _ in node.value if key_node.tag != _MERGE]
             loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         result: dict[Any, Any] = {}
-        written: set[Any] = set()
         for key_node, value_node in node.value:
             # Most keys are plain strings: taken as they are, without the constructor's bookkeeping.
-            key = key_node.value if key_node.tag == _PLAIN_STRING else loader.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int)):
-                key = str(key)
-            child = (*path, key)
-            key_line = key_node.start_mark.line + 1
-            if own is None or id(key_node) in own:  # a merged key may be overridden; a key written twice is a slip
-                if key in written:
-                    doc.duplicate_keys.append((child, key_line))
-                written.add(key)
-            result[key] = _walk(loader, value_node, child, doc, key_line)
+            key = key_node.value if key_node.tag == _PLAIN_STRING else _typed_key(loader, key_node, doc)
+            result[key] = _walk(loader, value_node, doc, repeats)
+        if len(result) < len(node.value):  # a key written twice, or merged keys overridden: sorted out below
+            repeats.append(node)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, (*path, index), doc) for index, item in enumerate(node.value)]
+        return [_walk(loader, item, doc, repeats) for item in node.value]
     if node.tag == _PLAIN_STRING:
         return node.value  # most values: skip the constructor's bookkeeping
     return loader.construct_object(node, deep=True)
+
+
+def _typed_key(loader: Any, node: yaml.Node, doc: SourceDocument) -> Any:
+    key = loader.construct_object(node, deep=True)
+    if not isinstance(key, (str, int)):
+        key = str(key)
+    doc.typed_keys[id(node)] = key
+    return key
+
+
+def _mapping_paths(node: yaml.Node, path: FieldPath, doc: SourceDocument) -> Iterator[tuple[yaml.Node, FieldPath]]:
+    if isinstance(node, yaml.MappingNode):
+        yield node, path
+        for key_node, value_node in node.value:
+            yield from _mapping_paths(value_node, (*path, doc._key(key_node)), doc)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _mapping_paths(item, (*path, index), doc)
+
+
+def _duplicates(doc: SourceDocument, repeats: list[yaml.MappingNode]) -> list[tuple[FieldPath, int]]:
+    """Each key written a second time in the same mapping (a merged key that is overridden is no slip)."""
+    assert doc.root is not None
+    paths: dict[int, FieldPath] = {}
+    for mapping, path in _mapping_paths(doc.root, (), doc):
+        paths.setdefault(id(mapping), path)  # where it is written, not where an alias repeats it
+    found = []
+    for node in dict.fromkeys(repeats):  # a mapping reached through an alias is walked again
+        written: set[Any] = set()
+        own = doc.own_keys[id(node)] if id(node) in doc.own_keys else [key_node for key_node, _ in node.value]
+        for key_node in own:
+            key = doc._key(key_node)
+            if key in written:
+                found.append(((*paths[id(node)], key), key_node.start_mark.line + 1))
+            written.add(key)
+    return sorted(found, key=lambda duplicate: duplicate[1])
 
 
 def read_yaml(path: Path) -> SourceDocument:
@@ -88,10 +138,13 @@ def read_yaml(path: Path) -> SourceDocument:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        doc = SourceDocument(path=path, data=None)
+        doc = SourceDocument(path=path, data=None, root=node)
         if node is None:
             return doc
-        doc.data = _walk(loader, node, (), doc)
+        repeats: list[yaml.MappingNode] = []
+        doc.data = _walk(loader, node, doc, repeats)
+        if repeats:
+            doc.duplicate_keys = _duplicates(doc, repeats)
         return doc
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
