@@ -179,15 +179,13 @@ def _warm_up(turns: Any) -> None:
 def _process_all(job: Job, site_ids: list[str], workers: int,
                  meanwhile: Callable[[], None] = lambda: None) -> list[SiteOutcome]:
     """Every site of ``site_ids``, on ``workers`` processes when there are enough; ``meanwhile`` is what this
-    process does while it waits for them."""
+    process does while it waits for them (nothing to overlap when it renders them itself)."""
     global _job
     _job = job
     _made.clear()
     try:
         if workers <= 1 or len(site_ids) < PARALLEL_THRESHOLD:
-            outcomes = [_process_site(site_id) for site_id in site_ids]
-            meanwhile()
-            return outcomes
+            return [_process_site(site_id) for site_id in site_ids]
         # Imported here: a one-site rebuild never starts a pool, and these imports are a fair part of its time.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor

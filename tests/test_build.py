@@ -300,3 +300,13 @@ def test_a_cache_folder_that_cannot_be_written_to_is_no_build_error(tmp_path: Pa
     shutil.rmtree(tmp_path / ".public-cache")  # gone before the first template is compiled: nowhere to write
     result = build(content, tmp_path / "public", renderer=renderer)
     assert result.ok and "Version 1.0" in page(tmp_path / "public", "a", "en")
+
+
+def test_parallel_rendering_reports_the_same_problems(tmp_path: Path) -> None:
+    # The catalogs are checked while the workers render: a language without one is still reported.
+    sites = {f"site-{i:02d}": minimal_notice(version=f"1.{i}") for i in range(PARALLEL_THRESHOLD)}
+    sites["site-00"]["languages"] = ["fr", "de"]
+    content = write_content(tmp_path / "content", sites)
+    serial, parallel = build(content, tmp_path / "serial", workers=1), build(content, tmp_path / "parallel", workers=2)
+    assert not serial.ok and any("no catalog for the language “de”" in p.text("en") for p in serial.problems)
+    assert [(p.path, p.line, p.text("en")) for p in parallel.problems] == [(p.path, p.line, p.text("en")) for p in serial.problems]
