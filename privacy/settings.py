@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_PUBLIC_ORIGIN", "", "the public origin (https://host) accepted for form posts, besides the request's own"),
     Setting("PRIVACY_SMTP_HOST", "", "SMTP server for outgoing mail; when empty, mail goes to the Maildir"),
     Setting("PRIVACY_SMTP_PORT", "587", "SMTP port"),
-    Setting("PRIVACY_SMTP_SECURITY", "starttls", "starttls, tls or none"),
+    Setting("PRIVACY_SMTP_SECURITY", "starttls",
+            "starttls, tls or none; the server's certificate is always verified, and none is refused in production "
+            "except to a relay on this machine"),
+    Setting("PRIVACY_SMTP_CA_FILE", "",
+            "certificates (PEM) of an authority trusted for the SMTP server besides the system's, e.g. an internal one"),
     Setting("PRIVACY_SMTP_USERNAME", "", "SMTP user name, when the server requires authentication"),
     Setting("PRIVACY_SMTP_PASSWORD", "", "SMTP password", secret=True),
     # 20 posts per address in 10 minutes leaves room for corrections and for a shared hospital network;
@@ -79,6 +84,7 @@ class Settings:
     smtp_host: str | None
     smtp_port: int
     smtp_security: Literal["starttls", "tls", "none"]
+    smtp_ca_file: Path | None
     smtp_username: str | None
     smtp_password: str | None
     mail_from: str
@@ -103,6 +109,27 @@ def _development_key(var_dir: Path) -> str:
     return key
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def smtp_tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """Verifies the SMTP server's certificate and name: against the system's authorities and ``ca_file``'s."""
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def _check_ca_file(path: Path) -> None:
+    # Said at start-up, not at the first mail: a wrong path would otherwise hold every mail in the outbox.
+    try:
+        smtp_tls_context(path)
+    except ssl.SSLError:  # an OSError too: first
+        raise SettingsError(N_("PRIVACY_SMTP_CA_FILE: %(path)s holds no certificate in PEM form"), path=str(path)) from None
+    except OSError:
+        raise SettingsError(N_("PRIVACY_SMTP_CA_FILE: %(path)s cannot be read"), path=str(path)) from None
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) -> Settings:
     env = dict(os.environ if environ is None else environ)
     env.update(overrides)
@@ -122,10 +149,19 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
     security = value["PRIVACY_SMTP_SECURITY"]
     if security not in ("starttls", "tls", "none"):
         raise SettingsError(N_("PRIVACY_SMTP_SECURITY must be starttls, tls or none, not %(value)s"), value=repr(security))
+    smtp_host = value["PRIVACY_SMTP_HOST"] or None
+    if environment == "production" and smtp_host and security == "none" and smtp_host not in LOOPBACK_HOSTS:
+        # Rights requests carry health-related personal data: never across a network in clear.
+        raise SettingsError(N_("PRIVACY_SMTP_SECURITY=none would send rights requests unencrypted to %(host)s: in "
+                               "production use starttls or tls (none is only for a relay on this machine)"),
+                            host=smtp_host)
     try:
         port = int(value["PRIVACY_SMTP_PORT"])
     except ValueError:
         raise SettingsError(N_("PRIVACY_SMTP_PORT must be a number")) from None
+    ca_file = Path(value["PRIVACY_SMTP_CA_FILE"]) if value["PRIVACY_SMTP_CA_FILE"] else None
+    if ca_file is not None:
+        _check_ca_file(ca_file)
     try:
         limits = tuple(tuple(int(n) for n in part.split("/")) for part in value["PRIVACY_RIGHTS_LIMITS"].split(","))
         if len(limits) != 2 or any(len(limit) != 2 or min(limit) < 1 for limit in limits):
@@ -144,9 +180,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         consent_log=Path(value["PRIVACY_CONSENT_LOG"] or var_dir / "consent-log.sqlite3"),
         maildir=Path(value["PRIVACY_MAILDIR"] or var_dir / "maildir"),
         public_origin=value["PRIVACY_PUBLIC_ORIGIN"].rstrip("/") or None,
-        smtp_host=value["PRIVACY_SMTP_HOST"] or None,
+        smtp_host=smtp_host,
         smtp_port=port,
         smtp_security=security,  # type: ignore[arg-type]
+        smtp_ca_file=ca_file,
         smtp_username=value["PRIVACY_SMTP_USERNAME"] or None,
         smtp_password=value["PRIVACY_SMTP_PASSWORD"] or None,
         mail_from=value["PRIVACY_MAIL_FROM"],

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import aiosmtplib
 
-from ..settings import Settings
+from ..settings import Settings, smtp_tls_context
 
 
 class PermanentFailure(Exception):
@@ -100,6 +100,9 @@ class SmtpTransport:
         self.settings = settings
         self.timeout = timeout
         self.lease = timedelta(seconds=timeout + 5)
+        # Made once: with starttls or tls the server's certificate and name are verified, and a server that
+        # offers no STARTTLS is refused (aiosmtplib would otherwise go on in clear only when start_tls is None).
+        self.tls_context = smtp_tls_context(settings.smtp_ca_file) if settings.smtp_security != "none" else None
 
     async def send(self, message_id: str, sender: str, recipient: str, message: bytes, *, again: bool = False) -> None:
         # Sent again all the same: the stable Message-ID lets the recipient's server and client spot the copy.
@@ -114,7 +117,8 @@ class SmtpTransport:
                 username=s.smtp_username,
                 password=s.smtp_password,
                 use_tls=s.smtp_security == "tls",
-                start_tls=True if s.smtp_security == "starttls" else False,
+                start_tls=s.smtp_security == "starttls",
+                tls_context=self.tls_context,
                 timeout=self.timeout,
             )
         except aiosmtplib.SMTPRecipientsRefused as error:
