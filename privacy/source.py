@@ -18,6 +18,9 @@ FieldPath = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_STRING = "tag:yaml.org,2002:str"
 # Keys the constructor rewrites before building a mapping: merge keys (<<) and the rare value key (=).
+# libyaml's words for a quoted text that runs to the end of the file, and for a line that is not "key: value".
+UNCLOSED_QUOTE = "found unexpected end of stream"
+NO_COLON = "could not find expected ':'"
 _MERGE = "tag:yaml.org,2002:merge"
 _REWRITTEN_KEYS = (_MERGE, "tag:yaml.org,2002:value")
 
@@ -148,6 +151,8 @@ def read_yaml(path: Path) -> SourceDocument:
         return doc
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.problem in (UNCLOSED_QUOTE, NO_COLON) and error.context_mark:
+            mark = error.context_mark  # the line at fault, not the one where the parser gave up
         line = mark.line + 1 if mark else None
         raise SourceError(path, line, f"syntax:{error.problem or error.context}") from None
     except yaml.YAMLError as error:

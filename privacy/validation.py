@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from .codes import N_
 from .model import COUNTRY_PATTERN, EMAIL_PATTERN, IDENTIFIER_PATTERN, LANGUAGE_PATTERN, URL_PATTERN
 from .problems import Problem
-from .source import FieldPath, SourceDocument
+from .source import NO_COLON, UNCLOSED_QUOTE, FieldPath, SourceDocument
 
 _PATTERN_MESSAGES = {
     LANGUAGE_PATTERN: N_("use a language code such as fr or en"),
@@ -217,6 +217,26 @@ def validation_problems(doc: SourceDocument, error: ValidationError, root: type[
     return problems
 
 
+# What the YAML parser (libyaml) says, and what a person editing the file should do about it: its own words are
+# English and name parser states; the rest keep them, in the general message.
+_YAML_PROBLEMS: dict[str, str] = {
+    "mapping values are not allowed in this context":
+        N_("a text on this line contains “: ” (a colon and a space), which YAML reads as a new field: put the whole text in quotes"),
+    NO_COLON:
+        N_("this line is neither “field: value” nor part of the text above it: check its indentation, or put a long text in quotes"),
+    "did not find expected key":
+        N_("the indentation here does not match the lines above: the fields of one block start at the same column, and a list's items under their field"),
+    "found character that cannot start any token":
+        N_("a tab, or a character YAML reserves (@ or `), starts a value here: indent with spaces, and put such a text in quotes"),
+    UNCLOSED_QUOTE: N_("a quote opens on this line and is never closed: close it, or write the text without quotes"),
+    "found undefined alias": N_("a value here refers (with *) to an anchor (&) that no line above defines"),
+    "found unknown escape character":
+        N_("a backslash inside double quotes: use single quotes for this text, or write the backslash twice"),
+    "did not find expected node content": N_("a value is missing here"),
+    "second occurrence": N_("this anchor (&) is already defined above: give each anchor its own name"),
+}
+
+
 def source_problem(path: Path, line: int | None, reason: str) -> Problem:
     kind, _, detail = reason.partition(":")
     if kind == "missing":
@@ -225,6 +245,8 @@ def source_problem(path: Path, line: int | None, reason: str) -> Problem:
         return Problem(path, None, (), N_("this file is not UTF-8 text: save it as UTF-8 in your editor"))
     if kind == "unreadable":
         return Problem(path, None, (), N_("this file cannot be read (%(detail)s): check its permissions"), {"detail": detail})
+    if detail in _YAML_PROBLEMS:
+        return Problem(path, line, (), _YAML_PROBLEMS[detail])
     return Problem(
         path,
         line,
