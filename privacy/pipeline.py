@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from . import i18n
 from .codes import N_
 from .consent.inventory import consent_inventory
@@ -26,7 +28,9 @@ from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
 from .rights.request import form_offered
-from .render import INDEX, INDEX_TEMPLATE, TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page
+from .render import (
+    INDEX, INDEX_TEMPLATE, TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page, template_problem,
+)
 from .urls import SiteUrls, site_base_url
 
 SITEMAP = "sitemap.xml"
@@ -151,8 +155,12 @@ def _process_site(site_id: str) -> SiteOutcome:
     if site is None or any(p.severity == "error" for p in problems):
         return SiteOutcome(site_id, problems)
     problems += lint_site(site, site_renderer.registry)
+    try:
+        files = site_renderer.files(site)
+    except jinja2.TemplateError as error:
+        return SiteOutcome(site_id, [*problems, template_problem(error, site_renderer.renderer.templates_dir)])
     written = []
-    for name, body in site_renderer.files(site).items():
+    for name, body in files.items():
         target = staging / name
         if target.parent not in _made:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +207,17 @@ def _process_all(job: Job, site_ids: list[str], workers: int,
     finally:
         _job = None
         _made.clear()
+
+
+def _once_each(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[object, ...]] = set()
+    unique = []
+    for problem in problems:
+        key = (problem.file, problem.line, problem.path, problem.message, tuple(sorted(problem.params.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
 
 
 def _listing_unchanged(out: Path, previous: Manifest | None, records: dict[str, SiteRecord], sitemap: bool) -> bool:
@@ -261,6 +280,7 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         new = {lang for record in records.values() for lang in record.languages} - checked
         for language in sorted(new if kept else new | {i18n.SOURCE_LANGUAGE}):
             result.problems += catalogs[language] if language in catalogs else catalog_problems({language})
+        result.problems = _once_each(result.problems)  # a broken template is met by every site
         result.problems.sort(key=sort_key)
         if not result.ok:
             discard(staging)
@@ -268,8 +288,13 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         records = dict(sorted(records.items()))
         sitemap = [entry for record in records.values() for entry in record.sitemap]
         if not (kept and _listing_unchanged(out, previous, records, bool(sitemap))):
-            index = index_page(renderer, [(i, r.name, r.languages) for i, r in records.items()],
-                               i18n.SOURCE_LANGUAGE, stylesheet)
+            try:
+                index = index_page(renderer, [(i, r.name, r.languages) for i, r in records.items()],
+                                   i18n.SOURCE_LANGUAGE, stylesheet)
+            except jinja2.TemplateError as error:
+                result.problems.append(template_problem(error, renderer.templates_dir))
+                discard(staging)
+                return result
             writer.write(index.path, index.body)
             if sitemap:
                 writer.write(SITEMAP, _sitemap(sitemap))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,10 @@ from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup, escape
 
 from . import i18n
-from .codes import Code, CookieCategory
+from .codes import N_, Code, CookieCategory
 from .content import Site
 from .model import Authority, Deadline, Law, Notice, Registry
+from .problems import Problem
 from .text import pick, render_inline, render_markdown
 from .urls import INDEX, SiteUrls, relative
 
@@ -221,6 +223,25 @@ class Renderer:
                 self._env(language).get_template(name)
             except jinja2.TemplateError:
                 pass
+
+
+TEMPLATE_BROKEN = N_("this template cannot be rendered (%(detail)s): correct it, or take it back from the product's "
+                     "templates/ folder")
+
+
+def template_problem(error: jinja2.TemplateError, templates_dir: Path = TEMPLATES_DIR) -> Problem:
+    """A template that fails (a web team may edit them), said as a problem at its file and line: the line Jinja
+    gives for a syntax error, else the innermost template line of the failure."""
+    file: Path = templates_dir
+    line: int | None = None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        file, line = Path(error.filename), error.lineno
+    else:
+        # Jinja rewrites a rendering failure's traceback to show template lines in the template's own file.
+        for frame, frame_line in traceback.walk_tb(error.__traceback__):
+            if frame.f_code.co_filename.endswith(".html"):
+                file, line = Path(frame.f_code.co_filename), frame_line
+    return Problem(file, line, (), TEMPLATE_BROKEN, {"detail": str(error.message or type(error).__name__)})
 
 
 def notice_page(

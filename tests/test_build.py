@@ -13,6 +13,7 @@ import pytest
 
 from privacy import incremental
 from privacy.pipeline import PARALLEL_THRESHOLD, build
+from privacy.render import TEMPLATES_DIR, Renderer
 from tests.factories import EXAMPLE_CONTENT, minimal_notice, write_content
 
 SECTIONS = ["summary", "contents", "controller", "dpo", "people-data", "processing", "recipients", "transfers",
@@ -310,3 +311,31 @@ def test_parallel_rendering_reports_the_same_problems(tmp_path: Path) -> None:
     serial, parallel = build(content, tmp_path / "serial", workers=1), build(content, tmp_path / "parallel", workers=2)
     assert not serial.ok and any("no catalog for the language “de”" in p.text("en") for p in serial.problems)
     assert [(p.path, p.line, p.text("en")) for p in parallel.problems] == [(p.path, p.line, p.text("en")) for p in serial.problems]
+
+
+def _templates_with(tmp_path: Path, name: str, line: int, text: str) -> Path:
+    """A copy of the product's templates with one line of ``name`` replaced, as a web team might edit it."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, templates)
+    lines = (templates / name).read_text(encoding="utf-8").splitlines()
+    lines[line - 1] = text
+    (templates / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return templates
+
+
+@pytest.mark.parametrize(("text", "found_at", "detail"), [
+    ("<h1>{{ n.no_such_field }}</h1>", "<h1>{{ n.no_such_field", "has no attribute 'no_such_field'"),  # rendering
+    ("{% if n.title %}<h1>", "{% endblock %}", "unknown tag 'endblock'"),  # compiling: where Jinja notices it
+])
+def test_a_broken_template_is_reported_at_its_line_once_and_nothing_is_published(
+        tmp_path: Path, text: str, found_at: str, detail: str) -> None:
+    templates = _templates_with(tmp_path, "notice.html", 20, text)
+    lines = (templates / "notice.html").read_text(encoding="utf-8").splitlines()
+    line = next(number for number, written in enumerate(lines, 1) if number >= 20 and written.startswith(found_at))
+    sites = {f"site-{i:02d}": minimal_notice() for i in range(PARALLEL_THRESHOLD)}
+    content, out = write_content(tmp_path / "content", sites), tmp_path / "public"
+    result = build(content, out, workers=2, renderer=Renderer(templates_dir=templates, cache_dir=tmp_path / "cache"))
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    assert (problem.file, problem.line) == (templates / "notice.html", line)
+    assert detail in problem.text("en") and problem.text("fr").startswith("ce modèle")
+    assert not out.exists()
