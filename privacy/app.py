@@ -101,8 +101,9 @@ def feature_routes(state: AppState) -> list[BaseRoute]:
 
 
 def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
-    """Background work that lives as long as the server: the rights outbox worker."""
-    from . import rights
+    """Background work that lives as long as the server: the rights outbox worker and purges, the consent
+    log's purge."""
+    from . import consent, rights
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -110,7 +111,7 @@ def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
         # the collector's reach, so its full collections stop walking it (they were the slowest requests).
         gc.collect()
         gc.freeze()
-        async with rights.background(state):
+        async with rights.background(state), consent.background(state):
             yield
 
     return lifespan

@@ -65,6 +65,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_FORWARDED_ALLOW_IPS", "",
             "addresses of the reverse proxies whose X-Forwarded-For is trusted (comma-separated); empty: none"),
     Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", "the sender address of outgoing mail"),
+    # A choice holds at most 13 months; claims about it may come for years after (5 for most civil actions in
+    # France, Code civil art. 2224): its proof is kept that long, then deleted (storage limitation).
+    Setting("PRIVACY_CONSENT_PROOF_YEARS", "5",
+            "years each proof-of-consent entry is kept after the longest a choice can hold (13 months), then deleted"),
 )
 
 Environment = Literal["development", "production"]
@@ -90,6 +94,7 @@ class Settings:
     mail_from: str
     rights_limits: tuple[tuple[int, int], tuple[int, int]]
     forwarded_allow_ips: str | None
+    consent_proof_years: int
 
     @property
     def production(self) -> bool:
@@ -168,7 +173,14 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
             raise ValueError
     except ValueError:
         raise SettingsError(N_("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)")) from None
+    try:
+        proof_years = int(value["PRIVACY_CONSENT_PROOF_YEARS"])
+        if not 1 <= proof_years <= 30:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(N_("PRIVACY_CONSENT_PROOF_YEARS must be a number of years from 1 to 30")) from None
     return Settings(
+        consent_proof_years=proof_years,
         rights_limits=limits,  # type: ignore[arg-type]
         forwarded_allow_ips=value["PRIVACY_FORWARDED_ALLOW_IPS"] or None,
         environment=environment,  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from privacy.settings import SETTINGS, SettingsError, load_settings
-from tests.factories import REPO
+from tests.factories import REPO, settings_env
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
@@ -49,3 +49,9 @@ def test_bad_values_are_explained() -> None:
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert [s.name for s in SETTINGS if f"`{s.name}`" not in readme] == []
+
+
+def test_the_consent_proof_period_is_a_number_of_years(tmp_path: Path) -> None:
+    assert load_settings(settings_env(tmp_path, tmp_path / "content")).consent_proof_years == 5
+    with pytest.raises(SettingsError, match="from 1 to 30"):
+        load_settings(settings_env(tmp_path, tmp_path / "content", PRIVACY_CONSENT_PROOF_YEARS="forever"))

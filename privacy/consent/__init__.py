@@ -4,18 +4,73 @@ proof-of-consent log and the DPO's export command."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the build imports this package too, and needs no web framework
     from starlette.routing import BaseRoute
 
     from ..app import AppState
+    from .endpoint import ConsentEndpoint
+
+# The endpoint of each running app, found again by the app's lifespan.
+_endpoints: dict[int, ConsentEndpoint] = {}
+# How often proof-of-consent entries past their keeping period are deleted.
+PURGE_EVERY_SECONDS = 6 * 3600
 
 
 def routes(state: AppState) -> list[BaseRoute]:
-    from .endpoint import consent_routes
+    from .endpoint import ConsentEndpoint, consent_routes
 
-    return consent_routes(state)
+    endpoint = ConsentEndpoint(state)
+    _endpoints[id(state)] = endpoint
+    return consent_routes(endpoint)
+
+
+async def purge_old_proofs(endpoint: ConsentEndpoint, now: datetime | None = None, chunk: int = 5000) -> int:
+    """Deletes the proof-of-consent entries kept as long as they must be; how many. The log commits on the event
+    loop, so a large backlog goes in chunks, with visitors' choices recorded in between."""
+    from . import log
+
+    cutoff = log.proof_cutoff(now or datetime.now(UTC), endpoint.state.settings.consent_proof_years)
+    deleted = 0
+    while True:
+        done = int(await endpoint.log.run(lambda db: log.purge(db, cutoff, chunk)))
+        deleted += done
+        if done < chunk:
+            return deleted
+
+
+@asynccontextmanager
+async def background(state: AppState) -> AsyncIterator[None]:
+    """For the server's lifetime: old proofs deleted at start (a restart never postpones it), then every 6 h."""
+    import asyncio
+    import logging
+
+    endpoint = _endpoints.get(id(state))
+    if endpoint is None:
+        yield
+        return
+
+    async def purge() -> None:
+        try:
+            await purge_old_proofs(endpoint)
+        except Exception:  # a locked or full database must not stop the server, nor the next purge
+            logging.getLogger(__name__).exception("deleting old proof-of-consent entries failed; will retry")
+
+    async def regularly() -> None:
+        while True:
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+            await purge()
+
+    await purge()
+    purging = asyncio.create_task(regularly())
+    try:
+        yield
+    finally:
+        purging.cancel()
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -69,7 +69,7 @@ def add_consent_commands(commands: argparse._SubParsersAction) -> None:  # type:
     parser = commands.add_parser(
         "consent-log",
         help="export the proof-of-consent log of one site",
-        description="Export the proof-of-consent log of one site (the database of PRIVACY_DATABASE).",
+        description="Export the proof-of-consent log of one site (the database of PRIVACY_CONSENT_LOG).",
     )
     parser.add_argument("--site", required=True, help="the site id (its folder name under content/)")
     parser.add_argument("--since", type=parse_since, help="only records from this date or time on (UTC unless stated)")

@@ -334,5 +334,5 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def consent_routes(state: AppState) -> list[BaseRoute]:
-    return [Route("/consent", ConsentEndpoint(state), methods=["GET", "POST"])]
+def consent_routes(endpoint: ConsentEndpoint) -> list[BaseRoute]:
+    return [Route("/consent", endpoint, methods=["GET", "POST"])]

@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from ..database import register_schema
@@ -38,6 +38,7 @@ SCHEMA = """
         channel TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS consent_log_site_time ON consent_log (site, recorded_at);
+    CREATE INDEX IF NOT EXISTS consent_log_time ON consent_log (recorded_at);
     -- A proof that can be edited proves nothing.
     CREATE TRIGGER IF NOT EXISTS consent_log_append_only BEFORE UPDATE ON consent_log
     BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
@@ -94,6 +95,25 @@ def row(record: ConsentRecord) -> tuple[object, ...]:
         int(record.gpc),
         record.channel,
     )
+
+
+# The longest a choice holds (13 months, the CNIL's ceiling and the model's): its proof is kept that long, then
+# for the years of PRIVACY_CONSENT_PROOF_YEARS.
+LONGEST_CHOICE = timedelta(days=396)
+
+
+def proof_cutoff(now: datetime, years: int) -> datetime:
+    """Entries recorded before this moment have been kept as long as they must be."""
+    return now - LONGEST_CHOICE - timedelta(days=365 * years + years // 4)
+
+
+def purge(db: sqlite3.Connection, before: datetime, at_most: int = 5000) -> int:
+    """Deletes up to ``at_most`` of the entries recorded before ``before``, oldest first; how many. (Rows are
+    never updated: deleting old ones by age is the only change the log admits.)"""
+    cursor = db.execute(
+        "DELETE FROM consent_log WHERE id IN (SELECT id FROM consent_log WHERE recorded_at < ? ORDER BY recorded_at"
+        " LIMIT ?)", (before.astimezone(UTC).isoformat(timespec="seconds"), at_most))
+    return cursor.rowcount
 
 
 def records(db: sqlite3.Connection, site: str, since: datetime | None = None) -> Iterator[ConsentRecord]:
