@@ -1,5 +1,6 @@
 """The consent feature: the widget's endpoint, the signed consent cookie, the
-proof-of-consent log and the DPO's export command."""
+proof-of-consent log (each entry deleted once kept long enough) and the DPO's
+export command."""
 
 from __future__ import annotations
 
