@@ -1,6 +1,7 @@
 """``python server.py consent-log``: the proof-of-consent log, for the DPO.
 
-Exports one site's records as CSV (for a spreadsheet) or JSON (for a tool).
+Exports one site's records as CSV (for a spreadsheet) or JSON (for a tool), or deletes the entries kept long
+enough (``--purge``; the server does it too, at start and every 6 hours).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 import json
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TextIO
 
 from .. import i18n
@@ -20,6 +22,9 @@ from . import log
 
 COLUMNS = ("recorded_at", "consent_id", "site", "revision", "banner_hash", "language", "action", "choices", "gpc",
            "channel")
+NO_SITE = N_("say which site to export (--site), or --purge to delete the entries kept long enough")
+PURGED = N_("%(count)d proof-of-consent entries recorded before %(cutoff)s deleted")
+WOULD_PURGE = N_("%(count)d proof-of-consent entries recorded before %(cutoff)s would be deleted")
 BAD_SINCE = N_("--since takes a date such as 2025-01-31 or a time such as 2025-01-31T14:00:00+01:00, not “%(value)s”")
 
 
@@ -54,6 +59,12 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except SettingsError as error:
         print(f"server.py consent-log: {error.text(i18n.operator_language())}", file=sys.stderr)
         return 2
+    language = i18n.operator_language()
+    if args.purge:
+        return purge(settings.consent_log, settings.consent_proof_years, args.dry_run, language)
+    if not args.site:
+        print(f"server.py consent-log: {i18n.gettext(language, NO_SITE)}", file=sys.stderr)
+        return 2
     db = connect(settings.consent_log, store="consent_log")
     try:
         records = list(log.records(db, args.site, args.since))
@@ -65,13 +76,34 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
+def purge(path: Path, years: int, dry_run: bool, language: str, now: datetime | None = None) -> int:
+    cutoff = log.proof_cutoff(now or datetime.now(UTC), years)
+    db = connect(path, "NORMAL", "consent_log")
+    try:
+        if dry_run:
+            stamp = cutoff.isoformat(timespec="seconds")
+            count = db.execute("SELECT COUNT(*) FROM consent_log WHERE recorded_at < ?", (stamp,)).fetchone()[0]
+        else:
+            count = 0
+            while done := log.purge(db, cutoff):  # autocommit: each chunk is its own short transaction
+                count += done
+    finally:
+        db.close()
+    said = i18n.gettext(language, WOULD_PURGE if dry_run else PURGED)
+    print(said % {"count": count, "cutoff": cutoff.date().isoformat()}, file=sys.stderr)
+    return 0
+
+
 def add_consent_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser(
         "consent-log",
-        help="export the proof-of-consent log of one site",
-        description="Export the proof-of-consent log of one site (the database of PRIVACY_CONSENT_LOG).",
+        help="export the proof-of-consent log of one site, or delete the entries kept long enough",
+        description="Export the proof-of-consent log of one site (the database of PRIVACY_CONSENT_LOG), or delete "
+                    "the entries kept for PRIVACY_CONSENT_PROOF_YEARS after the longest a choice holds.",
     )
-    parser.add_argument("--site", required=True, help="the site id (its folder name under content/)")
+    parser.add_argument("--site", help="the site id (its folder name under content/)")
     parser.add_argument("--since", type=parse_since, help="only records from this date or time on (UTC unless stated)")
     parser.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
+    parser.add_argument("--purge", action="store_true", help="delete the entries kept long enough, every site's")
+    parser.add_argument("--dry-run", action="store_true", help="with --purge: only count what would be deleted")
     parser.set_defaults(handler=export)

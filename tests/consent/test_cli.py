@@ -64,3 +64,21 @@ def test_the_log_is_append_only(logged: TestClient) -> None:
 
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         consent_log_db(logged).execute("UPDATE consent_log SET action = 'accept'")
+
+
+def test_purge_deletes_what_was_kept_long_enough(logged: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    db = consent_log_db(logged)
+    db.execute("INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action,"
+               " choices, gpc, channel) VALUES ('old', '2019-01-01T00:00:00+00:00', ?, 'r', 'h', 'fr', 'accept', '{}',"
+               " 0, 'script')", (OPT_IN,))
+    assert server.main(["consent-log", "--purge", "--dry-run"]) == 0
+    assert "1 " in capsys.readouterr().err and db.execute("SELECT COUNT(*) FROM consent_log").fetchone()[0] == 4
+    assert server.main(["consent-log", "--purge"]) == 0
+    assert capsys.readouterr().err.startswith("1 ")
+    assert [row[0] for row in db.execute("SELECT consent_id FROM consent_log WHERE consent_id = 'old'")] == []
+    assert db.execute("SELECT COUNT(*) FROM consent_log").fetchone()[0] == 3
+
+
+def test_without_a_site_or_purge_it_says_what_to_give(logged: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert server.main(["consent-log"]) == 2
+    assert "--site" in capsys.readouterr().err
