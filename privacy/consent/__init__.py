@@ -46,32 +46,15 @@ async def purge_old_proofs(endpoint: ConsentEndpoint, now: datetime | None = Non
 
 @asynccontextmanager
 async def background(state: AppState) -> AsyncIterator[None]:
-    """For the server's lifetime: old proofs deleted at start (a restart never postpones it), then every 6 h."""
-    import asyncio
-    import logging
+    """For the server's lifetime: old proofs deleted at start, then every 6 h."""
+    from ..periodic import every
 
     endpoint = _endpoints.get(id(state))
     if endpoint is None:
         yield
         return
-
-    async def purge() -> None:
-        try:
-            await purge_old_proofs(endpoint)
-        except Exception:  # a locked or full database must not stop the server, nor the next purge
-            logging.getLogger(__name__).exception("deleting old proof-of-consent entries failed; will retry")
-
-    async def regularly() -> None:
-        while True:
-            await asyncio.sleep(PURGE_EVERY_SECONDS)
-            await purge()
-
-    await purge()
-    purging = asyncio.create_task(regularly())
-    try:
+    async with every(PURGE_EVERY_SECONDS, lambda: purge_old_proofs(endpoint), "deleting old proof-of-consent entries"):
         yield
-    finally:
-        purging.cancel()
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

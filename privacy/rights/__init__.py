@@ -28,14 +28,6 @@ _desks: dict[int, Desk] = {}
 PURGE_EVERY_SECONDS = 6 * 3600
 
 
-async def _purge_regularly(desk: Desk) -> None:
-    import asyncio  # here, like every server-only import: the build imports this package
-
-    while True:
-        await asyncio.sleep(PURGE_EVERY_SECONDS)
-        desk.purge(datetime.now(UTC).date())
-
-
 def routes(state: AppState) -> list[BaseRoute]:
     from ..database import connect
     from . import pages as web
@@ -59,20 +51,22 @@ def routes(state: AppState) -> list[BaseRoute]:
 
 @asynccontextmanager
 async def background(state: AppState) -> AsyncIterator[None]:
+    from ..periodic import every  # here, like every server-only import: the build imports this package
+
     worker = _workers.get(id(state))
     if worker is None:
         yield
         return
-    import asyncio
-
     desk = _desks[id(state)]
-    desk.purge(datetime.now(UTC).date())  # once at start, so a restart never postpones it
+
+    async def purge() -> None:
+        desk.purge(datetime.now(UTC).date())
+
     worker.start()
-    purging = asyncio.create_task(_purge_regularly(desk))
     try:
-        yield
+        async with every(PURGE_EVERY_SECONDS, purge, "purging closed rights requests"):
+            yield
     finally:
-        purging.cancel()
         await worker.stop()
 
 
