@@ -2,8 +2,8 @@
 
 Each feature registers its tables with ``register_schema`` in one of two stores:
 ``requests`` (rights requests and their outbox: health-related personal data,
-every commit synced to disk) and ``consent_log`` (the proof-of-consent log: no
-personal data, appended at every banner click). Two files, so that the consent
+every commit synced to disk) and ``consent_log`` (the proof-of-consent log:
+pseudonymous consent ids only, appended at every banner click). Two files, so that the consent
 log's many small commits never wait behind a rights request's disk sync, and
 each register can be kept, backed up and purged on its own terms. ``connect``
 creates what is missing; statements are idempotent (``CREATE … IF NOT EXISTS``)

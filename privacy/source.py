@@ -43,8 +43,6 @@ class SourceDocument:
     duplicate_keys: list[tuple[FieldPath, int]] = field(default_factory=list)
     # Keys that are not plain strings (``2:``, ``yes:``), as they were read: found by their node.
     typed_keys: dict[int, Any] = field(default_factory=dict)
-    # The own keys of each mapping that merges others (<<), which its own keys may override.
-    own_keys: dict[int, list[yaml.Node]] = field(default_factory=dict)
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of the deepest part of ``path`` that exists in the file; a value's is its key's line."""
@@ -72,11 +70,16 @@ class SourceDocument:
         return node.value if node.tag == _PLAIN_STRING else self.typed_keys.get(id(node))
 
 
-def _walk(loader: Any, node: yaml.Node, doc: SourceDocument, repeats: list[yaml.MappingNode]) -> Any:
+# Mappings with fewer entries than keys, by node: the node and its own keys (those written in it, not merged in).
+Repeats = dict[int, tuple[yaml.MappingNode, list[yaml.Node]]]
+
+
+def _walk(loader: Any, node: yaml.Node, doc: SourceDocument, repeats: Repeats) -> Any:
     # Only the data: where each value was written is looked up in the tree when it is needed (line_of).
     if isinstance(node, yaml.MappingNode):
+        own = None
         if any(key_node.tag in _REWRITTEN_KEYS for key_node, _ in node.value):
-            doc.own_keys[id(node)] = [key_node for key_node, _ in node.value if key_node.tag != _MERGE]
+            own = [key_node for key_node, _ in node.value if key_node.tag != _MERGE]
             loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -84,7 +87,8 @@ def _walk(loader: Any, node: yaml.Node, doc: SourceDocument, repeats: list[yaml.
             key = key_node.value if key_node.tag == _PLAIN_STRING else _typed_key(loader, key_node, doc)
             result[key] = _walk(loader, value_node, doc, repeats)
         if len(result) < len(node.value):  # a key written twice, or merged keys overridden: sorted out below
-            repeats.append(node)
+            # The first walk's own keys stand: a mapping reached again through an alias is flattened by then.
+            repeats.setdefault(id(node), (node, own if own is not None else [key for key, _ in node.value]))
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(loader, item, doc, repeats) for item in node.value]
@@ -111,16 +115,15 @@ def _mapping_paths(node: yaml.Node, path: FieldPath, doc: SourceDocument) -> Ite
             yield from _mapping_paths(item, (*path, index), doc)
 
 
-def _duplicates(doc: SourceDocument, repeats: list[yaml.MappingNode]) -> list[tuple[FieldPath, int]]:
+def _duplicates(doc: SourceDocument, repeats: Repeats) -> list[tuple[FieldPath, int]]:
     """Each key written a second time in the same mapping (a merged key that is overridden is no slip)."""
     assert doc.root is not None
     paths: dict[int, FieldPath] = {}
     for mapping, path in _mapping_paths(doc.root, (), doc):
         paths.setdefault(id(mapping), path)  # where it is written, not where an alias repeats it
     found = []
-    for node in dict.fromkeys(repeats):  # a mapping reached through an alias is walked again
+    for node, own in repeats.values():
         written: set[Any] = set()
-        own = doc.own_keys[id(node)] if id(node) in doc.own_keys else [key_node for key_node, _ in node.value]
         for key_node in own:
             key = doc._key(key_node)
             if key in written:
@@ -144,7 +147,7 @@ def read_yaml(path: Path) -> SourceDocument:
         doc = SourceDocument(path=path, data=None, root=node)
         if node is None:
             return doc
-        repeats: list[yaml.MappingNode] = []
+        repeats: Repeats = {}
         doc.data = _walk(loader, node, doc, repeats)
         if repeats:
             doc.duplicate_keys = _duplicates(doc, repeats)

@@ -54,12 +54,12 @@ def write_json(records: list[log.ConsentRecord], out: TextIO) -> None:
 
 
 def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    language = i18n.operator_language()
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"server.py consent-log: {error.text(i18n.operator_language())}", file=sys.stderr)
+        print(f"server.py consent-log: {error.text(language)}", file=sys.stderr)
         return 2
-    language = i18n.operator_language()
     if args.purge:
         return purge(settings.consent_log, settings.consent_proof_years, args.dry_run, language)
     if not args.site:
@@ -71,7 +71,7 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     finally:
         db.close()
     (write_json if args.format == "json" else write_csv)(records, out or sys.stdout)
-    summary = i18n.gettext(i18n.operator_language(), N_("%(count)d consent record(s) for the site “%(site)s”"))
+    summary = i18n.gettext(language, N_("%(count)d consent record(s) for the site “%(site)s”"))
     print(summary % {"count": len(records), "site": args.site}, file=sys.stderr)
     return 0
 
@@ -81,8 +81,7 @@ def purge(path: Path, years: int, dry_run: bool, language: str, now: datetime | 
     db = connect(path, "NORMAL", "consent_log")
     try:
         if dry_run:
-            stamp = cutoff.isoformat(timespec="seconds")
-            count = db.execute("SELECT COUNT(*) FROM consent_log WHERE recorded_at < ?", (stamp,)).fetchone()[0]
+            count = log.count_before(db, cutoff)
         else:
             count = 0
             while done := log.purge(db, cutoff):  # autocommit: each chunk is its own short transaction

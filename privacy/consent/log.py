@@ -74,6 +74,10 @@ class ConsentRecord:
         }
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")  # as recorded_at is written: compared as text
+
+
 INSERT = (
     "INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action, choices,"
     " gpc, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -85,7 +89,7 @@ def row(record: ConsentRecord) -> tuple[object, ...]:
     """The parameters of INSERT for ``record``."""
     return (
         record.consent_id,
-        record.recorded_at.astimezone(UTC).isoformat(timespec="seconds"),
+        _stamp(record.recorded_at),
         record.site,
         record.revision,
         record.banner_hash,
@@ -107,12 +111,16 @@ def proof_cutoff(now: datetime, years: int) -> datetime:
     return now - LONGEST_CHOICE - timedelta(days=365 * years + years // 4)
 
 
+def count_before(db: sqlite3.Connection, before: datetime) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM consent_log WHERE recorded_at < ?", (_stamp(before),)).fetchone()[0])
+
+
 def purge(db: sqlite3.Connection, before: datetime, at_most: int = 5000) -> int:
     """Deletes up to ``at_most`` of the entries recorded before ``before``, oldest first; how many. (Rows are
     never updated: deleting old ones by age is the only change the log admits.)"""
     cursor = db.execute(
         "DELETE FROM consent_log WHERE id IN (SELECT id FROM consent_log WHERE recorded_at < ? ORDER BY recorded_at"
-        " LIMIT ?)", (before.astimezone(UTC).isoformat(timespec="seconds"), at_most))
+        " LIMIT ?)", (_stamp(before), at_most))
     return cursor.rowcount
 
 
@@ -121,7 +129,7 @@ def records(db: sqlite3.Connection, site: str, since: datetime | None = None) ->
     params: list[object] = [site]
     if since is not None:
         query += " AND recorded_at >= ?"
-        params.append(since.astimezone(UTC).isoformat(timespec="seconds"))
+        params.append(_stamp(since))
     for row in db.execute(query + " ORDER BY recorded_at, id", params):
         yield ConsentRecord(
             consent_id=row["consent_id"],
