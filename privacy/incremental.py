@@ -21,8 +21,9 @@ from typing import Any
 FORMAT = 1
 MANIFEST = ".build/manifest.json"
 ROOT = Path(__file__).resolve().parent.parent
-# Everything a page depends on besides its own policy.yaml.
-SHARED_SOURCES = ("templates", "locales", "widget", "privacy")
+# Everything a page depends on besides its own policy.yaml (and the catalogs, wherever PRIVACY_LOCALES_DIR puts
+# them: see _shared_folders).
+SHARED_SOURCES = ("templates", "widget", "privacy")
 SHARED_SUFFIXES = {".py", ".html", ".css", ".js", ".po"}
 # Libraries whose upgrade can change a page (markup, validation, formats): their install is part of the
 # fingerprint, found without importing them (the no-change answer must stay quick).
@@ -57,12 +58,18 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _shared_folders(root: Path) -> list[tuple[str, Path]]:
+    from . import i18n  # standard library only, like this module; read at call time (tests point it elsewhere)
+
+    return [(name, root / name) for name in SHARED_SOURCES] + [("locales", i18n.LOCALES_DIR)]
+
+
 def shared_fingerprint(content_dir: Path, base_url: str | None, root: Path = ROOT) -> str:
     digest = hashlib.sha256(f"{FORMAT}\n{base_url or ''}\n".encode())
-    for folder in SHARED_SOURCES:
-        for path in sorted((root / folder).rglob("*")):
+    for name, folder in _shared_folders(root):
+        for path in sorted(folder.rglob("*")):
             if path.suffix in SHARED_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+                digest.update(f"{name}/{path.relative_to(folder)}".encode() + b"\0" + path.read_bytes() + b"\0")
     registry = content_dir / REGISTRY_FILE
     digest.update(registry.read_bytes() if registry.is_file() else b"-")
     digest.update(_library_stamps().encode())

@@ -14,7 +14,7 @@ import pytest
 from privacy import incremental
 from privacy.pipeline import PARALLEL_THRESHOLD, build
 from privacy.render import TEMPLATES_DIR, Renderer
-from tests.factories import EXAMPLE_CONTENT, minimal_notice, write_content
+from tests.factories import EXAMPLE_CONTENT, REPO, minimal_notice, write_content
 
 SECTIONS = ["summary", "contents", "controller", "dpo", "people-data", "processing", "recipients", "transfers",
             "rights", "security", "automated-decisions", "cookies", "laws", "changes"]
@@ -339,3 +339,16 @@ def test_a_broken_template_is_reported_at_its_line_once_and_nothing_is_published
     assert (problem.file, problem.line) == (templates / "notice.html", line)
     assert detail in problem.text("en") and problem.text("fr").startswith("ce modèle")
     assert not out.exists()
+
+
+def test_a_change_to_an_organizations_own_catalogs_renders_everything(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PRIVACY_LOCALES_DIR may put the catalogs outside the product: they are part of every page all the same.
+    locales = tmp_path / "locales"
+    shutil.copytree(REPO / "locales", locales, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr("privacy.i18n.LOCALES_DIR", locales)
+    content, out = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()}), tmp_path / "out"
+    assert build(content, out).rendered == 2 and build(content, out).rendered == 0
+    po = locales / "fr" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text(encoding="utf-8") + "\n# reworded by the organization\n", encoding="utf-8")
+    assert build(content, out).rendered == 2
