@@ -56,12 +56,20 @@ SETTINGS: tuple[Setting, ...] = (
             "except to a relay on this machine"),
     Setting("PRIVACY_SMTP_CA_FILE", "",
             "certificates (PEM) of an authority trusted for the SMTP server besides the system's, e.g. an internal one"),
+    # A mail handed over by a delivery that stopped half-way is held this long plus 5 s, then sent again.
+    Setting("PRIVACY_SMTP_TIMEOUT", "30",
+            "seconds to wait for the SMTP server at each step; a mail whose delivery stopped half-way is retried "
+            "after this plus 5 seconds"),
     Setting("PRIVACY_SMTP_USERNAME", "", "SMTP user name, when the server requires authentication"),
     Setting("PRIVACY_SMTP_PASSWORD", "", "SMTP password", secret=True),
     # 20 posts per address in 10 minutes leaves room for corrections and for a shared hospital network;
     # 5 requests a day per email address.
     Setting("PRIVACY_RIGHTS_LIMITS", "20/600,5/86400",
             "rights-request limits: posts per client address / seconds, then requests per email address / seconds"),
+    # A person makes a choice or two per visit, on a banner that waits for them: 30 choices in 10 minutes from one
+    # address is a script, which would otherwise fill the proof log kept for years (20,000 rows in 7 s were seen).
+    Setting("PRIVACY_CONSENT_LIMITS", "30/600",
+            "cookie choices recorded per client address / seconds; more are answered 429 and not recorded"),
     Setting("PRIVACY_FORWARDED_ALLOW_IPS", "",
             "addresses of the reverse proxies whose X-Forwarded-For is trusted (comma-separated); empty: none"),
     Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", "the sender address of outgoing mail"),
@@ -89,16 +97,34 @@ class Settings:
     smtp_port: int
     smtp_security: Literal["starttls", "tls", "none"]
     smtp_ca_file: Path | None
+    smtp_timeout: float
     smtp_username: str | None
     smtp_password: str | None
     mail_from: str
     rights_limits: tuple[tuple[int, int], tuple[int, int]]
+    consent_limits: tuple[int, int]
     forwarded_allow_ips: str | None
     consent_proof_years: int
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+
+NO_TRUSTED_PROXY = N_(
+    "warning: PRIVACY_FORWARDED_ALLOW_IPS is empty, so no reverse proxy is trusted: behind one, every visitor "
+    "has the proxy's address and all share one rate limit, which one client can use up for everyone. Set it to "
+    "the proxy's address (for example 127.0.0.1).")
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """What the operator is told at start about settings the server runs with but should not (catalog ids)."""
+    found = []
+    # Production is served over HTTPS, so behind a TLS-terminating proxy: without its address trusted, the
+    # limits per client address count the proxy.
+    if settings.production and not settings.forwarded_allow_ips:
+        found.append(NO_TRUSTED_PROXY)
+    return found
 
 
 def _development_key(var_dir: Path) -> str:
@@ -164,6 +190,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         port = int(value["PRIVACY_SMTP_PORT"])
     except ValueError:
         raise SettingsError(N_("PRIVACY_SMTP_PORT must be a number")) from None
+    try:
+        smtp_timeout = float(value["PRIVACY_SMTP_TIMEOUT"])
+        if not 1 <= smtp_timeout <= 600:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(N_("PRIVACY_SMTP_TIMEOUT must be a number of seconds from 1 to 600")) from None
     ca_file = Path(value["PRIVACY_SMTP_CA_FILE"]) if value["PRIVACY_SMTP_CA_FILE"] else None
     if ca_file is not None:
         _check_ca_file(ca_file)
@@ -174,6 +206,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
     except ValueError:
         raise SettingsError(N_("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)")) from None
     try:
+        consent_limits = tuple(int(n) for n in value["PRIVACY_CONSENT_LIMITS"].split("/"))
+        if len(consent_limits) != 2 or min(consent_limits) < 1:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(N_("PRIVACY_CONSENT_LIMITS must read like 30/600 (choices per client address / seconds)")) from None
+    try:
         proof_years = int(value["PRIVACY_CONSENT_PROOF_YEARS"])
         if not 1 <= proof_years <= 30:
             raise ValueError
@@ -182,6 +220,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
     return Settings(
         consent_proof_years=proof_years,
         rights_limits=limits,  # type: ignore[arg-type]
+        consent_limits=consent_limits,  # type: ignore[arg-type]
         forwarded_allow_ips=value["PRIVACY_FORWARDED_ALLOW_IPS"] or None,
         environment=environment,  # type: ignore[arg-type]
         secret_keys=keys,
@@ -196,6 +235,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         smtp_port=port,
         smtp_security=security,  # type: ignore[arg-type]
         smtp_ca_file=ca_file,
+        smtp_timeout=smtp_timeout,
         smtp_username=value["PRIVACY_SMTP_USERNAME"] or None,
         smtp_password=value["PRIVACY_SMTP_PASSWORD"] or None,
         mail_from=value["PRIVACY_MAIL_FROM"],
