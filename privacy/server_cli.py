@@ -10,7 +10,7 @@ import uvicorn
 from .app import ContentError, create_app
 from .codes import N_
 from .i18n import gettext, operator_language
-from .settings import SettingsError, load_settings
+from .settings import SettingsError, load_settings, startup_warnings
 from .storage import BackupRefused, DatabaseDamaged, backup
 
 
@@ -28,6 +28,8 @@ def serve(host: str, port: int) -> int:
         print("server.py: " + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
               file=sys.stderr)
         return 2
+    for warning in startup_warnings(settings):
+        print(f"server.py: {gettext(language, warning)}", file=sys.stderr)
     # No access log: URLs and client addresses of visitors are personal data.
     # Behind a reverse proxy, the client address (for rate limits) comes from X-Forwarded-For,
     # trusted only from the proxies named in PRIVACY_FORWARDED_ALLOW_IPS.

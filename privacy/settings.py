@@ -106,6 +106,22 @@ class Settings:
         return self.environment == "production"
 
 
+NO_TRUSTED_PROXY = N_(
+    "warning: PRIVACY_FORWARDED_ALLOW_IPS is empty, so no reverse proxy is trusted: behind one, every visitor "
+    "has the proxy's address and all share one rate limit, which one client can use up for everyone. Set it to "
+    "the proxy's address (for example 127.0.0.1).")
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """What the operator is told at start about settings the server runs with but should not (catalog ids)."""
+    found = []
+    # Production is served over HTTPS, so behind a TLS-terminating proxy: without its address trusted, the
+    # limits per client address count the proxy.
+    if settings.production and not settings.forwarded_allow_ips:
+        found.append(NO_TRUSTED_PROXY)
+    return found
+
+
 def _development_key(var_dir: Path) -> str:
     """A key kept on disk so that consent cookies survive a restart in development."""
     path = var_dir / "development-secret-key"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,3 +66,47 @@ def test_the_refusal_is_said_in_the_operator_language(tmp_path: Path) -> None:
     result = _server(tmp_path, PRIVACY_ENV="production", LANG="fr_FR.UTF-8")
     assert result.returncode == 2
     assert "PRIVACY_SECRET_KEYS est obligatoire en production" in result.stderr
+
+
+def _started_server_log(tmp_path: Path, **env: str) -> str:
+    """What the real server says on stderr until uvicorn reports it is running (bounded: 30 s)."""
+    from tests.support.quality import free_port
+
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    log = tmp_path / "server.log"
+    environment = {"PATH": "/usr/bin:/bin", "PRIVACY_VAR_DIR": str(tmp_path / "var"),
+                   "PRIVACY_CONTENT_DIR": str(content), "PRIVACY_PUBLIC_DIR": str(tmp_path / "public"), **env}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, str(REPO / "server.py"), "--port", str(free_port())], cwd=REPO,
+                                   env=environment, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while "Uvicorn running" not in log.read_text(errors="replace"):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return log.read_text(errors="replace")
+
+
+PRODUCTION = {
+    "PRIVACY_ENV": "production", "PRIVACY_SECRET_KEYS": "Kq7-vZ2pLw9xR4tY8nB3mC6dF1gH5jS0aE",
+    "PRIVACY_PUBLIC_ORIGIN": "https://clinique.example", "PRIVACY_SMTP_HOST": "127.0.0.1",
+    "PRIVACY_SMTP_SECURITY": "none",
+}
+
+
+def test_production_without_a_trusted_proxy_warns_the_operator_in_their_language(tmp_path: Path) -> None:
+    said = _started_server_log(tmp_path, **PRODUCTION, LANG="fr_FR.UTF-8")
+    assert "server.py: avertissement\xa0: PRIVACY_FORWARDED_ALLOW_IPS est vide" in said
+    assert "Traceback" not in said
+
+
+def test_the_warning_is_only_for_production_without_a_proxy(tmp_path: Path) -> None:
+    from privacy.settings import NO_TRUSTED_PROXY, load_settings, startup_warnings
+
+    env = {"PRIVACY_CONTENT_DIR": str(tmp_path), "PRIVACY_VAR_DIR": str(tmp_path / "var")}
+    assert startup_warnings(load_settings({**env, **PRODUCTION})) == [NO_TRUSTED_PROXY]
+    assert startup_warnings(load_settings({**env, **PRODUCTION, "PRIVACY_FORWARDED_ALLOW_IPS": "127.0.0.1"})) == []
+    assert startup_warnings(load_settings(env)) == []
