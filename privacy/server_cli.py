@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import uvicorn
 
@@ -10,6 +11,7 @@ from .app import ContentError, create_app
 from .codes import N_
 from .i18n import gettext, operator_language
 from .settings import SettingsError, load_settings, startup_warnings
+from .storage import BackupRefused, DatabaseDamaged, backup
 
 
 def serve(host: str, port: int) -> int:
@@ -17,7 +19,7 @@ def serve(host: str, port: int) -> int:
     try:
         settings = load_settings()
         app = create_app(settings)
-    except SettingsError as error:
+    except (SettingsError, DatabaseDamaged) as error:
         print(f"server.py: {error.text(language)}", file=sys.stderr)
         return 2
     except ContentError as error:
@@ -34,4 +36,31 @@ def serve(host: str, port: int) -> int:
     proxied = settings.forwarded_allow_ips is not None
     uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, proxy_headers=proxied,
                 forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None)
+    return 0
+
+
+def run_backup(destination: Path) -> int:
+    """``server.py backup DEST``: a consistent copy of both databases into DEST, while the server runs."""
+    language = operator_language()
+    try:
+        settings = load_settings()
+        copies = backup(settings, destination)
+    except SettingsError as error:
+        print(f"server.py backup: {error.text(language)}", file=sys.stderr)
+        return 2
+    except BackupRefused as error:
+        print(f"server.py backup: {gettext(language, error.message) % error.params}", file=sys.stderr)
+        return 1
+    if not copies:
+        print(gettext(language, N_("no database yet in %(var)s: nothing to back up")) % {"var": settings.var_dir},
+              file=sys.stderr)
+        return 1
+    for copied in copies:
+        print(gettext(language, N_("%(source)s copied to %(copy)s (checked, readable by its owner only)"))
+              % {"source": copied.source, "copy": copied.copy}, file=sys.stderr)
+    # What the copies do not hold, said every time: a restore needs it too.
+    reminder = N_("also keep, by your own means: the mails in %(maildir)s (when no SMTP host is set) and the "
+                  "signing keys (PRIVACY_SECRET_KEYS; in development the file %(key)s)")
+    print(gettext(language, reminder) % {"maildir": settings.maildir, "key": settings.var_dir / "development-secret-key"},
+          file=sys.stderr)
     return 0
