@@ -124,7 +124,7 @@ class Pages:
         return self._form(site, language, {}, {})
 
     async def _submit(self, request: Request, site: Site, language: str) -> Response:
-        if not same_origin(request, self.settings.public_origin):
+        if not same_origin(request, self.settings.public_origins):
             return error_response(request, 403, CROSS_SITE, language)
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
             return error_response(request, 415, NOT_A_FORM, language)
@@ -148,9 +148,8 @@ class Pages:
         if not self.per_email.allow(parsed.email.casefold()):
             return _retry_later(error_response(request, 429, TOO_MANY_FOR_EMAIL, language), self.limits.per_email.seconds)
         receipt = token_urlsafe(24)
-        origin = f"{request.url.scheme}://{request.url.netloc}"
         # Committed (synchronous=FULL) before the visitor is answered; concurrent requests share one commit.
-        await self.commits.run(lambda db: self.desk.receive(site, parsed, receipt, origin, db=db))
+        await self.commits.run(lambda db: self.desk.receive(site, parsed, receipt, db=db))
         self.worker.wake()
         response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
         set_cookie(
@@ -182,7 +181,7 @@ class Pages:
             # A button, not an automatic confirmation: mail scanners open links on their own.
             state = "done" if record.email_confirmed_at else "ask"
             return self._page(site, language, "confirm.html", state=state, action=request.url.path)
-        if not same_origin(request, self.settings.public_origin):
+        if not same_origin(request, self.settings.public_origins):
             return error_response(request, 403, CROSS_SITE, language)
         self.desk.confirm_address(site, nonce)  # type: ignore[arg-type]
         self.worker.wake()

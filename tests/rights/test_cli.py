@@ -40,7 +40,7 @@ def received(desk: Desk) -> Callable[..., str]:
         site = desk.content.site("clinique")
         assert site is not None
         request = RightsRequest("clinique", "en", (store.Right.access,), name, email, "patients", f"details {when}", "")
-        return desk.receive(site, request, "receipt", "https://example.org", now=when).reference
+        return desk.receive(site, request, "receipt", now=when).reference
 
     return factory
 
