@@ -24,10 +24,21 @@ def private_dir(path: Path) -> None:
 
 def private_file(path: Path) -> None:
     """``path`` exists, empty if it was not there, readable by its owner only. SQLite gives its -wal and -shm
-    files the database's own mode, so making the database private before SQLite opens it is enough."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
-    if path.stat().st_mode & 0o777 != PRIVATE_FILE:
-        os.chmod(path, PRIVATE_FILE)
+    files the database's own mode, so making the database private before SQLite opens it is enough (those of an
+    earlier version are made private too).
+
+    An existing file is never opened here: closing any descriptor of a file drops the locks SQLite holds on it
+    in this process (POSIX record locks), which would let another connection recover the WAL under our feet."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if each.stat().st_mode & 0o777 != PRIVATE_FILE:
+                os.chmod(each, PRIVATE_FILE)
+        except FileNotFoundError:
+            pass
 
 
 def write_new_private(path: Path, data: bytes) -> bool:

@@ -69,6 +69,10 @@ SETTINGS: tuple[Setting, ...] = (
             "except to a relay on this machine"),
     Setting("PRIVACY_SMTP_CA_FILE", "",
             "certificates (PEM) of an authority trusted for the SMTP server besides the system's, e.g. an internal one"),
+    # A mail handed over by a delivery that stopped half-way is held this long plus 5 s, then sent again.
+    Setting("PRIVACY_SMTP_TIMEOUT", "30",
+            "seconds to wait for the SMTP server at each step; a mail whose delivery stopped half-way is retried "
+            "after this plus 5 seconds"),
     Setting("PRIVACY_SMTP_USERNAME", "", "SMTP user name, when the server requires authentication"),
     Setting("PRIVACY_SMTP_PASSWORD", "", "SMTP password", secret=True),
     # 20 posts per address in 10 minutes leaves room for corrections and for a shared hospital network;
@@ -103,6 +107,7 @@ class Settings:
     smtp_port: int
     smtp_security: Literal["starttls", "tls", "none"]
     smtp_ca_file: Path | None
+    smtp_timeout: float
     smtp_username: str | None
     smtp_password: str | None
     mail_from: str
@@ -259,6 +264,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str
         port = int(value["PRIVACY_SMTP_PORT"])
     except ValueError:
         raise SettingsError(N_("PRIVACY_SMTP_PORT must be a number")) from None
+    try:
+        smtp_timeout = float(value["PRIVACY_SMTP_TIMEOUT"])
+        if not 1 <= smtp_timeout <= 600:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(N_("PRIVACY_SMTP_TIMEOUT must be a number of seconds from 1 to 600")) from None
     ca_file = Path(value["PRIVACY_SMTP_CA_FILE"]) if value["PRIVACY_SMTP_CA_FILE"] else None
     if ca_file is not None:
         _check_ca_file(ca_file)
@@ -291,6 +302,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str
         smtp_port=port,
         smtp_security=security,  # type: ignore[arg-type]
         smtp_ca_file=ca_file,
+        smtp_timeout=smtp_timeout,
         smtp_username=value["PRIVACY_SMTP_USERNAME"] or None,
         smtp_password=value["PRIVACY_SMTP_PASSWORD"] or None,
         mail_from=value["PRIVACY_MAIL_FROM"],

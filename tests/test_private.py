@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -44,3 +45,24 @@ def test_var_and_its_files_are_private_whatever_the_umask(
     assert len(mails) == 2
     assert {str(path.relative_to(var)): oct(_mode(path)) for path in files + mails if _mode(path) != 0o600} == {}
     assert all(_mode(var / "maildir" / sub) == 0o700 for sub in ("new", "cur", "tmp"))
+
+
+def test_a_database_left_readable_by_an_earlier_version_is_made_private(tmp_path: Path) -> None:
+    from privacy.database import connect
+
+    path = tmp_path / "privacy.sqlite3"
+    names = ("privacy.sqlite3", "privacy.sqlite3-wal", "privacy.sqlite3-shm")
+    earlier = sqlite3.connect(path, isolation_level=None)
+    earlier.execute("PRAGMA journal_mode=WAL")
+    earlier.execute("CREATE TABLE t (x)")
+    for name in names:
+        os.chmod(tmp_path / name, 0o644)
+    db = connect(path)
+    try:
+        assert {name: oct(_mode(tmp_path / name)) for name in names} == dict.fromkeys(names, oct(0o600))
+        # The earlier connection still works beside it.
+        earlier.execute("INSERT INTO t VALUES (1)")
+        assert db.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 1
+    finally:
+        db.close()
+        earlier.close()

@@ -168,3 +168,11 @@ def test_unwritable_storage_ends_with_an_operator_message(tmp_path: Path) -> Non
                       PRIVACY_DATABASE=str(tmp_path / "a-file" / "db" / "privacy.sqlite3"))
     assert outside.returncode == 2 and "could not open its storage" in outside.stderr
     assert "Traceback" not in outside.stderr
+
+
+def test_production_without_a_trusted_proxy_is_refused_in_the_operators_language(tmp_path: Path) -> None:
+    # Without one, the server would take every visitor for plain HTTP, and for one client of the rate limits.
+    result = _server(tmp_path, **{**PRODUCTION, "PRIVACY_FORWARDED_ALLOW_IPS": ""}, LANG="fr_FR.UTF-8")
+    assert result.returncode == 2
+    assert "server.py: en production, les visiteurs ne sont servis qu’en HTTPS" in result.stderr
+    assert "PRIVACY_FORWARDED_ALLOW_IPS" in result.stderr and "Traceback" not in result.stderr

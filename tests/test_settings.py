@@ -120,6 +120,8 @@ def test_bad_values_are_explained() -> None:
         load_settings({"PRIVACY_ENV": "prod"})
     with pytest.raises(SettingsError, match="PRIVACY_SMTP_PORT must be a number"):
         load_settings({"PRIVACY_SMTP_PORT": "twenty-five", "PRIVACY_SECRET_KEYS": "k" * 40})
+    with pytest.raises(SettingsError, match="PRIVACY_SMTP_TIMEOUT must be a number of seconds"):
+        load_settings({"PRIVACY_SMTP_TIMEOUT": "0", "PRIVACY_SECRET_KEYS": "k" * 40})
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:

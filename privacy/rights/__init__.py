@@ -32,7 +32,8 @@ def routes(state: AppState) -> list[BaseRoute]:
     from ..database import connect
     from . import pages as web
     from .handling import Desk
-    from .limits import Limit, Limits
+    from ..rate_limits import Limit
+    from .limits import Limits
     from .outbox import Worker
     from .transport import transport_for
 

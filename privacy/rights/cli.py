@@ -1,4 +1,4 @@
-"""The DPO's commands: ``python server.py requests …`` and ``deliver``.
+"""The DPO's commands: ``python server.py requests …``, ``deliver`` and ``mail …`` (``outbox_cli``).
 
 Output is in the DPO's language (French when LANG starts with ``fr``). The
 CSV export leaves out names, addresses and details: it is for the register of
@@ -22,9 +22,9 @@ from ..settings import SettingsError, load_settings
 from . import store
 from .handling import Desk
 from .mail import translator
-from .outbox import deliver_due
+from . import outbox_cli
+from .outbox import state_of
 from .request import relationship_label
-from .transport import transport_for
 
 
 def _desk(out: TextIO) -> Desk | None:
@@ -49,17 +49,25 @@ def _status(request: store.StoredRequest, today: date, _: Callable[[str], str]) 
     return _("OVERDUE") if request.overdue(today) else _("open")
 
 
+def _mails_state(counts: dict[str, int], _: Callable[[str], str]) -> str:
+    """A request's mails in a few words: “2 sent”, “1 sent, 1 FAILED”…"""
+    words = {"sent": _("%(n)s sent"), "waiting": _("%(n)s waiting"), "held": _("%(n)s held"),
+             "failed": _("%(n)s FAILED")}
+    return ", ".join(words[state] % {"n": n} for state, n in counts.items() if n) or "—"
+
+
 def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: date | None = None) -> int:
     today = today or datetime.now(UTC).date()
     language = i18n.operator_language()
     _ = translator(language)
     requests = store.listing(desk.db, today, site)
+    mails = store.mail_states(desk.db, datetime.now(UTC))
     header = [_("Reference"), _("Site"), _("Received"), _("Due"), _("Status"), _("Rights"),
-              _("Address confirmed"), _("Extended")]
+              _("Address confirmed"), _("Extended"), _("Mails")]
     rows = [
         [r.reference, r.site, r.received_at.date().isoformat(), r.due_on.isoformat(), _status(r, today, _),
          " ".join(x.value for x in r.rights), _("yes") if r.email_confirmed_at else _("no"),
-         _("yes") if r.extended_at else _("no")]
+         _("yes") if r.extended_at else _("no"), _mails_state(mails.get(r.reference, {}), _)]
         for r in requests
     ]
     if fmt == "csv":
@@ -117,11 +125,20 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
         print(f"{label.ljust(width)}  {value}", file=out)
     print(f"\n{_('Details')}:\n{request.details or none}\n", file=out)
     print(_("Mails") + ":", file=out)
+    now = datetime.now(UTC)
     for mail in store.mail_status(desk.db, request.reference):
-        state = (_("sent %(when)s") % {"when": mail["sent_at"][:16]} if mail["sent_at"]
-                 else _("FAILED (%(error)s)") % {"error": mail["last_error"]} if mail["failed_at"]
-                 else _("waiting, attempt %(n)s, next %(when)s") % {"n": mail["attempts"] + 1, "when": mail["next_attempt_at"][:16]})
-        print(f"  {mail['kind']}: {state}", file=out)
+        state = state_of(mail, now)
+        if state == "sent":
+            text = _("sent %(when)s") % {"when": outbox_cli.moment(mail["sent_at"])}
+        elif state == "failed":
+            text = _("FAILED (%(error)s): python server.py mail retry %(id)s sends it again") % {
+                "error": mail["last_error"], "id": mail["id"]}
+        elif state == "held":
+            text = _("being delivered (held until %(when)s)") % {"when": outbox_cli.moment(mail["leased_until"])}
+        else:
+            text = _("waiting, attempt %(n)s, next %(when)s") % {
+                "n": mail["attempts"] + 1, "when": outbox_cli.moment(mail["next_attempt_at"])}
+        print(f"  {mail['kind']}: {text}", file=out)
     return 0
 
 
@@ -186,15 +203,6 @@ def purge(desk: Desk, dry_run: bool, out: TextIO, today: date | None = None) -> 
     return 0
 
 
-def deliver(desk: Desk, out: TextIO) -> int:
-    _ = translator(i18n.operator_language())
-    result = asyncio.run(deliver_due(desk.db, transport_for(desk.settings), desk.settings.mail_from,
-                                     compose=desk.compose))
-    print(_("%(sent)s sent, %(retrying)s to retry, %(failed)s failed.")
-          % {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}, file=out)
-    return 0 if not (result.retrying or result.failed) else 1
-
-
 def _run(args: argparse.Namespace) -> int:
     out = sys.stdout
     desk = _desk(sys.stderr)
@@ -202,7 +210,11 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.command == "deliver":
-            return deliver(desk, out)
+            return outbox_cli.deliver(desk, out)
+        if args.command == "mail":
+            if args.action == "retry":
+                return outbox_cli.retry_mails(desk, args.id, out)
+            return outbox_cli.list_mails(desk, out)
         action = getattr(args, "action", None)
         if action == "show":
             return show(desk, args.reference, out)
@@ -233,5 +245,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     extend_.add_argument("--reason", required=True, help="why more time is needed; sent to the requester")
     purge_ = actions.add_parser("purge", help="erase the personal data of closed requests past their retention")
     purge_.add_argument("--dry-run", action="store_true", help="only list what would be purged")
-    deliver_ = commands.add_parser("deliver", help="deliver the queued mails once (the server also does it)")
+    deliver_ = commands.add_parser("deliver", help="deliver the queued mails once (the server also does it), then "
+                                   "say what is left; exit 1 while mails wait, are held or failed")
     deliver_.set_defaults(handler=_run)
+    mail = commands.add_parser("mail", help="the mails not sent yet: list them, or send failed ones again")
+    mail.set_defaults(handler=_run, action="list")
+    mail_actions = mail.add_subparsers(dest="action", metavar="ACTION")
+    mail_actions.add_parser("list", help="every mail not sent yet, failed ones first (the default)")
+    retry_ = mail_actions.add_parser("retry", help="send failed (and waiting) mails again now, with a fresh round "
+                                     "of attempts, once the address or the mail server is fixed")
+    which = retry_.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", type=int, help="the mail's number, as mail list shows it")
+    which.add_argument("--all", action="store_true", help="every failed or waiting mail")

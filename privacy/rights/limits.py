@@ -1,55 +1,36 @@
-"""Rate limits per client address and per email address, in memory.
+"""The rights form's rate limits: posts per client address, requests per mailbox.
 
-Only a keyed hash of the address is held, never the address itself, and
-only for the length of the window.
+The per-mailbox limit is what stops the form from being used to flood someone with acknowledgments, so it
+counts mailboxes, not spellings of an address, and only requests actually accepted (an invalid post or a
+double submission sends no mail). Counters are kept by ``privacy.rate_limits``, in the requests database.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import time
-from collections import deque
 from dataclasses import dataclass
 
+from ..rate_limits import Counter, Limit, RateLimits, Verdict, client_key
 
-@dataclass(frozen=True)
-class Limit:
-    count: int
-    seconds: float
+# Providers that deliver every dotted spelling of a local part to one mailbox: Gmail ignores dots, and
+# googlemail.com is the same service. Elsewhere a dot is part of the name (jean.dupont@ and jeandupont@ may
+# be two people), so dots are only dropped here.
+DOTS_IGNORED = frozenset({"gmail.com", "googlemail.com"})
 
 
-class SlidingWindow:
-    # Bounded: a flood of distinct addresses cannot grow it without end.
-    MAX_KEYS = 100_000
+def mailbox(email: str) -> str:
+    """The mailbox an address delivers to, as far as the limit can tell.
 
-    def __init__(self, limit: Limit, key: str, purpose: str) -> None:
-        self.limit = limit
-        self._key = hmac.new(key.encode(), purpose.encode(), hashlib.sha256).digest()
-        self._hits: dict[bytes, deque[float]] = {}
-
-    def _hash(self, value: str) -> bytes:
-        return hmac.new(self._key, value.encode(), hashlib.sha256).digest()[:16]
-
-    def allow(self, value: str, now: float | None = None) -> bool:
-        """Count one hit; False when the limit is already reached."""
-        now = time.monotonic() if now is None else now
-        key = self._hash(value)
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.limit.seconds:
-            hits.popleft()
-        if len(hits) >= self.limit.count:
-            return False
-        hits.append(now)
-        if len(self._hits) > self.MAX_KEYS:
-            self._forget(now)
-        return True
-
-    def _forget(self, now: float) -> None:
-        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.limit.seconds]:
-            del self._hits[key]
-        while len(self._hits) > self.MAX_KEYS:
-            del self._hits[next(iter(self._hits))]
+    Case is ignored (providers deliver Ana@ and ana@ alike). Sub-addressing is ignored for every domain:
+    name+anything@ reaches name@ at nearly every provider (Gmail, Outlook, Fastmail, Proton, iCloud, and
+    Postfix's and Exim's usual setting). Two people whose local parts only differ after a “+” would share a
+    limit of a few requests a day; not merging them would let anyone send a victim one mail per tag.
+    """
+    local, _, domain = email.rpartition("@")
+    local, domain = local.casefold(), domain.casefold().rstrip(".")
+    local = local.split("+", 1)[0] or local
+    if domain in DOTS_IGNORED:
+        local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"
 
 
 @dataclass(frozen=True)
@@ -60,3 +41,21 @@ class Limits:
     per_email: Limit
 
 
+class RightsLimits:
+    """The two counters, keyed with the server's signing key."""
+
+    def __init__(self, limits: Limits, secret: str) -> None:
+        self.limits = limits
+        self.posts = Counter("rights.address", limits.per_address, secret)
+        self.requests = Counter("rights.email", limits.per_email, secret)
+
+    def post(self, hits: RateLimits, client: str, now: float) -> Verdict:
+        """Counts a post from ``client`` (valid or not: a robot's posts are the ones to stop)."""
+        return self.posts.take(hits, client_key(client), now)
+
+    def may_request(self, hits: RateLimits, email: str, now: float) -> Verdict:
+        return self.requests.check(hits, mailbox(email), now)
+
+    def requested(self, hits: RateLimits, email: str, now: float) -> None:
+        """Counts a request accepted for ``email``'s mailbox."""
+        self.requests.record(hits, mailbox(email), now)

@@ -7,10 +7,11 @@ link), written in the request's transaction; the worker composes the message
 milliseconds, which the visitor no longer waits for, and nothing is lost: the
 request and its drafts are committed before the visitor is answered.
 
-A crash can happen between handing a mail over and recording it as sent; the
-mail is then handed over again on the next pass. Each mail has a stable
-Message-ID, so the Maildir refuses the second copy and an SMTP recipient can
-recognise it.
+Each mail is recorded as sent as soon as it is handed over, so a crash between
+the two re-sends at most the one mail in flight; each mail has a stable
+Message-ID, so the Maildir refuses that second copy and an SMTP recipient can
+recognise it. A pass leases the mails it takes for one mail's time limit,
+renewed as each one is recorded: a pass killed mid-way holds nothing for long.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 from datetime import UTC, datetime, timedelta
 
 from ..database import add_missing_column, register_schema
@@ -108,6 +110,7 @@ class Claimed:
     message: bytes | None
     attempts: int
     leased_until: str | None
+    tried: bool = False  # an earlier attempt failed (its error is kept), or it was retried by hand since
     error: Exception | None = None  # composing its draft failed
     composed: bool = False  # composed from its draft in this pass: to be stored unless sent
 
@@ -123,12 +126,13 @@ def _lease(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) 
     """Lease due mails, so a `deliver` pass and the server's worker never send the same one at once.
 
     A lease outlives a crash of its holder: the mails wait until it runs out, so it is
-    kept short (the transport's own time limit, for a few mails at a time).
+    kept short (the transport's time limit for one mail) and renewed as each mail is recorded.
     """
     db.execute("BEGIN IMMEDIATE")
     try:
         rows = db.execute(
-            "SELECT id, message_id, reference, kind, recipient, message, draft, attempts, leased_until FROM rights_outbox"
+            "SELECT id, message_id, reference, kind, recipient, message, draft, attempts, leased_until, last_error"
+            " FROM rights_outbox"
             " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
             " AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?",
             (_iso(now), _iso(now), limit),
@@ -155,7 +159,7 @@ def _composed(db: sqlite3.Connection, row: sqlite3.Row, compose: Compose | None)
         except Exception as failure:  # recorded as this mail's failure, retried like a refused hand-over
             error = failure
     return Claimed(row["id"], row["message_id"], row["recipient"], message, row["attempts"], row["leased_until"],
-                   error, composed=row["message"] is None and message is not None)
+                   row["last_error"] is not None, error, composed=row["message"] is None and message is not None)
 
 
 def _describe(error: Exception) -> str:
@@ -167,55 +171,57 @@ async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str,
                       compose: Compose | None = None) -> Pass:
     """One pass over the due mails.
 
-    The database work (synchronous=FULL commits, each a disk sync) runs in a thread, so the server's event
-    loop keeps answering meanwhile; the outcomes of a batch are recorded in one transaction.
+    Each mail's outcome is recorded as soon as it is known, in the same transaction that renews the lease of
+    the mails still to go. The database work (synchronous=FULL commits, each a disk sync) runs in a thread, so
+    the server's event loop keeps answering meanwhile.
     """
     result = Pass()
     while True:
-        rows = await asyncio.to_thread(_claim, db, datetime.now(UTC), batch, transport.lease * batch, compose)
+        rows = await asyncio.to_thread(_claim, db, datetime.now(UTC), batch, transport.lease, compose)
         if not rows:
             return result
-        outcomes: list[tuple[Claimed, Exception | None]] = []
-        for row in rows:
-            if row.error is not None or row.message is None:
-                outcomes.append((row, row.error or NothingToCompose()))
-                continue
-            # A mail leased before may have been handed over by a pass that crashed before recording it.
-            again = row.attempts > 0 or row.leased_until is not None
-            try:
-                await transport.send(row.message_id, sender, row.recipient, row.message, again=again)
-            except Exception as refused:  # every failure is retried or recorded, never lost
-                outcomes.append((row, refused))
-            else:
-                outcomes.append((row, None))
-        for row, failure in outcomes:
+        for index, row in enumerate(rows):
+            failure = await _hand_over(transport, sender, row)
             if failure is None:
                 result.sent += 1
-                continue
-            if isinstance(failure, PermanentFailure) or row.attempts + 1 >= MAX_ATTEMPTS:
-                result.failed += 1
             else:
-                result.retrying += 1
-            # Only the error's class and code: an SMTP reply may quote the recipient's address.
-            log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(failure), row.attempts + 1)
-        await transport.settle()  # a mail is recorded as sent only once it is on disk
-        await asyncio.to_thread(_record, db, outcomes)
+                if isinstance(failure, PermanentFailure) or row.attempts + 1 >= MAX_ATTEMPTS:
+                    result.failed += 1
+                else:
+                    result.retrying += 1
+                # Only the error's class and code: an SMTP reply may quote the recipient's address.
+                log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(failure), row.attempts + 1)
+            await asyncio.to_thread(_record, db, row, failure, [r.id for r in rows[index + 1:]], transport.lease)
         if len(rows) < batch:
             return result
 
 
-def _record(db: sqlite3.Connection, outcomes: list[tuple[Claimed, Exception | None]]) -> None:
+async def _hand_over(transport: Transport, sender: str, row: Claimed) -> Exception | None:
+    """None once the mail is handed over and durable there, else why not."""
+    if row.error is not None or row.message is None:
+        return row.error or NothingToCompose()
+    # A mail tried or leased before may have been handed over by a pass that crashed before recording it.
+    again = row.attempts > 0 or row.leased_until is not None or row.tried
+    try:
+        await transport.send(row.message_id, sender, row.recipient, row.message, again=again)
+        await transport.settle()  # a mail is recorded as sent only once it is on disk
+    except Exception as refused:  # every failure is retried or recorded, never lost
+        return refused
+    return None
+
+
+def _record(db: sqlite3.Connection, row: Claimed, error: Exception | None, still_to_go: list[int],
+            lease: timedelta) -> None:
     now = datetime.now(UTC)
     db.execute("BEGIN IMMEDIATE")
     try:
-        for row, error in outcomes:
-            if error is None:
-                db.execute(
-                    "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, draft = NULL,"
-                    " leased_until = NULL, last_error = NULL WHERE id = ?",
-                    (_iso(now), row.id),
-                )
-                continue
+        if error is None:
+            db.execute(
+                "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, draft = NULL,"
+                " leased_until = NULL, last_error = NULL WHERE id = ?",
+                (_iso(now), row.id),
+            )
+        else:
             attempts = row.attempts + 1
             permanent = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
             if row.composed:
@@ -225,10 +231,89 @@ def _record(db: sqlite3.Connection, outcomes: list[tuple[Claimed, Exception | No
                 " next_attempt_at = ?, failed_at = ? WHERE id = ?",
                 (attempts, _describe(error), _iso(now + backoff(attempts)), _iso(now) if permanent else None, row.id),
             )
+        # The next mail starts now: the rest of the batch is held for one more mail's time limit.
+        db.executemany("UPDATE rights_outbox SET leased_until = ? WHERE id = ? AND sent_at IS NULL",
+                       [(_iso(now + lease), id_) for id_ in still_to_go])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What is left in the outbox: mails waiting for their next attempt, held by a pass under way (or by one
+    that stopped without finishing, until its lease runs out), and failed for good until retried by hand."""
+
+    waiting: int
+    next_attempt: datetime | None
+    held: int
+    held_until: datetime | None
+    failed: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.waiting or self.held or self.failed)
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def backlog(db: sqlite3.Connection, now: datetime | None = None) -> Backlog:
+    at = _iso(now or datetime.now(UTC))
+    row = db.execute(
+        "SELECT"
+        " COUNT(*) FILTER (WHERE failed_at IS NULL AND (leased_until IS NULL OR leased_until <= ?)),"
+        " MIN(next_attempt_at) FILTER (WHERE failed_at IS NULL AND (leased_until IS NULL OR leased_until <= ?)),"
+        " COUNT(*) FILTER (WHERE failed_at IS NULL AND leased_until > ?),"
+        " MAX(leased_until) FILTER (WHERE failed_at IS NULL AND leased_until > ?),"
+        " COUNT(*) FILTER (WHERE failed_at IS NOT NULL)"
+        " FROM rights_outbox WHERE sent_at IS NULL",
+        (at, at, at, at),
+    ).fetchone()
+    return Backlog(row[0], _moment(row[1]), row[2], _moment(row[3]), row[4])
+
+
+MailState = Literal["sent", "waiting", "held", "failed"]
+
+
+def state_of(row: sqlite3.Row, now: datetime) -> MailState:
+    """A row's state, from its sent_at, failed_at and leased_until."""
+    if row["sent_at"]:
+        return "sent"
+    if row["failed_at"]:
+        return "failed"
+    if row["leased_until"] and row["leased_until"] > _iso(now):
+        return "held"
+    return "waiting"
+
+
+def unsent(db: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every mail not sent yet, failed ones first, then in the order they were queued."""
+    return db.execute(
+        "SELECT id, reference, kind, attempts, last_error, created_at, next_attempt_at, leased_until, sent_at,"
+        " failed_at FROM rights_outbox WHERE sent_at IS NULL ORDER BY failed_at IS NULL, id"
+    ).fetchall()
+
+
+def retry(db: sqlite3.Connection, now: datetime, mail_id: int | None = None) -> int:
+    """Make failed (and waiting) mails due now, with a fresh round of attempts; ``mail_id`` None: all of them.
+    Mails held by a pass under way are left to it. How many were queued again."""
+    return db.execute(
+        "UPDATE rights_outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ?"
+        " WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until <= ?) AND (? IS NULL OR id = ?)",
+        (_iso(now), _iso(now), mail_id, mail_id),
+    ).rowcount
+
+
+def resume(db: sqlite3.Connection, now: datetime) -> int:
+    """At a server's start: mails waiting out a backoff are tried at once (a restart is often the fix of
+    what made them fail). Failed mails wait for the DPO's ``mail retry``."""
+    return db.execute(
+        "UPDATE rights_outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL"
+        " AND next_attempt_at > ?", (_iso(now), _iso(now))
+    ).rowcount
 
 
 def next_due(db: sqlite3.Connection) -> datetime | None:
@@ -257,6 +342,10 @@ class Worker:
         self._wake.set()
 
     async def _run(self) -> None:
+        try:
+            await asyncio.to_thread(resume, self.db, datetime.now(UTC))
+        except sqlite3.Error:  # a full or read-only disk: the mails keep their schedule
+            log.exception("the outbox could not bring waiting mails forward")
         while not self._stopping:
             self._wake.clear()
             try:

@@ -9,6 +9,7 @@ random nonce, not the reference.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from ..content import Site
 from ..database import GroupCommit
 from ..publish import hashed_name
 from ..randomness import token_urlsafe
+from ..rate_limits import SqliteRateLimits
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
 from ..text import pick
@@ -30,7 +32,7 @@ from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response
 from . import request as rq
 from . import store
 from .handling import CONFIRM_DAYS, Desk, confirmation_nonce, form_path
-from .limits import Limits, SlidingWindow
+from .limits import Limits, RightsLimits
 from .outbox import Worker
 
 RECEIPT_COOKIE = "rights_receipt"
@@ -55,15 +57,12 @@ class Pages:
     limits: Limits
     renderer: Renderer
     assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    per_address: SlidingWindow = field(init=False)
-    per_email: SlidingWindow = field(init=False)
+    counters: RightsLimits = field(init=False)
     commits: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
         self.commits = GroupCommit(self.desk.settings.database)
-        key = self.desk.settings.secret_keys[0]
-        self.per_address = SlidingWindow(self.limits.per_address, key, "rights.address")
-        self.per_email = SlidingWindow(self.limits.per_email, key, "rights.email")
+        self.counters = RightsLimits(self.limits, self.desk.settings.secret_keys[0])
         for name, path in STYLESHEETS.items():
             body = path.read_bytes()
             self.assets[name] = (hashed_name(name, ".css", body), body)
@@ -133,23 +132,23 @@ class Pages:
         except BodyTooLarge:
             return error_response(request, 413, TOO_LARGE, language)
         client = request.client.host if request.client else ""
-        if not self.per_address.allow(client):
-            return _retry_later(error_response(request, 429, TOO_MANY_POSTS, language), self.limits.per_address.seconds)
-        try:
-            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
-                            max_num_fields=60, errors="strict")
-        except (UnicodeDecodeError, ValueError):
-            return error_response(request, 400, UNREADABLE, language)
-        if any(v.strip() for v in form.get(rq.HONEYPOT, [])):
-            return error_response(request, 400, HONEYPOT_FILLED, language)
-        parsed = rq.parse(site, language, form)
-        if isinstance(parsed, rq.Invalid):
-            return self._form(site, language, parsed.values, parsed.errors, status=422)
-        if not self.per_email.allow(parsed.email.casefold()):
-            return _retry_later(error_response(request, 429, TOO_MANY_FOR_EMAIL, language), self.limits.per_email.seconds)
+        now = time.time()
+        parsed = self._read(request, site, language, body)
+        if not isinstance(parsed, rq.RightsRequest):
+            # Every post counts against its client address, a robot's unreadable ones first of all.
+            posted = await self.commits.run(lambda db: self.counters.post(SqliteRateLimits(db), client, now))
+            if not posted.allowed:
+                return _retry_later(error_response(request, 429, TOO_MANY_POSTS, language), posted.retry_after)
+            if isinstance(parsed, rq.Invalid):
+                return self._form(site, language, parsed.values, parsed.errors, status=422)
+            return parsed
         receipt = token_urlsafe(24)
-        # Committed (synchronous=FULL) before the visitor is answered; concurrent requests share one commit.
-        await self.commits.run(lambda db: self.desk.receive(site, parsed, receipt, db=db))
+        # Committed (synchronous=FULL) before the visitor is answered; concurrent requests share one commit,
+        # the limits' counts with them.
+        accepted = parsed
+        outcome = await self.commits.run(lambda db: self._admit(db, site, accepted, receipt, client, now))
+        if isinstance(outcome, Refused):
+            return _retry_later(error_response(request, 429, outcome.message, language), outcome.retry_after)
         self.worker.wake()
         response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
         set_cookie(
@@ -157,6 +156,33 @@ class Pages:
             secure=request.url.scheme == "https" or self.settings.production, samesite="strict",
         )
         return response
+
+    def _read(self, request: Request, site: Site, language: str, body: bytes) -> rq.RightsRequest | rq.Invalid | Response:
+        """The request the body holds, the fields in error, or the answer to a body no person sent."""
+        try:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                            max_num_fields=60, errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            return error_response(request, 400, UNREADABLE, language)
+        if any(v.strip() for v in form.get(rq.HONEYPOT, [])):
+            return error_response(request, 400, HONEYPOT_FILLED, language)
+        return rq.parse(site, language, form)
+
+    def _admit(self, db: sqlite3.Connection, site: Site, parsed: rq.RightsRequest, receipt: str,
+               client: str, now: float) -> store.Submitted | Refused:
+        """In one transaction: the post counted, the mailbox's limit checked, the request recorded, and
+        counted against its mailbox unless it was a double submission (which sends no mail)."""
+        hits = SqliteRateLimits(db)
+        posted = self.counters.post(hits, client, now)
+        if not posted.allowed:
+            return Refused(TOO_MANY_POSTS, posted.retry_after)
+        asked = self.counters.may_request(hits, parsed.email, now)
+        if not asked.allowed:
+            return Refused(TOO_MANY_FOR_EMAIL, asked.retry_after)
+        submitted = self.desk.receive(site, parsed, receipt, db=db)
+        if not submitted.duplicate:
+            self.counters.requested(hits, parsed.email, now)
+        return submitted
 
     async def sent(self, request: Request) -> Response:
         found = self._site(request)
@@ -203,8 +229,14 @@ class Pages:
         ]
 
 
-def _retry_later(response: Response, seconds: float) -> Response:
-    response.headers["Retry-After"] = str(int(seconds))
+@dataclass(frozen=True)
+class Refused:
+    message: str
+    retry_after: int
+
+
+def _retry_later(response: Response, seconds: int) -> Response:
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from ..codes import Right
 from ..database import register_schema
 from ..randomness import random_string, token_urlsafe
-from .outbox import Mail, enqueue
+from .outbox import Mail, enqueue, state_of
 from .request import RightsRequest
 
 register_schema(
@@ -260,6 +260,15 @@ def purge(db: sqlite3.Connection, reference: str, now: datetime) -> None:
 
 def mail_status(db: sqlite3.Connection, reference: str) -> list[sqlite3.Row]:
     return db.execute(
-        "SELECT kind, attempts, last_error, sent_at, failed_at, next_attempt_at FROM rights_outbox"
+        "SELECT id, kind, attempts, last_error, sent_at, failed_at, next_attempt_at, leased_until FROM rights_outbox"
         " WHERE reference = ? ORDER BY id", (reference,)
     ).fetchall()
+
+
+def mail_states(db: sqlite3.Connection, now: datetime) -> dict[str, dict[str, int]]:
+    """reference → how many of its mails are sent, waiting, held, failed (outbox.state_of)."""
+    states: dict[str, dict[str, int]] = {}
+    for row in db.execute("SELECT reference, sent_at, failed_at, leased_until FROM rights_outbox"):
+        counts = states.setdefault(row["reference"], {"sent": 0, "waiting": 0, "held": 0, "failed": 0})
+        counts[state_of(row, now)] += 1
+    return states

@@ -99,10 +99,10 @@ class MaildirTransport:
 
 
 class SmtpTransport:
-    def __init__(self, settings: Settings, timeout: float = 30) -> None:
+    def __init__(self, settings: Settings, timeout: float | None = None) -> None:
         self.settings = settings
-        self.timeout = timeout
-        self.lease = timedelta(seconds=timeout + 5)
+        self.timeout = timeout or settings.smtp_timeout
+        self.lease = timedelta(seconds=self.timeout + 5)
         # Made once: with starttls or tls the server's certificate and name are verified, and a server that
         # offers no STARTTLS is refused (aiosmtplib would otherwise go on in clear only when start_tls is None).
         self.tls_context = smtp_tls_context(settings.smtp_ca_file) if settings.smtp_security != "none" else None

@@ -117,7 +117,75 @@ def test_an_overdue_request_cannot_be_extended(desk: Desk, received: Callable[..
 def test_deliver_reports_what_it_did(desk: Desk, received: Callable[..., str]) -> None:
     received(datetime.now(UTC))
     code, text = run("deliver")
-    assert code == 0 and text.strip() == "2 envoyé(s), 0 à réessayer, 0 en échec."
+    assert code == 0
+    assert text.splitlines() == ["2 envoyé(s), 0 à réessayer, 0 en échec.", "Plus rien n'attend dans la boîte d'envoi."]
+
+
+def test_deliver_says_what_waits_is_held_or_failed_and_exits_1(desk: Desk, received: Callable[..., str]) -> None:
+    for n in range(4):
+        received(datetime.now(UTC), email=f"p{n}@example.fr")
+    later = datetime.now(UTC) + timedelta(minutes=20)
+    ids = [row[0] for row in desk.db.execute("SELECT id FROM rights_outbox ORDER BY id")]
+    # Waiting out a backoff, held by a delivery killed half-way, refused for good by the relay.
+    desk.db.execute("UPDATE rights_outbox SET next_attempt_at = ?, attempts = 2 WHERE id IN (?, ?, ?)",
+                    (later.isoformat(), *ids[:3]))
+    desk.db.execute("UPDATE rights_outbox SET leased_until = ? WHERE id IN (?, ?)", (later.isoformat(), *ids[3:5]))
+    desk.db.execute("UPDATE rights_outbox SET failed_at = ?, last_error = 'PermanentFailure 550' WHERE id = ?",
+                    (datetime.now(UTC).isoformat(), ids[5]))
+    code, text = run("deliver")
+    assert code == 1
+    lines = text.splitlines()
+    assert lines[0] == "2 envoyé(s), 0 à réessayer, 0 en échec."
+    assert lines[1] == f"3 courriel(s) en attente ; prochain essai le {later:%Y-%m-%d %H:%M:%S} UTC."
+    assert lines[2].startswith(f"2 courriel(s) retenu(s) par un envoi en cours, ou arrêté en route, jusqu'au {later:%Y-%m-%d %H:%M:%S} UTC")
+    assert lines[3].startswith("1 courriel(s) en échec : python server.py mail list")
+    code, text = run("requests")
+    assert code == 0 and "1 EN ÉCHEC" in text and "1 retenu(s)" in text and "2 envoyé(s)" in text
+
+
+def test_a_mail_refused_by_the_relay_is_listed_then_sent_once_fixed(desk: Desk, received: Callable[..., str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiosmtpd.controller import Controller
+
+    from tests.rights.conftest import Inbox
+    from tests.support.quality import free_port
+
+    class Relay(Inbox):
+        refuse = True
+
+        async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+            if self.refuse and address == "ana@example.fr":
+                return "550 5.1.1 mailbox unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    relay = Relay()
+    controller = Controller(relay, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        for name, value in {"PRIVACY_SMTP_HOST": "127.0.0.1", "PRIVACY_SMTP_PORT": str(controller.port),
+                            "PRIVACY_SMTP_SECURITY": "none"}.items():
+            monkeypatch.setenv(name, value)
+        reference = received(datetime.now(UTC))
+        code, text = run("deliver")
+        assert code == 1 and text.startswith("1 envoyé(s), 0 à réessayer, 1 en échec.")
+        code, text = run("mail", "list")
+        [header, row] = text.splitlines()
+        assert header.split()[:4] == ["Courriel", "Référence", "Type", "État"]
+        assert row.split()[1:5] == [reference, "acknowledgment", "ÉCHEC", "1"] and "PermanentFailure 550" in row
+        assert "ana@example.fr" not in text
+        mail_id = row.split()[0]
+        assert "mail retry " + mail_id in run("requests", "show", reference)[1]
+        assert run("mail", "retry", "999")[0] == 1
+        relay.refuse = False  # the address, or the relay, is fixed
+        code, text = run("mail", "retry", mail_id)
+        assert code == 0
+        assert text.splitlines() == ["1 courriel(s) remis en file.", "1 envoyé(s), 0 à réessayer, 0 en échec.",
+                                     "Plus rien n'attend dans la boîte d'envoi."]
+        assert run("mail", "retry", mail_id)[0] == 1  # already sent
+    finally:
+        controller.stop()
+    assert sorted(rcpt for rcpts, _ in relay.messages for rcpt in rcpts) == ["ana@example.fr", "dpo@clinique.example"]
 
 
 def test_the_running_server_purges_what_is_past_retention(desk: Desk, received: Callable[..., str]) -> None:

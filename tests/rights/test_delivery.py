@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -162,8 +162,8 @@ def test_the_maildir_default_never_holds_a_mail_twice(tmp_path: Path) -> None:
     assert list((maildir / "tmp").iterdir()) == []
 
 
-def test_a_batch_of_mails_reaches_the_disk_before_it_is_recorded_as_sent(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_mail_reaches_the_disk_and_is_recorded_as_sent_before_the_next(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     events: list[str] = []
 
     class Watched(MaildirTransport):
@@ -176,11 +176,67 @@ def test_a_batch_of_mails_reaches_the_disk_before_it_is_recorded_as_sent(tmp_pat
             events.append("folder synced")
 
     record = outbox._record
-    monkeypatch.setattr(outbox, "_record", lambda db, outcomes: (events.append("recorded"), record(db, outcomes))[1])
+    monkeypatch.setattr(outbox, "_record", lambda *args: (events.append("recorded"), record(*args))[1])
     db = _queue(tmp_path, _mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN"))
     assert asyncio.run(deliver_due(db, Watched(tmp_path / "var" / "maildir"), SENDER)).sent == 2
-    # Each file is synced as it is written; the folder that names them, once for the batch, before the record.
-    assert events == ["written", "written", "folder synced", "recorded"]
+    # A mail is on disk (its file, then the folder that names it) before it is recorded, and recorded before
+    # the next one goes: a crash re-sends at most the mail in flight.
+    assert events == ["written", "folder synced", "recorded"] * 2
+
+
+class Crash(BaseException):
+    """What a SIGKILL does to a pass: it stops between two statements, and nothing after runs."""
+
+
+def test_a_crash_mid_pass_resends_at_most_the_mail_in_flight(tmp_path: Path,
+                                                            smtp_server: tuple[Controller, Inbox]) -> None:
+    controller, inbox = smtp_server
+    mails = [_mail(tmp_path, reference=f"AAAA-BBBB-CCC{n}") for n in range(2, 6)]
+    db = _queue(tmp_path, *mails)
+
+    class DiesAfterTheThirdAcceptance(SmtpTransport):
+        async def send(self, *args: object, **kwargs: object) -> None:
+            await super().send(*args, **kwargs)  # type: ignore[arg-type]
+            if len(inbox.messages) == 3:
+                raise Crash  # accepted by the relay, never recorded
+
+    transport = DiesAfterTheThirdAcceptance(_smtp_settings(tmp_path, controller.port), timeout=5)
+    claimed_at = datetime.now(UTC)
+    with pytest.raises(Crash):
+        asyncio.run(deliver_due(db, transport, SENDER))
+    rows = db.execute("SELECT sent_at, leased_until FROM rights_outbox ORDER BY id").fetchall()
+    assert [row["sent_at"] is not None for row in rows] == [True, True, False, False]
+    # What the dead pass still holds is held for one mail's time limit, not the batch's.
+    for row in rows[2:]:
+        assert datetime.fromisoformat(row["leased_until"]) <= claimed_at + transport.lease + timedelta(seconds=5)
+    db.execute("UPDATE rights_outbox SET leased_until = ? WHERE sent_at IS NULL", (datetime.now(UTC).isoformat(),))
+    assert asyncio.run(deliver_due(db, SmtpTransport(transport.settings), SENDER)).sent == 2
+    ids = [str(message["Message-ID"]) for _, message in inbox.messages]
+    assert sorted(set(ids)) == sorted(m.message_id for m in mails)
+    assert len(ids) == len(mails) + 1  # the one in flight, once more
+
+
+def test_a_restarted_worker_retries_at_once_what_was_waiting(tmp_path: Path) -> None:
+    db = _queue(tmp_path, _mail(tmp_path))
+    later = datetime.now(UTC) + timedelta(hours=2)
+    db.execute("UPDATE rights_outbox SET attempts = 5, last_error = 'SMTPConnectError', next_attempt_at = ?",
+               (later.isoformat(),))
+    maildir = tmp_path / "var" / "maildir"
+
+    async def serve() -> None:
+        worker = outbox.Worker(db, MaildirTransport(maildir), SENDER)
+        worker.start()
+        try:
+            for _ in range(500):  # bounded: the first pass comes at once
+                if db.execute("SELECT sent_at FROM rights_outbox").fetchone()[0]:
+                    return
+                await asyncio.sleep(0.01)
+        finally:
+            await worker.stop()
+
+    asyncio.run(serve())
+    assert db.execute("SELECT sent_at FROM rights_outbox").fetchone()[0] is not None
+    assert len(maildir_messages(maildir)) == 1
 
 
 def test_a_pass_that_crashed_after_handing_over_is_not_repeated(tmp_path: Path) -> None:

@@ -1,0 +1,132 @@
+"""Rate limits that every instance of the server sees and that outlive a restart.
+
+A ``Counter`` counts hits on one kind of value (posts per client address, requests per email address)
+within a sliding window. Its hits are rows in a database the feature already writes, each a keyed hash of
+the value and the moment the hit stops counting: two instances on one database enforce one limit, a restart
+forgets nothing, and the count is taken in the same transaction as what it counts. Only the keyed hash is
+kept, never the address, and only until its window ends.
+
+``RateLimits`` is the storage a counter needs; ``SqliteRateLimits`` keeps it in SQLite, with its SQL here
+and nowhere else (PostgreSQL, with the storage issue, is another implementation of the same three methods).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import math
+import sqlite3
+from dataclasses import dataclass
+from typing import Protocol
+
+from .database import register_schema
+
+SCHEMA = """
+    CREATE TABLE IF NOT EXISTS rate_limit_hits (
+        counter TEXT NOT NULL,      -- which limit, e.g. rights.address
+        key BLOB NOT NULL,          -- keyed hash of the value counted (an address): never the value
+        expires_at REAL NOT NULL    -- Unix time when this hit stops counting
+    );
+    CREATE INDEX IF NOT EXISTS rate_limit_hits_key ON rate_limit_hits (counter, key, expires_at);
+    CREATE INDEX IF NOT EXISTS rate_limit_hits_expiry ON rate_limit_hits (expires_at);
+    """
+# In both databases: each feature counts in the one it writes, in the transaction that writes it.
+register_schema("rate_limits", SCHEMA, store="requests")
+register_schema("rate_limits.consent_log", SCHEMA, store="consent_log")
+
+# Expired hits deleted with each new one: the table holds about the live hits, with no purge to schedule.
+FORGET_PER_HIT = 64
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0  # whole seconds until a hit would be allowed again (when refused)
+
+
+class RateLimits(Protocol):
+    """Where a counter's hits are kept, inside the caller's transaction."""
+
+    def live_hits(self, counter: str, key: bytes, now: float) -> list[float]:
+        """When each hit still counting stops counting, soonest first."""
+
+    def add_hit(self, counter: str, key: bytes, expires_at: float) -> None: ...
+
+    def forget_expired(self, now: float, at_most: int) -> None: ...
+
+
+class SqliteRateLimits:
+    """``RateLimits`` on a SQLite connection (a group commit's, already in its transaction)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def live_hits(self, counter: str, key: bytes, now: float) -> list[float]:
+        rows = self.db.execute(
+            "SELECT expires_at FROM rate_limit_hits WHERE counter = ? AND key = ? AND expires_at > ?"
+            " ORDER BY expires_at", (counter, key, now))
+        return [float(row[0]) for row in rows]
+
+    def add_hit(self, counter: str, key: bytes, expires_at: float) -> None:
+        self.db.execute("INSERT INTO rate_limit_hits (counter, key, expires_at) VALUES (?, ?, ?)",
+                        (counter, key, expires_at))
+
+    def forget_expired(self, now: float, at_most: int) -> None:
+        self.db.execute("DELETE FROM rate_limit_hits WHERE rowid IN (SELECT rowid FROM rate_limit_hits"
+                        " WHERE expires_at <= ? LIMIT ?)", (now, at_most))
+
+
+class Counter:
+    """One limit on one kind of value. Times are Unix time (``time.time()``): instances share the clock,
+    not a process's monotonic one."""
+
+    def __init__(self, name: str, limit: Limit, secret: str) -> None:
+        self.name = name
+        self.limit = limit
+        # A key of its own per counter: the same address hashes differently in each.
+        self._key = hmac.new(secret.encode(), name.encode(), hashlib.sha256).digest()
+
+    def key(self, value: str) -> bytes:
+        return hmac.new(self._key, value.encode(), hashlib.sha256).digest()[:16]
+
+    def check(self, hits: RateLimits, value: str, now: float) -> Verdict:
+        """Whether one more hit is allowed, counting nothing."""
+        live = hits.live_hits(self.name, self.key(value), now)
+        if len(live) < self.limit.count:
+            return Verdict(True)
+        # The hit whose end brings the count back under the limit (more than one if the limit was lowered).
+        frees_at = live[len(live) - self.limit.count]
+        return Verdict(False, max(1, math.ceil(frees_at - now)))
+
+    def record(self, hits: RateLimits, value: str, now: float) -> None:
+        hits.add_hit(self.name, self.key(value), now + self.limit.seconds)
+        hits.forget_expired(now, FORGET_PER_HIT)
+
+    def take(self, hits: RateLimits, value: str, now: float) -> Verdict:
+        """Count one hit if it is allowed; a refused one is not counted, so the window keeps sliding."""
+        verdict = self.check(hits, value, now)
+        if verdict.allowed:
+            self.record(hits, value, now)
+        return verdict
+
+
+def client_key(host: str) -> str:
+    """What a per-client limit counts: the address, or for IPv6 its /64 — one subscriber's network, whose
+    2^64 addresses a single client can walk through."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        mapped = address.ipv4_mapped
+        if mapped is not None:
+            return str(mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
