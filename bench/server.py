@@ -109,6 +109,7 @@ def _prepare(workdir: Path) -> dict[str, str]:
         "PRIVACY_VAR_DIR": str(workdir / "var"),
         # Every bench request comes from 127.0.0.1: lift the per-address limit, or it only measures refusals.
         "PRIVACY_RIGHTS_LIMITS": "100000000/60,100000000/60",
+        "PRIVACY_CONSENT_LIMITS": "100000000/60",
     }
 
 

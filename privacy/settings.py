@@ -79,6 +79,10 @@ SETTINGS: tuple[Setting, ...] = (
     # 5 requests a day per email address.
     Setting("PRIVACY_RIGHTS_LIMITS", "20/600,5/86400",
             "rights-request limits: posts per client address / seconds, then requests per email address / seconds"),
+    # A person makes a choice or two per visit, on a banner that waits for them: 30 choices in 10 minutes from one
+    # address is a script, which would otherwise fill the proof log kept for years (20,000 rows in 7 s were seen).
+    Setting("PRIVACY_CONSENT_LIMITS", "30/600",
+            "cookie choices recorded per client address / seconds; more are answered 429 and not recorded"),
     Setting("PRIVACY_FORWARDED_ALLOW_IPS", "",
             "addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are trusted "
             "(comma-separated); empty: none; production requires its HTTPS proxy here"),
@@ -112,6 +116,7 @@ class Settings:
     smtp_password: str | None
     mail_from: str
     rights_limits: tuple[tuple[int, int], tuple[int, int]]
+    consent_limits: tuple[int, int]
     forwarded_allow_ips: str | None
     consent_proof_years: int
 
@@ -280,6 +285,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str
     except ValueError:
         raise SettingsError(N_("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)")) from None
     try:
+        consent_limits = tuple(int(n) for n in value["PRIVACY_CONSENT_LIMITS"].split("/"))
+        if len(consent_limits) != 2 or min(consent_limits) < 1:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(N_("PRIVACY_CONSENT_LIMITS must read like 30/600 (choices per client address / seconds)")) from None
+    try:
         proof_years = int(value["PRIVACY_CONSENT_PROOF_YEARS"])
         if not 1 <= proof_years <= 30:
             raise ValueError
@@ -288,6 +299,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str
     return Settings(
         consent_proof_years=proof_years,
         rights_limits=limits,  # type: ignore[arg-type]
+        consent_limits=consent_limits,  # type: ignore[arg-type]
         forwarded_allow_ips=value["PRIVACY_FORWARDED_ALLOW_IPS"] or None,
         environment=environment,  # type: ignore[arg-type]
         secret_keys=keys,

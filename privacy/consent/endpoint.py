@@ -23,6 +23,7 @@ from .. import i18n
 from ..codes import N_, CookieCategory
 from ..content import Site
 from ..database import GroupCommit
+from ..rate_limits import Counter, Limit, SqliteRateLimits, Verdict, client_key
 from ..web import (
     CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, cookie_header, error_response, json_nesting, read_body,
     request_language, same_origin, send_answer,
@@ -57,14 +58,16 @@ BAD_ACTION = N_("“%(action)s” is not a choice this banner offers: use one of
 BAD_CATEGORY = N_("“%(category)s” is not a cookie category of this site; its categories are: %(known)s.")
 BAD_VALUE = N_("The choice for “%(category)s” must be true or false.")
 BAD_RETURN = N_("The page to return to must be a path on this site, such as /contact.")
+TOO_MANY_CHOICES = N_("Too many choices were sent from your connection: nothing was changed. Please try again in a few minutes.")
 NOT_RECORDED = N_("Your choice could not be recorded just now: nothing was changed. Please try again in a moment.")
 
 
 class BadChoice(Exception):
-    def __init__(self, status: int, message: str, **params: Any) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None, **params: Any) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
         self.params = params
 
 
@@ -175,6 +178,9 @@ class ConsentEndpoint:
         # cookie still holds the choice. Rights requests keep FULL in their own database.
         # Concurrent choices share one commit (GroupCommit), each answered only once its entry is written.
         self.log = GroupCommit(state.settings.consent_log, "NORMAL", "consent_log", in_loop=True)
+        # What bounds the log's growth: choices per client address, counted in the log's own database, in the
+        # transaction that appends the entry (privacy/rate_limits.py).
+        self.choices = Counter("consent.address", Limit(*state.settings.consent_limits), state.settings.secret_keys[0])
         self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
@@ -279,6 +285,8 @@ class ConsentEndpoint:
                     return
                 except BadChoice as error:
                     refusal = self._refuse(request, as_json, error.status, error.message, choice.language, **error.params)
+                    if error.retry_after is not None:
+                        refusal.headers["Retry-After"] = str(error.retry_after)
                 except sqlite3.Error:
                     # The log is the proof: no cookie without its entry. Nothing was half-written (one
                     # transaction), so the person can simply try again.
@@ -321,7 +329,10 @@ class ConsentEndpoint:
             banner_hash=self._banner(site, shown_language).hash, language=shown_language, action=action,
             choices=choices, gpc=choice.gpc, channel=choice.channel,
         )
-        await self.log.insert(log.INSERT, log.row(entry))
+        client = client_key(request.client.host if request.client else "")
+        verdict = await self.log.run(lambda db: self._append(db, log.row(entry), client, now.timestamp()))
+        if not verdict.allowed:
+            raise BadChoice(429, TOO_MANY_CHOICES, verdict.retry_after)
         cookie = cookie_header(
             inventory.cookie_name,
             self.cookie.dumps(decided, site.id),
@@ -336,6 +347,14 @@ class ConsentEndpoint:
                                               NO_STORE, cookie])
         else:
             await send_answer(send, 200, self._recorded_body(inventory, action, choices), [JSON_CONTENT, NO_STORE, cookie])
+
+
+    def _append(self, db: sqlite3.Connection, entry: tuple[object, ...], client: str, now: float) -> Verdict:
+        """The entry appended if the client's limit allows it, with the client's count."""
+        verdict = self.choices.take(SqliteRateLimits(db), client, now)
+        if verdict.allowed:
+            db.execute(log.INSERT, entry)
+        return verdict
 
 
 def _json(value: Any) -> bytes:

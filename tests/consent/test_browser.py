@@ -1,5 +1,5 @@
 """The widget in Debian's Chromium against the real server on loopback: both modes, every choice,
-gating, GPC, JavaScript off, asking again, the strict CSP, axe and the keyboard.
+gating, GPC, JavaScript off, asking again, too many choices, the strict CSP, axe and the keyboard.
 
 Every test also holds the page to "no error in the console": a CSP violation is reported there.
 """
@@ -9,7 +9,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -73,9 +75,9 @@ class Server:
             db.close()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("consent-browser")
+@contextmanager
+def serving(root: Path, **env: str) -> Iterator[Server]:
+    """The built test sites under uvicorn on a loopback port, for as long as the context lasts."""
     content = write_content(root / "content", consent_sites())
     public = root / "public"
     assert build(content, public).ok
@@ -89,7 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     (test / "pixel.png").write_bytes(PIXEL)
     port = free_port()  # known before the start: it is the server's public origin
     settings = load_settings(settings_env(root, content, public, PRIVACY_SECRET_KEYS=KEY,
-                                          PRIVACY_PUBLIC_ORIGIN=f"http://127.0.0.1:{port}"))
+                                          PRIVACY_PUBLIC_ORIGIN=f"http://127.0.0.1:{port}", **env))
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, name="consent test server", daemon=True)
@@ -98,9 +100,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     while not uv.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", settings)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", settings)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    # Every test's choices come from 127.0.0.1: the limit is the subject of its own tests, not of these.
+    with serving(tmp_path_factory.mktemp("consent-browser"), PRIVACY_CONSENT_LIMITS="100000/600") as running:
+        yield running
 
 
 @pytest.fixture
@@ -383,3 +394,39 @@ def test_the_notice_page_embeds_the_widget_cleanly(watched: Page, server: Server
     expect(watched.locator(".cw")).to_have_count(0)
     # The no-JavaScript form shows the choice just made.
     expect(watched.locator("form[data-consent-form] input[name=category]")).to_be_checked()
+
+
+# --- too many choices from one address ----------------------------------------------------------------------
+
+
+def test_a_refused_choice_keeps_the_banner_says_why_and_waits_before_posting_again(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with serving(tmp_path_factory.mktemp("consent-limited"), PRIVACY_CONSENT_LIMITS="1/600") as limited:
+        context = browser.new_context()
+        page = context.new_page()
+        errors = collect_console_errors(page)
+        posts: list[int] = []
+        page.on("response", lambda r: posts.append(r.status) if r.request.method == "POST" else None)
+        try:
+            first_layer(page, limited).get_by_role("button", name="Reject all").click()
+            expect(page.get_by_role("status")).to_have_text("Your choice has been saved.")
+            context.clear_cookies()  # a fresh visitor, from the same address
+            region = first_layer(page, limited)
+            for _ in range(3):
+                region.get_by_role("button", name="Accept all").click()
+            message = "Too many choices were sent from your connection: nothing was changed. Please try again in a few minutes."
+            expect(region.locator(".cw-e")).to_have_text(message)
+            expect(page.get_by_role("status")).to_have_text(message)
+            expect(region.get_by_role("button", name="Accept all")).to_be_enabled()
+            # The page stays usable, nothing optional runs, and the refused post was the only one.
+            expect(page.get_by_role("heading", name="Clinic home")).to_be_visible()
+            region.get_by_role("link", name="More about cookies").focus()
+            assert tracker_runs(page) == 0 and consent_cookie(context) is None
+            assert posts == [200, 429]
+            assert_axe_clean(page)
+            # Chromium reports the refused fetch itself, once for three clicks; the widget adds nothing.
+            assert len(errors) == 1 and "status of 429 (Too Many Requests)" in errors[0]
+            assert len(limited.records(OPT_IN)) == 1
+        finally:
+            context.close()

@@ -298,3 +298,39 @@ def test_a_choice_the_log_cannot_take_is_a_localized_503_without_a_cookie(consen
     again = consent_client.post("/consent", json=accept)
     assert again.status_code == 200
     assert len(records(consent_client)) == 2  # the first entry kept, the failed one never half-written
+
+
+# --- the limit per client address ---------------------------------------------------------------------------
+
+
+def test_choices_are_limited_per_client_address_and_a_refused_one_writes_nothing(
+    make_client: Callable[..., TestClient], consent_content: Path
+) -> None:
+    client = make_client(consent_content)  # the default: 30 choices in 10 minutes
+    answers = [client.post("/consent", json={"site": OPT_IN, "action": "reject"}).status_code for _ in range(31)]
+    assert answers == [200] * 30 + [429]
+    refused = client.post("/consent", json={"site": OPT_IN, "lang": "fr", "action": "accept"})
+    assert refused.status_code == 429 and "set-cookie" not in refused.headers
+    assert refused.json() == {"error": "Trop de choix ont été envoyés depuis votre connexion\xa0: rien n'a été "
+                                       "modifié. Veuillez réessayer dans quelques minutes."}
+    assert 0 < int(refused.headers["retry-after"]) <= 600
+    assert len(records(client)) == 30
+    form = client.post("/consent", data={"site": OPT_IN, "lang": "en", "action": "accept"}, follow_redirects=False)
+    assert form.status_code == 429 and form.text.startswith("Too many choices were sent from your connection")
+    assert len(records(client)) == 30
+
+
+def test_invalid_posts_do_not_count_and_the_limit_holds_across_instances_and_restarts(
+    make_client: Callable[..., TestClient], consent_content: Path
+) -> None:
+    first = make_client(consent_content, PRIVACY_CONSENT_LIMITS="4/600")
+    second = make_client(consent_content, PRIVACY_CONSENT_LIMITS="4/600")
+    # Refused choices write nothing, so they are not what the limit counts.
+    assert {first.post("/consent", json={"site": OPT_IN, "action": "maybe"}).status_code for _ in range(10)} == {400}
+    answers = [(first if i % 2 else second).post("/consent", json={"site": OPT_IN, "action": "accept"}).status_code
+               for i in range(6)]
+    assert answers == [200] * 4 + [429] * 2
+    first.__exit__(None, None, None)
+    again = make_client(consent_content, PRIVACY_CONSENT_LIMITS="4/600")
+    assert again.post("/consent", json={"site": OPT_IN, "action": "accept"}).status_code == 429
+    assert len(records(again)) == 4

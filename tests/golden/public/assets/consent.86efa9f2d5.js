@@ -70,26 +70,41 @@
     });
   }
 
+  // Refused for posting too often (429): no post before `calm`, and `why` (the server's words) in the meantime.
+  var calm = 0, why;
   function save(action, choices) {
+    if (Date.now() < calm) return tell(why);
     var before = cfg.choices;
     fetch(api, {
       method: 'POST', credentials: 'same-origin',
       headers: {'Content-Type': 'application/json', Accept: 'application/json'},
       body: JSON.stringify({site: site, lang: cfg.lang, action: action, choices: choices, gpc: gpc})
     }).then(function (r) {
+      if (r.status == 429) {
+        calm = Date.now() + 1000 * (parseInt(r.headers.get('Retry-After'), 10) || 60);
+        return r.json().then(function (e) { why = e.error; }, function () {}).then(function () {
+          tell(why = why || cfg.text.failed);
+        });
+      }
       if (!r.ok) throw r;
-      return r.json();
-    }).then(function (s) {
-      cfg.decided = true;
-      cfg.choices = s.choices;
-      close();
-      say(cfg.text.saved);
-      sync();
-      forget(s.choices);
-      // A script that already runs cannot be stopped: reload without it.
-      if (Object.keys(before).some(function (k) { return before[k] && !s.choices[k]; })) location.reload();
-      else apply(s.choices);
-    }).catch(function () { say(cfg.text.failed); });
+      return r.json().then(function (s) {
+        cfg.decided = true;
+        cfg.choices = s.choices;
+        close();
+        say(cfg.text.saved);
+        sync();
+        forget(s.choices);
+        // A script that already runs cannot be stopped: reload without it.
+        if (Object.keys(before).some(function (k) { return before[k] && !s.choices[k]; })) location.reload();
+        else apply(s.choices);
+      });
+    }).catch(function () { tell(cfg.text.failed); });
+  }
+
+  // Said to screen readers, and shown in the banner, which stays open so the choice can be made again.
+  function tell(text) {
+    say(text);
+    if (box) (box.querySelector('.cw-e') || el('p', 'cw-e', 0, box)).textContent = text;
   }
 
   function close() {
