@@ -21,6 +21,7 @@ from ..database import connect
 from ..settings import SettingsError, load_settings
 from . import store
 from .handling import Desk
+from .invisible import visible
 from .mail import translator
 from . import outbox_cli
 from .outbox import state_of
@@ -109,13 +110,14 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
         (_("Due"), request.due_on.isoformat()),
         (_("Rights"), ", ".join(_(r.label) for r in request.rights)),
         (_("Relationship to the organization"), _(relationship_label(request.relationship))),
-        (_("Name"), request.name or none),
-        (_("Email"), request.email or none),
-        (_("Patient or file number"), request.file_reference or none),
+        # What the requester typed, with any invisible character written out (privacy/rights/invisible.py).
+        (_("Name"), visible(request.name, allowed="") if request.name else none),
+        (_("Email"), visible(request.email, allowed="") if request.email else none),
+        (_("Patient or file number"), visible(request.file_reference, allowed="") if request.file_reference else none),
         (_("Language"), request.language),
         (_("Address confirmed"), request.email_confirmed_at.isoformat(timespec="minutes")
          if request.email_confirmed_at else _("no")),
-        (_("Extended"), f"{request.extended_at:%Y-%m-%d} — {request.extension_reason or none}"
+        (_("Extended"), f"{request.extended_at:%Y-%m-%d} — {visible(request.extension_reason or none)}"
          if request.extended_at else _("no")),
         (_("Closed"), request.closed_at.isoformat(timespec="minutes") if request.closed_at else _("no")),
         (_("Personal data purged"), request.purged_at.isoformat(timespec="minutes") if request.purged_at else _("no")),
@@ -123,7 +125,7 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
     width = max(len(label) for label, _value in lines)
     for label, value in lines:
         print(f"{label.ljust(width)}  {value}", file=out)
-    print(f"\n{_('Details')}:\n{request.details or none}\n", file=out)
+    print(f"\n{_('Details')}:\n{visible(request.details or none)}\n", file=out)
     print(_("Mails") + ":", file=out)
     now = datetime.now(UTC)
     for mail in store.mail_status(desk.db, request.reference):

@@ -22,6 +22,7 @@ from .. import i18n
 from ..codes import Right
 from ..content import Site
 from ..text import pick
+from .invisible import visible
 from .outbox import Mail
 from .request import relationship_label
 
@@ -34,7 +35,19 @@ def translator(language: str) -> Callable[[str], str]:
 
 def _one_line(value: str) -> str:
     # Validation already refuses these; a header must never depend on that alone.
-    return _CONTROL.sub(" ", value).strip()
+    return visible(_CONTROL.sub(" ", value).strip(), allowed="")
+
+
+def _display_name(name: str) -> str:
+    """A display name no mail program can read as an address.
+
+    formataddr quotes a name holding ``@``, ``<``, ``,``…, so the address is always the one given. But a
+    name written as an RFC 2047 encoded word (``=?utf-8?b?Y2VvQGhvc3BpdGFsLmV4YW1wbGU=?=``) is none of those:
+    left as typed, mail programs decode it into whatever it encodes, such as ``ceo@hospital.example``
+    (Python's parser does so even inside quotes). Encoded by us, it is decoded back to the text typed.
+    """
+    name = _one_line(name)
+    return Header(name, "utf-8", maxlinelen=0).encode() if "=?" in name else name  # 0: one line, checked as such
 
 
 def _domain(sender: str) -> str:
@@ -70,7 +83,7 @@ class _Message:
     def address(self, name: str, display_name: str, addr_spec: str) -> None:
         if not addr_spec.isascii() or _CONTROL.search(addr_spec) or " " in addr_spec:
             raise ValueError(f"the {name} address must be a plain ASCII address")
-        self[name] = formataddr((_one_line(display_name), addr_spec), "utf-8")
+        self[name] = formataddr((_display_name(display_name), addr_spec), "utf-8")
 
     def as_bytes(self) -> bytes:
         return self._mime.as_bytes()
@@ -126,7 +139,7 @@ def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple
     body = "\n".join(
         [_("A rights request was sent through the online form of %(site)s.") % {"site": organization(site, language)}, ""]
         + [f"{label.ljust(width)}  {value}" for label, value in rows]
-        + ["", _("Details:"), "", details, "",
+        + ["", _("Details:"), "", visible(details), "",
            _("Reply to this email to answer the requester. The requester has not proved their identity: "
              "ask for proof only if you have reasonable doubt (GDPR Art. 12(6))."),
            _("When the request is answered: python server.py requests close %(reference)s") % {"reference": reference}]

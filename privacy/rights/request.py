@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..codes import N_, PeopleCategory, Right
 from ..content import Site
+from .invisible import has_invisible
 
 # “Other” lets a relative, a former employee… say who they are in the details.
 OTHER = "other"
@@ -106,12 +107,21 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
         errors["name"] = N_("Shorten your name to at most 200 characters.")
     elif _CONTROL.search(name):
         errors["name"] = N_("Write your name on one line, without special characters.")
+    elif has_invisible(name):
+        errors["name"] = N_("Your name holds an invisible character (such as a text-direction mark or a zero-width "
+                            "space, often copied with pasted text): type it again.")
+    elif "@" in name:
+        # In a reply the DPO's mail program shows the name: one that reads as an address would pose as it.
+        errors["name"] = N_("Write your name here, not an email address: the address goes in the next field.")
 
     normalized = ""
     if not email:
         errors["email"] = N_("Enter your email address.")
-    elif len(email) > EMAIL_MAX:
+    elif len(email) > EMAIL_MAX or _CONTROL.search(email):
         errors["email"] = N_("Enter a valid email address, such as name@example.fr.")
+    elif has_invisible(email):
+        errors["email"] = N_("Your email address holds an invisible character (such as a text-direction mark or a "
+                             "zero-width space, often copied with pasted text): type it again.")
     else:
         # Imported here: the build reads this module (for the lint) and never validates an address.
         from email_validator import EmailNotValidError, validate_email
@@ -139,6 +149,9 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
         errors["file_reference"] = N_("Shorten the reference to at most 100 characters.")
     elif _CONTROL.search(file_reference):
         errors["file_reference"] = N_("Write the reference on one line, without special characters.")
+    elif has_invisible(file_reference):
+        errors["file_reference"] = N_("The reference holds an invisible character (such as a text-direction mark or "
+                                      "a zero-width space, often copied with pasted text): type it again.")
 
     if errors:
         return Invalid(values, errors)

@@ -202,3 +202,18 @@ def test_the_running_server_purges_what_is_past_retention(desk: Desk, received: 
         pass  # startup runs one purge pass before serving
     assert store.get(desk.db, old).email is None
     assert store.get(desk.db, recent).email == "bob@example.fr"
+
+
+def test_show_writes_out_invisible_characters(desk: Desk) -> None:
+    # Stored before the form refused them in names, or typed in the details, where they are kept.
+    site = desk.content.site("clinique")
+    assert site is not None
+    request = RightsRequest("clinique", "fr", (store.Right.access,), "\u202eelpmaxe.latipsoh@oec", "ana@example.fr",
+                            "patients", "ligne\u200b une\n\u2066deux\u2069", "P\u200d-12")
+    reference = desk.receive(site, request, "receipt").reference
+    code, text = run("requests", "show", reference)
+    assert code == 0
+    assert "[U+202E RIGHT-TO-LEFT OVERRIDE]elpmaxe.latipsoh@oec" in text
+    assert "ligne[U+200B ZERO WIDTH SPACE] une\n[U+2066 LEFT-TO-RIGHT ISOLATE]deux[U+2069 POP DIRECTIONAL ISOLATE]" in text
+    assert "P[U+200D ZERO WIDTH JOINER]-12" in text
+    assert not any(c in text for c in "\u202e\u200b\u2066\u2069\u200d")

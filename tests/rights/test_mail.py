@@ -64,3 +64,56 @@ def test_an_address_that_is_not_plain_ascii_is_refused(tmp_path: Path) -> None:
         _to_dpo(tmp_path, email="ana@exämple.fr")
     with pytest.raises(ValueError):
         _to_dpo(tmp_path, email="ana@example.fr\nBcc: x@example.org")
+
+
+POSING = [
+    "ceo@hospital.example",
+    "=?utf-8?b?Y2VvQGhvc3BpdGFsLmV4YW1wbGU=?=",
+    "=?utf-8?q?ceo=40hospital=2Eexample?=",
+    "Ana =?utf-8?q?=3Cceo=40hospital=2Eexample=3E?= " + "x" * 150,
+    "Ana <ceo@hospital.example>",
+    "Ana, ceo@hospital.example",
+    '"ceo@hospital.example" <',
+]
+
+
+@pytest.mark.parametrize("name", POSING)
+def test_no_display_name_poses_as_an_address(tmp_path: Path, name: str) -> None:
+    sent = _to_dpo(tmp_path, name=name)
+    assert sent.message is not None
+    read = message_from_bytes(sent.message, policy=policy.default)
+    [reply_to] = read["Reply-To"].addresses
+    assert (reply_to.display_name, reply_to.addr_spec) == (name, "ana@example.fr")
+    assert read["Reply-To"].defects == ()
+    [sender] = read["From"].addresses
+    assert sender.addr_spec == SENDER
+
+
+@pytest.mark.parametrize("publisher", ["ceo@hospital.example", "=?utf-8?q?ceo=40hospital=2Eexample?="])
+def test_the_organization_name_in_from_is_quoted_too(tmp_path: Path, publisher: str) -> None:
+    sent = _to_dpo(tmp_path, publisher=publisher)
+    assert sent.message is not None
+    [sender] = message_from_bytes(sent.message, policy=policy.default)["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (publisher, SENDER)
+
+
+def test_invisible_characters_are_written_out_in_the_dpo_mail(tmp_path: Path) -> None:
+    sent = mail.to_dpo(
+        _site(tmp_path), "dpo@clinique.example", SENDER, reference="K7M4-QX9T-PW2R", rights=(Right.access,),
+        name="\u202eelpmaxe.latipsoh@oec", email="ana@example.fr", relationship="patients",
+        details="Mon dossier\u200b\nde 2024 \u2067isolé\u2069 et \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        file_reference="P-\ufeff12", confirmed=False,
+        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC), due_on=date(2025, 2, 28),
+    )
+    assert sent.message is not None
+    read = message_from_bytes(sent.message, policy=policy.default)
+    body = read.get_content()
+    assert "Mon dossier[U+200B ZERO WIDTH SPACE]\nde 2024 [U+2067 RIGHT-TO-LEFT ISOLATE]isolé" in body
+    assert "[U+2069 POP DIRECTIONAL ISOLATE]" in body
+    assert "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645" in body  # a Persian word keeps its joiner
+    assert "P-[U+FEFF ZERO WIDTH NO-BREAK SPACE]12" in body
+    assert "[U+202E RIGHT-TO-LEFT OVERRIDE]elpmaxe.latipsoh@oec" in body
+    assert not any(c in body for c in "\u202e\u200b\u2067\u2069\ufeff")
+    [reply_to] = read["Reply-To"].addresses
+    assert reply_to.display_name == "[U+202E RIGHT-TO-LEFT OVERRIDE]elpmaxe.latipsoh@oec"
+    assert reply_to.addr_spec == "ana@example.fr"

@@ -129,6 +129,15 @@ BAD_INPUTS = [
     ({"details": "x" * 5001}, "details", "Raccourcissez votre demande à 5000 caractères au plus."),
     ({"details": "ok\x00"}, "details", "Retirez les caractères spéciaux de votre demande."),
     ({"file_reference": "9" * 101}, "file_reference", "Raccourcissez le numéro à 100 caractères au plus."),
+    *[({field: value}, field, message) for field, value, message in [
+        ("name", "\u202eelpmaxe.latipsoh", "Votre nom contient un caractère invisible"),
+        ("name", "Ana\u200bDupont", "Votre nom contient un caractère invisible"),
+        ("name", "Ana\u2066Dupont\u2069", "Votre nom contient un caractère invisible"),
+        ("name", "ceo@hospital.example", "Écrivez ici votre nom, pas une adresse e-mail"),
+        ("email", "ana\u200b@example.fr", "Votre adresse e-mail contient un caractère invisible"),
+        ("email", "ana@example.fr\u202c", "Votre adresse e-mail contient un caractère invisible"),
+        ("file_reference", "P-\ufeff1234", "Le numéro contient un caractère invisible"),
+    ]],
 ]
 
 
@@ -289,3 +298,24 @@ def test_a_forged_host_is_refused_and_mails_link_to_the_configured_origin(
         ack = next(m for m in wait_for_mail(tmp_path / "var" / "maildir", 2) if "acknowledgment" in m["Message-ID"])
     links = re.findall(r"https?://[^\s/]+", ack.get_content())
     assert links and set(links) == {"https://privacy.hospital.example"}
+
+
+def test_a_refused_name_is_given_back_as_typed(rights_client: TestClient) -> None:
+    answer = post(rights_client, good_form(name="Ana\u200bDupont"))
+    assert answer.status_code == 422
+    assert 'value="Ana\u200bDupont"' in answer.text
+
+
+def test_invisible_characters_in_the_details_are_kept_and_shown_to_the_dpo(rights_client: TestClient,
+                                                                           tmp_path: Path) -> None:
+    # Free text may hold them for good reasons (a pasted document, Hebrew or Arabic): kept, and written out.
+    details = "Copie de mon dossier \u2067\u05e9\u05dc\u05d5\u05dd\u2069\u200b"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert post(rights_client, good_form(details=details, name=f"Ana {persian}")).status_code == 303
+    assert rows(tmp_path)[0]["details"] == details  # stored as sent
+    dpo = next(m for m in wait_for_mail(tmp_path / "var" / "maildir", 2) if ".dpo@" in m["Message-ID"])
+    body = dpo.get_content()
+    assert ("Copie de mon dossier [U+2067 RIGHT-TO-LEFT ISOLATE]\u05e9\u05dc\u05d5\u05dd"
+            "[U+2069 POP DIRECTIONAL ISOLATE][U+200B ZERO WIDTH SPACE]") in body
+    [reply_to] = dpo["Reply-To"].addresses
+    assert (reply_to.display_name, reply_to.addr_spec) == (f"Ana {persian}", "ana@example.fr")
