@@ -1,6 +1,7 @@
 """Serve the built pages and the consent and rights-request endpoints.
 
     python server.py [--host H] [--port P]      serve (the default command)
+    python server.py backup DEST                copy both databases into DEST, while serving
     python server.py COMMAND --help             the DPO's commands below
 """
 
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from privacy import consent, rights
-from privacy.server_cli import serve
+from privacy.server_cli import run_backup, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the pages and endpoints (the default)")
+    backup = commands.add_parser("backup", help="copy both databases, consistently, while the server runs")
+    backup.add_argument("destination", type=Path, metavar="DEST", help="the folder to write the copies into")
+    backup.set_defaults(handler=lambda args: run_backup(args.destination))
     consent.add_commands(commands)
     rights.add_commands(commands)
     args = parser.parse_args(argv)

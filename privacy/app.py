@@ -169,10 +169,13 @@ class ContentError(Exception):
 
 
 def open_state(settings: Settings, content: Content | None = None) -> AppState:
+    from . import storage
+
     content = content or load_content(settings.content_dir)
     if content.errors:
         raise ContentError(content)
     prepare_var_dir(settings)
+    storage.check(settings)  # a damaged database refuses the start (storage.DatabaseDamaged)
     return AppState(settings, content)
 
 
@@ -185,8 +188,8 @@ def feature_routes(state: AppState) -> list[BaseRoute]:
 
 def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
     """Background work that lives as long as the server: the rights outbox worker and purges, the consent
-    log's purge."""
-    from . import consent, rights
+    log's purge, and the databases' checkpoints (the last to stop: the final one follows every write)."""
+    from . import consent, rights, storage
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -194,7 +197,7 @@ def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
         # the collector's reach, so its full collections stop walking it (they were the slowest requests).
         gc.collect()
         gc.freeze()
-        async with rights.background(state), consent.background(state):
+        async with storage.upkeep(state.settings), rights.background(state), consent.background(state):
             yield
 
     return lifespan

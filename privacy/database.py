@@ -53,6 +53,18 @@ def connect(path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: 
     return connection
 
 
+def checkpoint(path: Path, mode: Literal["PASSIVE", "TRUNCATE"] = "PASSIVE") -> None:
+    """Move what the write-ahead log holds into the database file, on a connection of its own. PASSIVE copies
+    what it can without waiting for anyone; TRUNCATE (at a clean stop) waits for writers and empties the log."""
+    if not path.exists():
+        return
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        db.execute(f"PRAGMA wal_checkpoint({mode})")
+    finally:
+        db.close()
+
+
 T = TypeVar("T")
 # What a GroupCommit runs: a function of the connection, or one statement and its parameters.
 Work = Callable[[sqlite3.Connection], Any] | tuple[str, tuple[object, ...]]
@@ -140,11 +152,7 @@ class GroupCommit:
 
     def _checkpoint_now(self) -> None:
         # A connection of the thread's own; PASSIVE never blocks the writer on the event loop.
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            db.close()
+        checkpoint(self.path, "PASSIVE")
 
     def _commit(self, works: list[Work]) -> list[tuple[Any, BaseException | None]]:
         outcomes: list[tuple[Any, BaseException | None]] = []

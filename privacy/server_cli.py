@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from pathlib import Path
 
 import uvicorn
 
@@ -11,6 +12,7 @@ from .app import ContentError, create_app, static_headers
 from .codes import N_
 from .i18n import gettext, operator_language
 from .settings import SettingsError, load_settings
+from .storage import BackupRefused, DatabaseDamaged, backup
 
 STORAGE_FAILED = N_("the server could not open its storage (%(reason)s): check PRIVACY_VAR_DIR, PRIVACY_DATABASE and "
                     "PRIVACY_CONSENT_LOG, that the server's user may write there and that the disk has room")
@@ -22,7 +24,7 @@ def serve(host: str, port: int) -> int:
         settings = load_settings(listen=(host, port))
         # uvicorn adds the security headers to every answer, its own errors (a malformed request) included.
         app = create_app(settings, server_sends_headers=True)
-    except SettingsError as error:
+    except (SettingsError, DatabaseDamaged) as error:
         print(f"server.py: {error.text(language)}", file=sys.stderr)
         return 2
     except ContentError as error:
@@ -43,4 +45,31 @@ def serve(host: str, port: int) -> int:
     headers = [(name.decode(), value.decode()) for name, value in static_headers(settings.production)]
     uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, proxy_headers=proxied,
                 forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None, headers=headers)
+    return 0
+
+
+def run_backup(destination: Path) -> int:
+    """``server.py backup DEST``: a consistent copy of both databases into DEST, while the server runs."""
+    language = operator_language()
+    try:
+        settings = load_settings()
+        copies = backup(settings, destination)
+    except SettingsError as error:
+        print(f"server.py backup: {error.text(language)}", file=sys.stderr)
+        return 2
+    except BackupRefused as error:
+        print(f"server.py backup: {gettext(language, error.message) % error.params}", file=sys.stderr)
+        return 1
+    if not copies:
+        print(gettext(language, N_("no database yet in %(var)s: nothing to back up")) % {"var": settings.var_dir},
+              file=sys.stderr)
+        return 1
+    for copied in copies:
+        print(gettext(language, N_("%(source)s copied to %(copy)s (checked, readable by its owner only)"))
+              % {"source": copied.source, "copy": copied.copy}, file=sys.stderr)
+    # What the copies do not hold, said every time: a restore needs it too.
+    reminder = N_("also keep, by your own means: the mails in %(maildir)s (when no SMTP host is set) and the "
+                  "signing keys (PRIVACY_SECRET_KEYS; in development the file %(key)s)")
+    print(gettext(language, reminder) % {"maildir": settings.maildir, "key": settings.var_dir / "development-secret-key"},
+          file=sys.stderr)
     return 0

@@ -168,12 +168,13 @@ def _describe(error: Exception) -> str:
 
 
 async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str, batch: int = 20,
-                      compose: Compose | None = None) -> Pass:
+                      compose: Compose | None = None, stopping: Callable[[], bool] = lambda: False) -> Pass:
     """One pass over the due mails.
 
     Each mail's outcome is recorded as soon as it is known, in the same transaction that renews the lease of
     the mails still to go. The database work (synchronous=FULL commits, each a disk sync) runs in a thread, so
-    the server's event loop keeps answering meanwhile.
+    the server's event loop keeps answering meanwhile. When ``stopping`` says so, the pass ends after the mail
+    in flight and lets go of the others.
     """
     result = Pass()
     while True:
@@ -181,6 +182,9 @@ async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str,
         if not rows:
             return result
         for index, row in enumerate(rows):
+            if stopping():
+                await asyncio.to_thread(_release, db, [r.id for r in rows[index:]])
+                return result
             failure = await _hand_over(transport, sender, row)
             if failure is None:
                 result.sent += 1
@@ -208,6 +212,18 @@ async def _hand_over(transport: Transport, sender: str, row: Claimed) -> Excepti
     except Exception as refused:  # every failure is retried or recorded, never lost
         return refused
     return None
+
+
+def _release(db: sqlite3.Connection, ids: list[int]) -> None:
+    """Lets go of leased mails a stopping pass will not try: the next start sends them at once."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany("UPDATE rights_outbox SET leased_until = NULL WHERE id = ? AND sent_at IS NULL",
+                       [(id_,) for id_ in ids])
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _record(db: sqlite3.Connection, row: Claimed, error: Exception | None, still_to_go: list[int],
@@ -349,7 +365,8 @@ class Worker:
         while not self._stopping:
             self._wake.clear()
             try:
-                await deliver_due(self.db, self.transport, self.sender, compose=self.compose)
+                await deliver_due(self.db, self.transport, self.sender, compose=self.compose,
+                                  stopping=lambda: self._stopping)
             except Exception:  # a locked database or a full disk must not stop the worker for good
                 log.exception("the outbox pass failed; it will run again")
             due = await asyncio.to_thread(next_due, self.db)
@@ -369,11 +386,18 @@ class Worker:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="rights outbox")
 
     async def stop(self) -> None:
+        """Lets the mail in flight be handed over and recorded (a thread cannot be cancelled: a commit left
+        running would land after the server's last checkpoint), within one mail's time limit."""
         self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
             try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+                async with asyncio.timeout(self.transport.lease.total_seconds()):
+                    await asyncio.shield(self._task)
+            except TimeoutError:
+                self._task.cancel()
+                try:
+                    await self._task
+                except asyncio.CancelledError:
+                    pass
             self._task = None

@@ -302,3 +302,28 @@ def test_a_name_with_line_breaks_cannot_add_a_header(tmp_path: Path) -> None:
 def test_backoff_doubles_up_to_a_ceiling() -> None:
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert outbox.backoff(40) == outbox.MAX_DELAY
+
+
+def test_a_stopping_worker_records_the_mail_in_flight_and_lets_go_of_the_rest(tmp_path: Path) -> None:
+    db = _queue(tmp_path, *(_mail(tmp_path, reference=f"AAAA-BBBB-CCC{n}") for n in range(2, 6)))
+    maildir = tmp_path / "var" / "maildir"
+
+    class Slow(MaildirTransport):
+        started = asyncio.Event()
+
+        async def send(self, *args: object, **kwargs: object) -> None:
+            self.started.set()
+            await asyncio.sleep(0.2)  # still handing the first mail over when the server stops
+            await super().send(*args, **kwargs)  # type: ignore[arg-type]
+
+    async def serve_then_stop() -> None:
+        worker = outbox.Worker(db, Slow(maildir), SENDER)
+        worker.start()
+        await Slow.started.wait()
+        await worker.stop()
+
+    asyncio.run(serve_then_stop())
+    rows = db.execute("SELECT sent_at, leased_until FROM rights_outbox ORDER BY id").fetchall()
+    assert [row["sent_at"] is not None for row in rows] == [True, False, False, False]
+    assert [row["leased_until"] for row in rows[1:]] == [None, None, None]  # the next start sends them at once
+    assert len(maildir_messages(maildir)) == 1

@@ -1,0 +1,169 @@
+"""The server's two databases as the operator looks after them: checked at start, their write-ahead logs
+checkpointed regularly and at shutdown, and copied online for backups.
+
+In WAL mode a commit lands in the ``-wal`` file first; until a checkpoint moves it into the database file, a
+copy of that file alone misses it and a damaged log loses it. So the log is moved in every minute and at every
+clean stop, and a backup goes through SQLite's backup API, which copies what is committed, log included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .codes import N_
+from .database import checkpoint
+from .settings import Settings
+
+# A minute of commits at most sits in a log only.
+CHECKPOINT_EVERY_SECONDS = 60.0
+
+DAMAGED = N_("the database %(path)s is damaged (SQLite's check says: %(problem)s). The server will not start on "
+             "it: restore the last backup (README, “Backups”), or keep this file aside and try "
+             "sqlite3 %(path)s .recover; then start again")
+UNREADABLE = N_("the database %(path)s cannot be opened (%(problem)s): check that it is a database of this server "
+                "and that its folder can be written to, then start again")
+
+
+class DatabaseDamaged(Exception):
+    """A database that fails its check at start; ``message`` is a catalog id."""
+
+    def __init__(self, message: str, path: Path, problem: str) -> None:
+        super().__init__(message % {"path": path, "problem": problem})
+        self.message = message
+        self.params = {"path": str(path), "problem": problem}
+
+    def text(self, language: str) -> str:
+        from .i18n import gettext
+
+        return gettext(language, self.message) % self.params
+
+
+def databases(settings: Settings) -> tuple[Path, Path]:
+    """The rights requests (with their outbox), then the proof-of-consent log."""
+    return settings.database, settings.consent_log
+
+
+def problems(path: Path) -> str | None:
+    """What ``PRAGMA quick_check`` finds wrong with an existing database (None: it passes, or does not exist yet).
+    quick_check reads every page, log included, in a fraction of integrity_check's time."""
+    if not path.exists():
+        return None
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        found = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+    finally:
+        db.close()
+    return None if found == ["ok"] else "; ".join(found)
+
+
+def check(settings: Settings) -> None:
+    """Refuses to start on a database that fails its check: serving on it would lose requests unseen."""
+    for path in databases(settings):
+        try:
+            found = problems(path)
+        except sqlite3.DatabaseError as error:  # "file is not a database", "database disk image is malformed"
+            message = DAMAGED if "malformed" in str(error) or "not a database" in str(error) else UNREADABLE
+            raise DatabaseDamaged(message, path, str(error)) from None
+        if found is not None:
+            raise DatabaseDamaged(DAMAGED, path, found)
+
+
+def checkpoint_all(settings: Settings, mode: str = "PASSIVE") -> None:
+    for path in databases(settings):
+        checkpoint(path, mode)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def upkeep(settings: Settings) -> AsyncIterator[None]:
+    """For the server's lifetime: the logs checkpointed every minute (PASSIVE: never waits for a writer), and
+    emptied into the databases at a clean stop (TRUNCATE), once the features have stopped writing."""
+    from .periodic import every
+
+    try:
+        async with every(CHECKPOINT_EVERY_SECONDS, lambda: asyncio.to_thread(checkpoint_all, settings),
+                         "checkpointing the databases"):
+            yield
+    finally:
+        await asyncio.to_thread(checkpoint_all, settings, "TRUNCATE")
+
+
+@dataclass(frozen=True)
+class Copied:
+    source: Path
+    copy: Path
+
+
+class BackupRefused(Exception):
+    """A backup that cannot be made; ``message`` is a catalog id."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message % params)
+        self.message = message
+        self.params = params
+
+
+INTO_ITSELF = N_("%(destination)s would overwrite the database %(source)s itself: give another folder")
+NOT_WRITTEN = N_("the copy of %(source)s could not be written to %(destination)s (%(problem)s): nothing was "
+                 "replaced there; free some space or choose another folder")
+
+
+def _sync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def backup(settings: Settings, destination: Path) -> list[Copied]:
+    """A consistent copy of each database, as of one moment each, taken while the server runs (SQLite's backup
+    API under one read transaction: writers go on meanwhile). Each copy is one self-contained file (no log),
+    readable by its owner only, checked, and put in place atomically: an older copy is replaced only by a
+    complete one."""
+    destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+    copied = []
+    for source in databases(settings):
+        if not source.exists():
+            continue
+        target = destination / source.name
+        if target.resolve() == source.resolve():
+            raise BackupRefused(INTO_ITSELF, destination=str(destination), source=str(source))
+        partial = destination / f".{source.name}.partial"
+        try:
+            # Made 0600 before SQLite writes a byte of it, whatever the umask.
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+            os.chmod(partial, 0o600)
+            _copy(source, partial)
+            os.replace(partial, target)
+            _sync_folder(destination)
+        except (OSError, sqlite3.Error) as error:
+            partial.unlink(missing_ok=True)
+            raise BackupRefused(NOT_WRITTEN, source=str(source), destination=str(destination),
+                                problem=str(error)) from None
+        copied.append(Copied(source, target))
+    return copied
+
+
+def _copy(source: Path, partial: Path) -> None:
+    live = sqlite3.connect(source, timeout=10)
+    copy = sqlite3.connect(partial)
+    try:
+        live.backup(copy)  # every page in one step: one read transaction, so one consistent moment
+        copy.execute("PRAGMA journal_mode=DELETE")  # a single file, with no log beside it
+        found = [row[0] for row in copy.execute("PRAGMA quick_check(5)")]
+        if found != ["ok"]:
+            raise sqlite3.DatabaseError("; ".join(found))
+    finally:
+        copy.close()
+        live.close()
+    handle = os.open(partial, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
