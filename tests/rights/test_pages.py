@@ -325,7 +325,7 @@ def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: C
                                                                    tmp_path: Path) -> None:
     from tests.rights.conftest import form_notice
 
-    gdpr = make_client(write_content(tmp_path / "gdpr", {"clinique": form_notice()})).get(FORM).text
+    gdpr = html.unescape(make_client(write_content(tmp_path / "gdpr", {"clinique": form_notice()})).get(FORM).text)
     assert "Nous répondons dans un délai de 1" in gdpr
     assert "notre délégué à la protection des données" in gdpr
     assert "N'envoyez aucune pièce d'identité" in gdpr
@@ -335,7 +335,7 @@ def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: C
                           "channels": {"email": "dpo@clinique.example", "online_form": True},
                           "request_retention": "1 year",
                           "identity_proof": {"fr": "Joignez la copie de votre CIN.", "en": "Attach a copy of your ID card."}}
-    page = make_client(write_content(tmp_path / "ma", {"clinique": moroccan})).get(FORM).text
+    page = html.unescape(make_client(write_content(tmp_path / "ma", {"clinique": moroccan})).get(FORM).text)
     # Law 09-08 names no general deadline: none is borrowed from the GDPR.
     assert "Nous répondons dans un délai" not in page
     # No DPO: the form does not speak of one.
