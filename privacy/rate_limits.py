@@ -35,8 +35,10 @@ SCHEMA = """
 register_schema("rate_limits", SCHEMA, store="requests")
 register_schema("rate_limits.consent_log", SCHEMA, store="consent_log")
 
-# Expired hits deleted with each new one: the table holds about the live hits, with no purge to schedule.
-FORGET_PER_HIT = 64
+# Every FORGET_EVERY hits, up to FORGET_AT_MOST expired ones are deleted: more than come in, so the table holds
+# about the live hits, with no purge to schedule and little work on each hit.
+FORGET_EVERY = 16
+FORGET_AT_MOST = 256
 
 
 @dataclass(frozen=True)
@@ -92,29 +94,41 @@ class Counter:
         self.limit = limit
         # A key of its own per counter: the same address hashes differently in each.
         self._key = hmac.new(secret.encode(), name.encode(), hashlib.sha256).digest()
+        self._since_forget = 0
 
     def key(self, value: str) -> bytes:
-        return hmac.new(self._key, value.encode(), hashlib.sha256).digest()[:16]
+        # Keyed BLAKE2b: a MAC like HMAC, at a quarter of its cost on the path of every banner click.
+        return hashlib.blake2b(value.encode(), key=self._key, digest_size=16).digest()
 
     def check(self, hits: RateLimits, value: str, now: float) -> Verdict:
         """Whether one more hit is allowed, counting nothing."""
-        live = hits.live_hits(self.name, self.key(value), now)
+        return self._check(hits, self.key(value), now)
+
+    def record(self, hits: RateLimits, value: str, now: float) -> None:
+        self._record(hits, self.key(value), now)
+
+    def take(self, hits: RateLimits, value: str, now: float) -> Verdict:
+        """Count one hit if it is allowed; a refused one is not counted, so the window keeps sliding."""
+        key = self.key(value)
+        verdict = self._check(hits, key, now)
+        if verdict.allowed:
+            self._record(hits, key, now)
+        return verdict
+
+    def _check(self, hits: RateLimits, key: bytes, now: float) -> Verdict:
+        live = hits.live_hits(self.name, key, now)
         if len(live) < self.limit.count:
             return Verdict(True)
         # The hit whose end brings the count back under the limit (more than one if the limit was lowered).
         frees_at = live[len(live) - self.limit.count]
         return Verdict(False, max(1, math.ceil(frees_at - now)))
 
-    def record(self, hits: RateLimits, value: str, now: float) -> None:
-        hits.add_hit(self.name, self.key(value), now + self.limit.seconds)
-        hits.forget_expired(now, FORGET_PER_HIT)
-
-    def take(self, hits: RateLimits, value: str, now: float) -> Verdict:
-        """Count one hit if it is allowed; a refused one is not counted, so the window keeps sliding."""
-        verdict = self.check(hits, value, now)
-        if verdict.allowed:
-            self.record(hits, value, now)
-        return verdict
+    def _record(self, hits: RateLimits, key: bytes, now: float) -> None:
+        hits.add_hit(self.name, key, now + self.limit.seconds)
+        self._since_forget += 1
+        if self._since_forget >= FORGET_EVERY:
+            self._since_forget = 0
+            hits.forget_expired(now, FORGET_AT_MOST)
 
 
 def client_key(host: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from privacy.rate_limits import Counter, Limit, SqliteRateLimits, client_key
+from privacy.rate_limits import FORGET_EVERY, Counter, Limit, SqliteRateLimits, client_key
 from privacy.rights.limits import mailbox
 from tests.rights.conftest import good_form
 from tests.rights.test_pages import post, rows, wait_for_mail
@@ -98,8 +98,11 @@ def test_the_database_holds_keyed_hashes_only_and_forgets_them(
         assert counter.take(store, "x", 1000.0).allowed
         assert counter.take(store, "x", 1005.0) == counter.check(store, "x", 1005.0)
         assert not counter.check(store, "x", 1005.0).allowed and counter.check(store, "x", 1005.0).retry_after == 5
-        assert counter.take(store, "y", 1010.0).allowed  # the hit on x has expired, and is deleted
-        assert db.execute("SELECT COUNT(*) FROM rate_limit_hits WHERE counter = 'c'").fetchone()[0] == 1
+        assert counter.take(store, "x", 1010.0).allowed  # the first hit has expired
+        for n in range(FORGET_EVERY):
+            counter.take(store, f"y{n}", 2000.0)
+        # Expired hits are deleted as new ones come: only the live ones are left.
+        assert db.execute("SELECT COUNT(*) FROM rate_limit_hits WHERE counter = 'c'").fetchone()[0] == FORGET_EVERY
     finally:
         db.close()
 
