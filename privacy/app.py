@@ -1,22 +1,33 @@
-"""The Starlette application: security headers, the built pages, and the
-endpoints a static page cannot provide (consent, rights requests)."""
+"""The Starlette application: security headers, the public address, the built
+pages, and the endpoints a static page cannot provide (consent, rights requests)."""
 
 from __future__ import annotations
 
 import gc
+import posixpath
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .codes import N_
 from .content import Content, load_content
-from .settings import Settings
+from .i18n import available_languages
+from .settings import Settings, prepare_var_dir
+from .web import error_response, request_language
+
+WRONG_HOST = N_("This server answers only at its own address: %(origin)s")
+HTTPS_ONLY = N_("This site is served over HTTPS only: open %(origin)s")
+SERVER_ERROR = N_("Something went wrong on our side. Please try again in a moment.")
+# What the build writes for itself beside the pages (its manifest: server paths, compliance warnings).
+PRIVATE_OUTPUT = ".build"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,29 +46,96 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeaders:
-    """Pure ASGI (not BaseHTTPMiddleware) so it costs next to nothing per request."""
+    """Pure ASGI (not BaseHTTPMiddleware) so it costs next to nothing per request. It wraps the whole app,
+    Starlette's error handling included, so that a 500 carries the headers too.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``server_sends``: the HTTP server adds ``static_headers`` to every answer itself, its own errors included
+    (uvicorn's ``headers``), and this adds only what depends on the request.
+    """
+
+    def __init__(self, app: ASGIApp, production: bool, server_sends: bool = False) -> None:
         self.app = app
+        self.production = production
+        self.server_sends = server_sends
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        https = scope.get("scheme") == "https"
+        # Production answers only over HTTPS (PublicAddress): HSTS on every answer, whatever the proxy says.
+        hsts = not self.production and scope.get("scheme") == "https"
+        if not self.server_sends:
+            hsts = hsts or self.production
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
-                # Endpoints hardly ever set one of these themselves; when one does, its value stands.
-                own = [name.lower() for name, _ in headers if name.lower() in SECURITY_HEADER_NAMES]
-                headers += [h for h in SECURITY_HEADERS if h[0] not in own] if own else SECURITY_HEADERS
-                if https:
+                if not self.server_sends:
+                    # Endpoints hardly ever set one of these themselves; when one does, its value stands.
+                    own = [name.lower() for name, _ in headers if name.lower() in SECURITY_HEADER_NAMES]
+                    headers += [h for h in SECURITY_HEADERS if h[0] not in own] if own else SECURITY_HEADERS
+                if hsts:
                     headers.append(HSTS)
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:  # what the HTTP server would answer, with the headers
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send_with_headers)
+            raise
+
+
+def static_headers(production: bool) -> list[tuple[bytes, bytes]]:
+    """The headers of every answer, whatever the request: for the HTTP server to add (``server_sends``)."""
+    return [*SECURITY_HEADERS, HSTS] if production else list(SECURITY_HEADERS)
+
+
+class PublicAddress:
+    """Answers only requests for the configured public origin (a 400 for another Host), and in production only
+    over HTTPS as the trusted proxy declares it."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.origin = settings.public_origin
+        self.hosts = settings.public_hosts
+        self.production = settings.production
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = next((value for name, value in scope["headers"] if name == b"host"), b"")
+        refusal = None
+        if host.decode("latin-1").lower() not in self.hosts:
+            refusal = WRONG_HOST
+        elif self.production and scope.get("scheme") != "https":
+            refusal = HTTPS_ONLY
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        language = request_language(request, available_languages())
+        await error_response(request, 400, refusal, language, origin=self.origin)(scope, receive, send)
+
+
+async def server_error(request: Request, error: Exception) -> Response:
+    """A 500 in the visitor's language (the error itself goes to the log, never to the visitor)."""
+    return error_response(request, 500, SERVER_ERROR, request_language(request, available_languages()))
+
+
+class PrivacyApp(Starlette):
+    def __init__(self, *args: object, production: bool, server_sends_headers: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._header_options = (production, server_sends_headers)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware, so that its 500 carries the headers.
+        return SecurityHeaders(super().build_middleware_stack(), *self._header_options)
 
 
 class PublishedPages:
@@ -68,6 +146,10 @@ class PublishedPages:
         self.files = StaticFiles(directory=directory, html=True, check_dir=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Every segment, after . and .. are resolved the way the file lookup resolves them.
+        if PRIVATE_OUTPUT in posixpath.normpath("/" + scope["path"]).casefold().split("/"):
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
         if not self.directory.is_dir():
             await PlainTextResponse("Not built yet: run python build.py", status_code=404)(scope, receive, send)
             return
@@ -92,6 +174,7 @@ def open_state(settings: Settings, content: Content | None = None) -> AppState:
     content = content or load_content(settings.content_dir)
     if content.errors:
         raise ContentError(content)
+    prepare_var_dir(settings)
     storage.check(settings)  # a damaged database refuses the start (storage.DatabaseDamaged)
     return AppState(settings, content)
 
@@ -120,10 +203,12 @@ def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
     return lifespan
 
 
-def create_app(settings: Settings, content: Content | None = None) -> Starlette:
+def create_app(settings: Settings, content: Content | None = None, *, server_sends_headers: bool = False) -> Starlette:
+    """``server_sends_headers``: the HTTP server adds ``static_headers`` itself (see SecurityHeaders)."""
     state = open_state(settings, content)
     routes = [*feature_routes(state), Mount("/", app=PublishedPages(Path(settings.public_dir)))]
-    app = Starlette(routes=routes, lifespan=_lifespan(state))
+    app = PrivacyApp(routes=routes, lifespan=_lifespan(state), exception_handlers={Exception: server_error},
+                     production=settings.production, server_sends_headers=server_sends_headers)
     app.state.privacy = state
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(PublicAddress, settings=settings)
     return app

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from .private import private_file
+
 Store = Literal["requests", "consent_log"]
 Upgrade = Callable[[sqlite3.Connection], None]
 _SCHEMAS: dict[str, tuple[Store, str, Upgrade | None]] = {}
@@ -35,6 +37,7 @@ def add_missing_column(db: sqlite3.Connection, table: str, column: str, declarat
 
 def connect(path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: Store = "requests") -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # its -wal and -shm files take its mode
     connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA journal_mode=WAL")

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 import uvicorn
 
-from .app import ContentError, create_app
+from .app import ContentError, create_app, static_headers
 from .codes import N_
 from .i18n import gettext, operator_language
-from .settings import SettingsError, load_settings, startup_warnings
+from .settings import SettingsError, load_settings
 from .storage import BackupRefused, DatabaseDamaged, backup
+
+STORAGE_FAILED = N_("the server could not open its storage (%(reason)s): check PRIVACY_VAR_DIR, PRIVACY_DATABASE and "
+                    "PRIVACY_CONSENT_LOG, that the server's user may write there and that the disk has room")
 
 
 def serve(host: str, port: int) -> int:
     language = operator_language()
     try:
-        settings = load_settings()
-        app = create_app(settings)
+        settings = load_settings(listen=(host, port))
+        # uvicorn adds the security headers to every answer, its own errors (a malformed request) included.
+        app = create_app(settings, server_sends_headers=True)
     except (SettingsError, DatabaseDamaged) as error:
         print(f"server.py: {error.text(language)}", file=sys.stderr)
         return 2
@@ -28,14 +33,18 @@ def serve(host: str, port: int) -> int:
         print("server.py: " + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
               file=sys.stderr)
         return 2
-    for warning in startup_warnings(settings):
-        print(f"server.py: {gettext(language, warning)}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as error:
+        # A start-up failure is the operator's to fix: said in their language, without a traceback.
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        print("server.py: " + gettext(language, STORAGE_FAILED) % {"reason": reason}, file=sys.stderr)
+        return 2
     # No access log: URLs and client addresses of visitors are personal data.
-    # Behind a reverse proxy, the client address (for rate limits) comes from X-Forwarded-For,
-    # trusted only from the proxies named in PRIVACY_FORWARDED_ALLOW_IPS.
+    # Behind a reverse proxy, the client address (for rate limits) comes from X-Forwarded-For and the scheme
+    # from X-Forwarded-Proto, trusted only from the proxies named in PRIVACY_FORWARDED_ALLOW_IPS.
     proxied = settings.forwarded_allow_ips is not None
+    headers = [(name.decode(), value.decode()) for name, value in static_headers(settings.production)]
     uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, proxy_headers=proxied,
-                forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None)
+                forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None, headers=headers)
     return 0
 
 

@@ -1,20 +1,26 @@
 """Server settings, declared once each with its default and help text.
 
 Secrets come only from the environment. In production the server refuses to
-start without a secret key; in development it keeps a random one under var/.
+start on unsafe settings (no strong key, no https public origin, no HTTPS proxy,
+no mail route); in development it keeps a random key under var/.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import ssl
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from .codes import N_
+from .origin import OriginError, accepted_hosts, accepted_origins, listening_origin, parse_origin
+from .private import private_dir, write_new_private
 
 
 class SettingsError(Exception):
@@ -40,15 +46,22 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("PRIVACY_ENV", "development", "development or production; production requires PRIVACY_SECRET_KEYS and HTTPS"),
-    Setting("PRIVACY_SECRET_KEYS", "", "comma-separated signing keys, newest first; the newest signs, all verify", secret=True),
+    Setting("PRIVACY_ENV", "development",
+            "development or production; production requires strong PRIVACY_SECRET_KEYS, an https "
+            "PRIVACY_PUBLIC_ORIGIN, an HTTPS proxy and a mail route"),
+    Setting("PRIVACY_SECRET_KEYS", "",
+            "comma-separated signing keys of 32 characters or more, newest first; the newest signs, all verify",
+            secret=True),
     Setting("PRIVACY_CONTENT_DIR", "content", "the content folder (sites' policy.yaml)"),
     Setting("PRIVACY_PUBLIC_DIR", "public", "the built pages, served at /"),
     Setting("PRIVACY_VAR_DIR", "var", "where the database, the Maildir and the development key live"),
     Setting("PRIVACY_DATABASE", "", "SQLite database of rights requests and their mails (default: <var>/privacy.sqlite3)"),
     Setting("PRIVACY_CONSENT_LOG", "", "SQLite database of the proof-of-consent log (default: <var>/consent-log.sqlite3)"),
-    Setting("PRIVACY_MAILDIR", "", "Maildir used when no SMTP host is set (default: <var>/maildir)"),
-    Setting("PRIVACY_PUBLIC_ORIGIN", "", "the public origin (https://host) accepted for form posts, besides the request's own"),
+    Setting("PRIVACY_MAILDIR", "",
+            "Maildir used when no SMTP host is set (default: <var>/maildir; production needs it or an SMTP host)"),
+    Setting("PRIVACY_PUBLIC_ORIGIN", "",
+            "the public origin (https://host): every link the server writes points there and it answers no other "
+            "Host; required in production (development: the address it listens on)"),
     Setting("PRIVACY_SMTP_HOST", "", "SMTP server for outgoing mail; when empty, mail goes to the Maildir"),
     Setting("PRIVACY_SMTP_PORT", "587", "SMTP port"),
     Setting("PRIVACY_SMTP_SECURITY", "starttls",
@@ -71,7 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_CONSENT_LIMITS", "30/600",
             "cookie choices recorded per client address / seconds; more are answered 429 and not recorded"),
     Setting("PRIVACY_FORWARDED_ALLOW_IPS", "",
-            "addresses of the reverse proxies whose X-Forwarded-For is trusted (comma-separated); empty: none"),
+            "addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are trusted "
+            "(comma-separated); empty: none; production requires its HTTPS proxy here"),
     Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", "the sender address of outgoing mail"),
     # A choice holds at most 13 months; claims about it may come for years after (5 for most civil actions in
     # France, Code civil art. 2224): its proof is kept that long, then deleted (storage limitation).
@@ -92,7 +106,7 @@ class Settings:
     database: Path
     consent_log: Path
     maildir: Path
-    public_origin: str | None
+    public_origin: str
     smtp_host: str | None
     smtp_port: int
     smtp_security: Literal["starttls", "tls", "none"]
@@ -110,34 +124,92 @@ class Settings:
     def production(self) -> bool:
         return self.environment == "production"
 
+    @cached_property
+    def public_hosts(self) -> frozenset[str]:
+        """The Host header values the server answers."""
+        return accepted_hosts(self.public_origin, not self.production)
 
-NO_TRUSTED_PROXY = N_(
-    "warning: PRIVACY_FORWARDED_ALLOW_IPS is empty, so no reverse proxy is trusted: behind one, every visitor "
-    "has the proxy's address and all share one rate limit, which one client can use up for everyone. Set it to "
-    "the proxy's address (for example 127.0.0.1).")
+    @cached_property
+    def public_origins(self) -> frozenset[str]:
+        """The Origin header values of the server's own pages."""
+        return accepted_origins(self.public_origin, not self.production)
 
 
-def startup_warnings(settings: Settings) -> list[str]:
-    """What the operator is told at start about settings the server runs with but should not (catalog ids)."""
-    found = []
-    # Production is served over HTTPS, so behind a TLS-terminating proxy: without its address trusted, the
-    # limits per client address count the proxy.
-    if settings.production and not settings.forwarded_allow_ips:
-        found.append(NO_TRUSTED_PROXY)
-    return found
+DEVELOPMENT_KEY_FILE = "development-secret-key"
+MIN_KEY_LENGTH = 32
+# A secret of 32 characters or more drawn at random shows many different characters and no period; one typed
+# by hand (32 × "a", "password" four times) shows few.
+MIN_KEY_CHARACTERS = 10
+MIN_KEY_BITS = 96
 
 
 def _development_key(var_dir: Path) -> str:
     """A key kept on disk so that consent cookies survive a restart in development."""
-    path = var_dir / "development-secret-key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
+    path = var_dir / DEVELOPMENT_KEY_FILE
+    try:
+        if not path.exists():
+            private_dir(var_dir)
+            write_new_private(path, secrets.token_urlsafe(48).encode("ascii"))
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(N_("%(path)s cannot be read or written (%(reason)s): check that the server's user owns "
+                               "PRIVACY_VAR_DIR and that its disk has room"),
+                            path=str(path), reason=_reason(error)) from None
+    if len(key) < MIN_KEY_LENGTH:
+        # Left by a failed write of an older version: signing with it would let anyone forge a cookie.
+        raise SettingsError(N_("%(path)s holds no usable key (empty or shorter than 32 characters): delete it, and "
+                               "a new key is made at the next start"), path=str(path))
     return key
+
+
+def _reason(error: BaseException) -> str:
+    return error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
+
+
+def weak_key(key: str) -> bool:
+    """Too short, too few different characters, too little entropy by their frequencies, or a repeated pattern."""
+    if len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_KEY_CHARACTERS:
+        return True
+    bits = -sum(n * math.log2(n / len(key)) for n in Counter(key).values())
+    periodic = any(key[shift:] == key[:-shift] for shift in range(1, len(key) // 2 + 1))  # "abcabcab…"
+    return bits < MIN_KEY_BITS or periodic
+
+
+def _check_keys(keys: tuple[str, ...], production: bool) -> None:
+    if any(len(k) < MIN_KEY_LENGTH for k in keys):
+        raise SettingsError(N_("each key in PRIVACY_SECRET_KEYS must be at least 32 characters long"))
+    if production and any(weak_key(k) for k in keys):
+        raise SettingsError(N_("a key in PRIVACY_SECRET_KEYS is too regular to be secret (too few different "
+                               "characters, or a repeated pattern): make one with "
+                               "python -c \"import secrets; print(secrets.token_urlsafe(48))\""))
+
+
+def _public_origin(value: str, production: bool, listen: tuple[str, int]) -> str:
+    if not value:
+        if production:
+            raise SettingsError(N_("PRIVACY_PUBLIC_ORIGIN is required in production: set it to the address visitors "
+                                   "use, such as https://privacy.hospital.example (links in mails point there)"))
+        return listening_origin(*listen)
+    try:
+        origin = parse_origin(value)
+    except OriginError as error:
+        raise SettingsError(error.message) from None
+    if production and not origin.startswith("https://"):
+        raise SettingsError(N_("PRIVACY_PUBLIC_ORIGIN must start with https:// in production, not %(value)s"),
+                            value=origin)
+    return origin
+
+
+def _check_production(value: dict[str, str], smtp_host: str | None) -> None:
+    if not value["PRIVACY_FORWARDED_ALLOW_IPS"]:
+        # The server speaks plain HTTP; it learns that a visitor came over HTTPS only from a trusted proxy's
+        # X-Forwarded-Proto.
+        raise SettingsError(N_("production serves visitors over HTTPS only, and this server speaks plain HTTP: put "
+                               "it behind a reverse proxy that terminates TLS and sends X-Forwarded-Proto, and name "
+                               "that proxy's address in PRIVACY_FORWARDED_ALLOW_IPS"))
+    if not smtp_host and not value["PRIVACY_MAILDIR"]:
+        raise SettingsError(N_("production needs a route for the DPO's mail: set PRIVACY_SMTP_HOST to your SMTP "
+                               "relay, or PRIVACY_MAILDIR to the Maildir the DPO reads"))
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -161,7 +233,12 @@ def _check_ca_file(path: Path) -> None:
         raise SettingsError(N_("PRIVACY_SMTP_CA_FILE: %(path)s cannot be read"), path=str(path)) from None
 
 
-def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) -> Settings:
+DEFAULT_LISTEN = ("127.0.0.1", 8000)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str, int] = DEFAULT_LISTEN,
+                  **overrides: str) -> Settings:
+    """``listen``: the address the server listens on, the public origin of a development server."""
     env = dict(os.environ if environ is None else environ)
     env.update(overrides)
     value = {s.name: env.get(s.name) or s.default for s in SETTINGS}
@@ -170,13 +247,13 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         raise SettingsError(N_("PRIVACY_ENV must be development or production, not %(value)s"), value=repr(environment))
     var_dir = Path(value["PRIVACY_VAR_DIR"])
     keys = tuple(k.strip() for k in value["PRIVACY_SECRET_KEYS"].split(",") if k.strip())
-    if environment == "production":
-        if not keys:
-            raise SettingsError(N_("PRIVACY_SECRET_KEYS is required in production: set it to a long random string"))
-        if any(len(k) < 32 for k in keys):
-            raise SettingsError(N_("each key in PRIVACY_SECRET_KEYS must be at least 32 characters long"))
-    elif not keys:
+    production = environment == "production"
+    if production and not keys:
+        raise SettingsError(N_("PRIVACY_SECRET_KEYS is required in production: set it to a long random string"))
+    _check_keys(keys, production)
+    if not keys:
         keys = (_development_key(var_dir),)
+    public_origin = _public_origin(value["PRIVACY_PUBLIC_ORIGIN"], production, listen)
     security = value["PRIVACY_SMTP_SECURITY"]
     if security not in ("starttls", "tls", "none"):
         raise SettingsError(N_("PRIVACY_SMTP_SECURITY must be starttls, tls or none, not %(value)s"), value=repr(security))
@@ -186,6 +263,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         raise SettingsError(N_("PRIVACY_SMTP_SECURITY=none would send rights requests unencrypted to %(host)s: in "
                                "production use starttls or tls (none is only for a relay on this machine)"),
                             host=smtp_host)
+    if production:
+        _check_production(value, smtp_host)
     try:
         port = int(value["PRIVACY_SMTP_PORT"])
     except ValueError:
@@ -230,7 +309,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         database=Path(value["PRIVACY_DATABASE"] or var_dir / "privacy.sqlite3"),
         consent_log=Path(value["PRIVACY_CONSENT_LOG"] or var_dir / "consent-log.sqlite3"),
         maildir=Path(value["PRIVACY_MAILDIR"] or var_dir / "maildir"),
-        public_origin=value["PRIVACY_PUBLIC_ORIGIN"].rstrip("/") or None,
+        public_origin=public_origin,
         smtp_host=smtp_host,
         smtp_port=port,
         smtp_security=security,  # type: ignore[arg-type]
@@ -240,3 +319,16 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: str) ->
         smtp_password=value["PRIVACY_SMTP_PASSWORD"] or None,
         mail_from=value["PRIVACY_MAIL_FROM"],
     )
+
+
+def prepare_var_dir(settings: Settings) -> None:
+    """var/ private and writable, when anything lives there; said at start-up, not at the first request."""
+    kept = [settings.database, settings.consent_log, *([] if settings.smtp_host else [settings.maildir])]
+    if not any(path.is_relative_to(settings.var_dir) for path in kept):
+        return
+    try:
+        private_dir(settings.var_dir)
+    except OSError as error:
+        raise SettingsError(N_("PRIVACY_VAR_DIR: %(path)s cannot be written (%(reason)s): check that the server's "
+                               "user owns it, that its disk is mounted read-write and has room"),
+                            path=str(settings.var_dir), reason=_reason(error)) from None

@@ -3,6 +3,8 @@ a bounded body, and clear localized errors instead of tracebacks."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -17,6 +19,20 @@ MAX_BODY_BYTES = 16 * 1024
 
 class BodyTooLarge(Exception):
     pass
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def json_nesting(text: str) -> int:
+    """How deep arrays and objects nest in ``text``, counted before parsing it: Python's parser recurses, and
+    a few kilobytes of brackets would exhaust its stack (brackets inside an unterminated string count too)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKETS.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def request_language(request: Request, supported: list[str], explicit: str | None = None) -> str:
@@ -40,8 +56,9 @@ def request_language(request: Request, supported: list[str], explicit: str | Non
     return SOURCE_LANGUAGE if SOURCE_LANGUAGE in supported or not supported else supported[0]
 
 
-def same_origin(request: Request, public_origin: str | None = None) -> bool:
-    """Refuse cross-site posts: Sec-Fetch-Site when the browser sends it, else Origin."""
+def same_origin(request: Request, own_origins: Collection[str]) -> bool:
+    """Refuse cross-site posts: Sec-Fetch-Site when the browser sends it, else Origin, which must be one of
+    ``own_origins`` (the configured public origin's: never worked out from the request)."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None:
         return fetch_site in ("same-origin", "none")
@@ -50,8 +67,7 @@ def same_origin(request: Request, public_origin: str | None = None) -> bool:
         # Old browsers and non-browser clients send no Origin on same-origin form posts;
         # a cross-site browser post always carries one.
         return origin is None
-    own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
-    return origin.rstrip("/") in {own, public_origin or own}
+    return origin.rstrip("/").lower() in own_origins
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:

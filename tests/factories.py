@@ -91,10 +91,23 @@ def write_content(root: Path, sites: dict[str, dict[str, Any] | str], registry: 
     return root
 
 
+# The address the tests' TestClient uses (base_url): the server answers no other.
+TEST_ORIGIN = "https://testserver"
+# What production asks for, all given (the key is random-looking: production refuses a regular one).
+PRODUCTION = {
+    "PRIVACY_ENV": "production",
+    "PRIVACY_SECRET_KEYS": "Qk3v9-Rz7Lw_Xp2Ht8Jn5Bc4Md6Fs1Gy0Ua",
+    "PRIVACY_PUBLIC_ORIGIN": TEST_ORIGIN,
+    "PRIVACY_FORWARDED_ALLOW_IPS": "127.0.0.1",
+    "PRIVACY_SMTP_HOST": "localhost",
+}
+
+
 def settings_env(tmp_path: Path, content: Path, public: Path | None = None, **extra: str) -> dict[str, str]:
     env = {
         "PRIVACY_ENV": "development",
         "PRIVACY_SECRET_KEYS": "test-key-" + "x" * 40,
+        "PRIVACY_PUBLIC_ORIGIN": TEST_ORIGIN,
         "PRIVACY_CONTENT_DIR": str(content),
         "PRIVACY_PUBLIC_DIR": str(public or tmp_path / "public"),
         "PRIVACY_VAR_DIR": str(tmp_path / "var"),

@@ -80,7 +80,8 @@ def live(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Itera
     log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, str(REPO / "server.py"), "--host", "127.0.0.1", "--port", str(port)],
-                                   cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+                                   cwd=REPO, env={**os.environ, **env, "PRIVACY_PUBLIC_ORIGIN": ""},  # where it listens
+                                   stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

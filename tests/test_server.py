@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from privacy.app import CONTENT_SECURITY_POLICY, create_app
 from privacy.pipeline import build
-from tests.factories import REPO, minimal_notice, write_content
+from tests.factories import PRODUCTION, REPO, minimal_notice, settings_env, write_content
+from tests.security.conftest import raw_request, running_server, status_and_headers
 
 
 def test_serves_the_built_pages_with_security_headers(tmp_path: Path, make_client: Callable[..., TestClient]) -> None:
@@ -28,10 +32,9 @@ def test_serves_the_built_pages_with_security_headers(tmp_path: Path, make_clien
     assert response.headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_no_hsts_over_plain_http(tmp_path: Path, make_settings, content_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    from privacy.app import create_app
-
-    with TestClient(create_app(make_settings(content_dir)), base_url="http://testserver") as client:
+def test_no_hsts_over_plain_http_in_development(tmp_path: Path, make_settings, content_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(content_dir, PRIVACY_PUBLIC_ORIGIN="http://testserver")
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
         assert "strict-transport-security" not in client.get("/").headers
 
 
@@ -68,45 +71,108 @@ def test_the_refusal_is_said_in_the_operator_language(tmp_path: Path) -> None:
     assert "PRIVACY_SECRET_KEYS est obligatoire en production" in result.stderr
 
 
-def _started_server_log(tmp_path: Path, **env: str) -> str:
-    """What the real server says on stderr until uvicorn reports it is running (bounded: 30 s)."""
-    from tests.support.quality import free_port
+def test_a_request_for_another_host_is_refused_in_the_visitors_language(client: TestClient) -> None:
+    # A forged Host would otherwise reach every page, and once put the attacker's domain in mails.
+    response = client.get("/rights/clinique/fr/", headers={"host": "hospital-login.evil.example",
+                                                           "accept-language": "fr"})
+    assert response.status_code == 400
+    assert response.text == "Ce serveur ne répond qu’à sa propre adresse\xa0: https://testserver"
+    assert "evil" not in response.text
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert client.get("/rights/clinique/fr/", headers={"host": "testserver:443"}).status_code == 200
+    assert client.get("/rights/clinique/fr/", headers={"host": "TestServer"}).status_code == 200
 
+
+def test_the_builds_own_files_are_never_served(tmp_path: Path, make_client: Callable[..., TestClient]) -> None:
     content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
-    log = tmp_path / "server.log"
-    environment = {"PATH": "/usr/bin:/bin", "PRIVACY_VAR_DIR": str(tmp_path / "var"),
-                   "PRIVACY_CONTENT_DIR": str(content), "PRIVACY_PUBLIC_DIR": str(tmp_path / "public"), **env}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, str(REPO / "server.py"), "--port", str(free_port())], cwd=REPO,
-                                   env=environment, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while "Uvicorn running" not in log.read_text(errors="replace"):
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    return log.read_text(errors="replace")
+    assert build(content, tmp_path / "public").ok
+    assert (tmp_path / "public" / ".build" / "manifest.json").is_file()
+    client = make_client(content)
+    for path in ("/.build/manifest.json", "/.build/", "/.BUILD/manifest.json", "/%2Ebuild/manifest.json",
+                 "/clinique/%2E%2E/.build/manifest.json"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "compliance" not in response.text and str(tmp_path) not in response.text
 
 
-PRODUCTION = {
-    "PRIVACY_ENV": "production", "PRIVACY_SECRET_KEYS": "Kq7-vZ2pLw9xR4tY8nB3mC6dF1gH5jS0aE",
-    "PRIVACY_PUBLIC_ORIGIN": "https://clinique.example", "PRIVACY_SMTP_HOST": "127.0.0.1",
-    "PRIVACY_SMTP_SECURITY": "none",
-}
+def _failing(request: Request) -> Response:
+    raise RuntimeError("a defect")
 
 
-def test_production_without_a_trusted_proxy_warns_the_operator_in_their_language(tmp_path: Path) -> None:
-    said = _started_server_log(tmp_path, **PRODUCTION, LANG="fr_FR.UTF-8")
-    assert "server.py: avertissement\xa0: PRIVACY_FORWARDED_ALLOW_IPS est vide" in said
-    assert "Traceback" not in said
+def test_a_server_error_is_localized_and_carries_the_security_headers(make_settings, content_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(make_settings(content_dir))
+    app.router.routes.insert(0, Route("/defect", _failing))
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
+        response = client.get("/defect", headers={"accept-language": "fr"})
+    assert response.status_code == 500
+    assert "Un problème est survenu de notre côté" in response.text and "a defect" not in response.text
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_the_warning_is_only_for_production_without_a_proxy(tmp_path: Path) -> None:
-    from privacy.settings import NO_TRUSTED_PROXY, load_settings, startup_warnings
+def test_production_answers_only_over_https_with_hsts_on_every_answer(make_settings, content_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings(content_dir, **PRODUCTION)), base_url="https://testserver") as client:
+        refused = client.get("http://testserver/rights/clinique/fr/", headers={"accept-language": "en"})
+        assert refused.status_code == 400
+        assert refused.text == "This site is served over HTTPS only: open https://testserver"
+        for path in ("/rights/clinique/fr/", "/nowhere", "/consent"):
+            assert client.get(path).headers["strict-transport-security"].startswith("max-age="), path
 
-    env = {"PRIVACY_CONTENT_DIR": str(tmp_path), "PRIVACY_VAR_DIR": str(tmp_path / "var")}
-    assert startup_warnings(load_settings({**env, **PRODUCTION})) == [NO_TRUSTED_PROXY]
-    assert startup_warnings(load_settings({**env, **PRODUCTION, "PRIVACY_FORWARDED_ALLOW_IPS": "127.0.0.1"})) == []
-    assert startup_warnings(load_settings(env)) == []
+
+def test_the_http_servers_own_answers_carry_the_security_headers(tmp_path: Path) -> None:
+    # A request uvicorn cannot parse never reaches the app: uvicorn itself adds the headers.
+    env = settings_env(tmp_path, write_content(tmp_path / "content", {"clinique": minimal_notice()}),
+                       PRIVACY_PUBLIC_ORIGIN="")
+    with running_server(env, tmp_path / "server.log") as port:
+        for request in (b"NOT HTTP AT ALL\r\n\r\n", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n",
+                        f"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()):
+            status, headers = status_and_headers(raw_request(port, request))
+            assert status in (200, 400), request
+            assert headers.get("content-security-policy") == CONTENT_SECURITY_POLICY, request
+            assert headers.get("x-frame-options") == "DENY", request
+            assert "strict-transport-security" not in headers  # development, plain HTTP
+
+
+def test_production_behind_its_proxy_sends_hsts_on_every_answer(tmp_path: Path) -> None:
+    env = settings_env(tmp_path, write_content(tmp_path / "content", {"clinique": minimal_notice()}), **PRODUCTION)
+    with running_server(env, tmp_path / "server.log") as port:
+        https = raw_request(port, b"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: testserver\r\n"
+                                  b"X-Forwarded-Proto: https\r\n\r\n")
+        plain = raw_request(port, b"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: testserver\r\n\r\n")
+        malformed = raw_request(port, b"NOT HTTP AT ALL\r\n\r\n")
+    assert status_and_headers(https)[0] == 200
+    assert status_and_headers(plain)[0] == 400 and b"HTTPS only" in plain
+    for answer in (https, plain, malformed):
+        headers = status_and_headers(answer)[1]
+        assert headers["strict-transport-security"].startswith("max-age=")
+        assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert list(headers).count("content-security-policy") == 1
+
+
+def test_an_unwritable_var_dir_ends_with_an_operator_message(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = _server(tmp_path, PRIVACY_VAR_DIR=str(tmp_path / "a-file" / "var"))
+    assert result.returncode == 2
+    assert "cannot be read or written" in result.stderr and "PRIVACY_VAR_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_storage_ends_with_an_operator_message(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = _server(tmp_path, PRIVACY_SECRET_KEYS="k" * 40, PRIVACY_VAR_DIR=str(tmp_path / "a-file" / "var"))
+    assert result.returncode == 2
+    assert "PRIVACY_VAR_DIR: " in result.stderr and "cannot be written" in result.stderr
+    assert "Traceback" not in result.stderr
+    outside = _server(tmp_path, PRIVACY_SECRET_KEYS="k" * 40,
+                      PRIVACY_DATABASE=str(tmp_path / "a-file" / "db" / "privacy.sqlite3"))
+    assert outside.returncode == 2 and "could not open its storage" in outside.stderr
+    assert "Traceback" not in outside.stderr
+
+
+def test_production_without_a_trusted_proxy_is_refused_in_the_operators_language(tmp_path: Path) -> None:
+    # Without one, the server would take every visitor for plain HTTP, and for one client of the rate limits.
+    result = _server(tmp_path, **{**PRODUCTION, "PRIVACY_FORWARDED_ALLOW_IPS": ""}, LANG="fr_FR.UTF-8")
+    assert result.returncode == 2
+    assert "server.py: en production, les visiteurs ne sont servis qu’en HTTPS" in result.stderr
+    assert "PRIVACY_FORWARDED_ALLOW_IPS" in result.stderr and "Traceback" not in result.stderr

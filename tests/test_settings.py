@@ -1,13 +1,16 @@
-"""Settings: secrets from the environment, a refusal in production without a key, all documented."""
+"""Settings: secrets from the environment, refusals of unsafe production settings, all documented."""
 
 from __future__ import annotations
 
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from privacy.settings import SETTINGS, SettingsError, load_settings
-from tests.factories import REPO, settings_env
+from tests.factories import PRODUCTION, REPO, settings_env
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
@@ -15,14 +18,62 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
         load_settings({"PRIVACY_ENV": "production", "PRIVACY_VAR_DIR": str(tmp_path)})
 
 
-def test_production_refuses_a_short_key(tmp_path: Path) -> None:
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_every_mode_refuses_a_short_key(tmp_path: Path, environment: str) -> None:
     with pytest.raises(SettingsError, match="at least 32 characters"):
-        load_settings({"PRIVACY_ENV": "production", "PRIVACY_SECRET_KEYS": "short"})
+        load_settings({**PRODUCTION, "PRIVACY_ENV": environment, "PRIVACY_SECRET_KEYS": "short",
+                       "PRIVACY_VAR_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize("key", ["a" * 32, "password" * 4, "0123456789" * 4, "abcdefghijklmnop" * 2 + "abcdefgh"])
+def test_production_refuses_a_key_with_too_little_variety(key: str) -> None:
+    with pytest.raises(SettingsError, match="too regular to be secret"):
+        load_settings({**PRODUCTION, "PRIVACY_SECRET_KEYS": key})
+
+
+@pytest.mark.parametrize("key", [secrets.token_urlsafe(32), secrets.token_hex(16), secrets.token_hex(32)])
+def test_production_takes_a_random_key(key: str) -> None:
+    assert load_settings({**PRODUCTION, "PRIVACY_SECRET_KEYS": key}).secret_keys == (key,)
 
 
 def test_keys_newest_first(tmp_path: Path) -> None:
-    settings = load_settings({"PRIVACY_ENV": "production", "PRIVACY_SECRET_KEYS": f"{'a' * 32}, {'b' * 32}"})
-    assert settings.secret_keys == ("a" * 32, "b" * 32)
+    new, old = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    settings = load_settings({**PRODUCTION, "PRIVACY_SECRET_KEYS": f"{new}, {old}"})
+    assert settings.secret_keys == (new, old)
+
+
+@pytest.mark.parametrize("missing, message", [
+    ("PRIVACY_PUBLIC_ORIGIN", "PRIVACY_PUBLIC_ORIGIN is required in production"),
+    ("PRIVACY_FORWARDED_ALLOW_IPS", "production serves visitors over HTTPS only"),
+    ("PRIVACY_SMTP_HOST", "production needs a route for the DPO's mail"),
+])
+def test_production_refuses_to_start_without(missing: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings({**PRODUCTION, missing: ""})
+
+
+def test_production_mail_may_go_to_a_maildir_chosen_explicitly(tmp_path: Path) -> None:
+    settings = load_settings({**PRODUCTION, "PRIVACY_SMTP_HOST": "", "PRIVACY_MAILDIR": str(tmp_path / "inbox")})
+    assert settings.smtp_host is None and settings.maildir == tmp_path / "inbox"
+
+
+@pytest.mark.parametrize("origin, message", [
+    ("http://privacy.hospital.example", "must start with https:// in production"),
+    ("https://privacy.hospital.example/rights", "a scheme and a host, no path"),
+    ("privacy.hospital.example", "a scheme and a host, no path"),
+])
+def test_production_refuses_a_public_origin_that_is_not_https(origin: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings({**PRODUCTION, "PRIVACY_PUBLIC_ORIGIN": origin})
+
+
+def test_the_public_origin_comes_from_configuration_or_the_listening_address(tmp_path: Path) -> None:
+    configured = load_settings({**PRODUCTION, "PRIVACY_PUBLIC_ORIGIN": "HTTPS://Privacy.Hospital.Example:443/"})
+    assert configured.public_origin == "https://privacy.hospital.example"
+    assert configured.public_hosts == {"privacy.hospital.example", "privacy.hospital.example:443"}
+    development = load_settings({"PRIVACY_VAR_DIR": str(tmp_path)}, listen=("127.0.0.1", 8123))
+    assert development.public_origin == "http://127.0.0.1:8123"
+    assert "localhost:8123" in development.public_hosts and "localhost:8000" not in development.public_hosts
 
 
 def test_development_keeps_one_private_key_across_restarts(tmp_path: Path) -> None:
@@ -30,6 +81,31 @@ def test_development_keeps_one_private_key_across_restarts(tmp_path: Path) -> No
     second = load_settings({"PRIVACY_VAR_DIR": str(tmp_path)})
     assert first.secret_keys == second.secret_keys and len(first.secret_keys[0]) >= 32
     assert (tmp_path / "development-secret-key").stat().st_mode & 0o077 == 0
+
+
+def test_an_empty_or_short_development_key_file_is_refused(tmp_path: Path) -> None:
+    # What a failed write of an earlier version left: signing with it would let anyone forge a cookie.
+    for left in ("", "x" * 10):
+        (tmp_path / "development-secret-key").write_text(left, encoding="utf-8")
+        with pytest.raises(SettingsError, match="holds no usable key"):
+            load_settings({"PRIVACY_VAR_DIR": str(tmp_path)})
+
+
+def test_a_failed_write_of_the_development_key_leaves_no_short_key(tmp_path: Path) -> None:
+    # A real failure: the first start may write 10 bytes at most (as on a disk that fills up mid-write).
+    script = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (10, 10))\n"
+        "from privacy.settings import SettingsError, load_settings\n"
+        "try:\n"
+        f"    load_settings({{'PRIVACY_VAR_DIR': {str(tmp_path)!r}}})\n"
+        "except SettingsError as error:\n"
+        "    sys.exit('refused: ' + str(error))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 1 and "refused: " in first.stderr and "Traceback" not in first.stderr
+    assert len(load_settings({"PRIVACY_VAR_DIR": str(tmp_path)}).secret_keys[0]) >= 32
 
 
 def test_embedded_defaults(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 It holds a random consent id, the time of the choice, the inventory revision
 and the choices — nothing that identifies a person. It is signed with every
 configured key (the newest signs, all verify) so keys can be rotated without
-asking everyone again. Anything that does not verify counts as "no choice yet".
+asking everyone again, and for one site: another site's cookie (and its consent
+id) is not one of ours. Anything that does not verify, or verifies only once
+re-encoded, counts as "no choice yet".
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from itsdangerous.encoding import base64_decode
 from ..randomness import token_urlsafe
 from .inventory import ConsentInventory
 
-_SALT = "privacy-notices.consent.v2"
+_SALT = "privacy-notices.consent.v3"
+
+
+def site_salt(site_id: str) -> str:
+    """The signature's salt for one site: a signature for one is worth nothing for another."""
+    return f"{_SALT}.{site_id}"
 
 
 @dataclass(frozen=True)
@@ -46,18 +53,26 @@ class ConsentCookie:
         if not secret_keys:
             raise ValueError("at least one secret key is needed to sign consent cookies")
         # Settings list keys newest first; itsdangerous wants them oldest first.
-        self._serializer = _SignedJSON(list(reversed(secret_keys)), _SALT)
+        self._keys = list(reversed(secret_keys))
+        self._serializers: dict[str, _SignedJSON] = {}  # one per site, its keys derived once
 
-    def dumps(self, choice: ConsentChoice) -> str:
+    def _serializer(self, site_id: str) -> _SignedJSON:
+        serializer = self._serializers.get(site_id)
+        if serializer is None:
+            serializer = self._serializers[site_id] = _SignedJSON(self._keys, site_salt(site_id))
+        return serializer
+
+    def dumps(self, choice: ConsentChoice, site_id: str) -> str:
         payload = {"i": choice.consent_id, "t": choice.at, "r": choice.revision, "c": choice.choices}
-        return str(self._serializer.dumps(payload))
+        return str(self._serializer(site_id).dumps(payload))
 
-    def loads(self, value: str | None) -> ConsentChoice | None:
-        """The signed choice, whatever its age or revision; None when absent or not ours."""
+    def loads(self, value: str | None, site_id: str) -> ConsentChoice | None:
+        """The choice signed for ``site_id``, whatever its age or revision; None when absent or not ours.
+        ``site_id`` must be a site of the content (one serializer is kept for each)."""
         if not value or len(value) > 4096:
             return None
         try:
-            payload: Any = self._serializer.loads(value)
+            payload: Any = self._serializer(site_id).loads(value)
         except BadData:
             return None
         return _parse(payload)
@@ -65,8 +80,8 @@ class ConsentCookie:
     def current(
         self, value: str | None, inventory: ConsentInventory, now: float | None = None
     ) -> ConsentChoice | None:
-        """The choice that still holds: signed, not older than the lifetime, for this revision."""
-        return still_holds(self.loads(value), inventory, now)
+        """The choice that still holds: signed for this site, not older than the lifetime, for this revision."""
+        return still_holds(self.loads(value, inventory.site_id), inventory, now)
 
 
 def still_holds(choice: ConsentChoice | None, inventory: ConsentInventory, now: float | None = None) -> ConsentChoice | None:
@@ -95,24 +110,26 @@ class _SignedJSON:
         self._encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
 
     def dumps(self, payload: Any) -> str:
-        value = base64.urlsafe_b64encode(self._encoder.encode(payload).encode("ascii")).rstrip(b"=")
-        signature = base64.urlsafe_b64encode(hmac.digest(self._signing_key, value, "sha256")).rstrip(b"=")
-        return (value + b"." + signature).decode("ascii")
+        value = _encode(self._encoder.encode(payload).encode("ascii"))
+        return (value + b"." + _encode(hmac.digest(self._signing_key, value, "sha256"))).decode("ascii")
 
     def loads(self, signed: str) -> Any:
         value, dot, signature = signed.encode("ascii", "replace").rpartition(b".")
         if not dot:
             raise BadSignature("no signature")
-        try:
-            given = base64_decode(signature)
-        except BadData:
-            raise BadSignature("signature is not base64") from None
-        if not any(hmac.compare_digest(given, hmac.digest(key, value, "sha256")) for key in reversed(self._keys)):
+        # Compared as text with the one encoding dumps writes: base64 decoders also take padding, the other
+        # alphabet, spaces and stray low bits, so a decoded comparison would accept re-encodings of a signature.
+        if not any(hmac.compare_digest(signature, _encode(hmac.digest(key, value, "sha256")))
+                   for key in reversed(self._keys)):
             raise BadSignature("signature does not match")
         try:
             return json.loads(base64_decode(value))
         except (ValueError, BadData) as error:  # not JSON, or not base64 once the signature checked out
             raise BadData(str(error)) from None
+
+
+def _encode(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
 def _parse(payload: Any) -> ConsentChoice | None:

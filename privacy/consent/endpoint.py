@@ -25,8 +25,8 @@ from ..content import Site
 from ..database import GroupCommit
 from ..rate_limits import Counter, Limit, SqliteRateLimits, Verdict, client_key
 from ..web import (
-    CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, cookie_header, error_response, read_body, request_language,
-    same_origin, send_answer,
+    CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, cookie_header, error_response, json_nesting, read_body,
+    request_language, same_origin, send_answer,
 )
 from . import log
 from .banner import Banner, banner, notice_link
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 # A choice is a few categories; anything bigger is not from our banner.
 MAX_CONSENT_BODY = 4096
+MAX_JSON_NESTING = 4  # a choice nests two deep: {"choices": {…}}
 MAX_REMEMBERED_QUERIES = 4096
 MAX_REMEMBERED_QUERY = 200
 JSON_TYPE = "application/json"
@@ -51,6 +52,7 @@ REDIRECT_SAFE = ":/%#?=@[]!$&'()*+,;"
 NO_SITE = N_("Say which site this choice is for (the “site” field, or data-site on the widget's script tag).")
 WRONG_TYPE = N_("Send the choice as JSON (application/json) or as a form (application/x-www-form-urlencoded).")
 BAD_JSON = N_("This request is not valid JSON: send an object such as {\"site\": \"…\", \"action\": \"accept\"}.")
+TOO_DEEP = N_("This request nests too deeply to be a choice: send an object such as {\"site\": \"…\", \"action\": \"accept\"}.")
 BAD_FORM = N_("This form could not be read: send it again from the site's page.")
 BAD_ACTION = N_("“%(action)s” is not a choice this banner offers: use one of %(known)s.")
 BAD_CATEGORY = N_("“%(category)s” is not a cookie category of this site; its categories are: %(known)s.")
@@ -96,8 +98,14 @@ def _text(value: Any) -> str | None:
 
 def _parse_json(body: bytes, gpc_header: bool) -> ChoiceRequest:
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadChoice(400, BAD_JSON) from None
+    if json_nesting(text) > MAX_JSON_NESTING:
+        raise BadChoice(400, TOO_DEEP)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
         raise BadChoice(400, BAD_JSON) from None
     if not isinstance(data, dict):
         raise BadChoice(400, BAD_JSON)
@@ -258,7 +266,7 @@ class ConsentEndpoint:
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         as_json = content_type == JSON_TYPE or JSON_TYPE in headers.get("accept", "")
         refusal: Response | None = None
-        if not same_origin(request, self.state.settings.public_origin):
+        if not same_origin(request, self.state.settings.public_origins):
             refusal = self._refuse(request, as_json, 403, CROSS_SITE)
         elif content_type not in (JSON_TYPE, FORM_TYPE):
             refusal = self._refuse(request, as_json, 415, WRONG_TYPE)
@@ -292,7 +300,7 @@ class ConsentEndpoint:
                 raise BadChoice(400, BAD_RETURN)
             return path
         referer = urlsplit(request.headers.get("referer", ""))
-        if referer.netloc and referer.netloc == request.headers.get("host"):
+        if referer.netloc and f"{referer.scheme}://{referer.netloc}".lower() in self.state.settings.public_origins:
             path = safe_return_path(referer.path + (f"?{referer.query}" if referer.query else ""))
             if path:
                 return path
@@ -303,7 +311,7 @@ class ConsentEndpoint:
         if site is None:
             raise BadChoice(400 if not choice.site else 404, NO_SITE if not choice.site else NOT_FOUND)
         inventory = self.inventories[site.id]
-        previous = self.cookie.loads(request.cookies.get(inventory.cookie_name))
+        previous = self.cookie.loads(request.cookies.get(inventory.cookie_name), site.id)
         current = still_holds(previous, inventory)
         action, choices = _decide(choice, inventory, current)
         language = self._error_language(request, choice.language)
@@ -327,7 +335,7 @@ class ConsentEndpoint:
             raise BadChoice(429, TOO_MANY_CHOICES, verdict.retry_after)
         cookie = cookie_header(
             inventory.cookie_name,
-            self.cookie.dumps(decided),
+            self.cookie.dumps(decided, site.id),
             max_age=inventory.lifetime_seconds,
             path="/",
             # Behind a TLS-terminating proxy the app sees http: production always marks it Secure.

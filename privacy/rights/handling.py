@@ -7,7 +7,6 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -35,16 +34,6 @@ def confirmation_nonce(settings: Settings, token: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def public_origin(settings: Settings, site: Site, fallback: str) -> str:
-    """Links in mails: the configured origin, else the site's published one, else the request's own."""
-    if settings.public_origin:
-        return settings.public_origin
-    if site.notice.base_url:
-        parts = urlsplit(site.notice.base_url)
-        return f"{parts.scheme}://{parts.netloc}"
-    return fallback.rstrip("/")
-
-
 def form_path(site_id: str, language: str) -> str:
     return f"/rights/{site_id}/{language}/"
 
@@ -58,7 +47,7 @@ class Desk:
     def deadline(self, site: Site) -> Deadline:
         return response_deadline(site, self.content.registry)
 
-    def receive(self, site: Site, request: RightsRequest, receipt: str, origin: str,
+    def receive(self, site: Site, request: RightsRequest, receipt: str,
                 now: datetime | None = None, db: sqlite3.Connection | None = None) -> store.Submitted:
         """Record a request; ``db`` is a group commit's connection when the server batches writes."""
         now = now or datetime.now(UTC)
@@ -66,7 +55,7 @@ class Desk:
         target = inbox(site)
         assert target is not None, "the form is only offered to a site with an inbox"
         sender = self.settings.mail_from
-        base = public_origin(self.settings, site, origin)
+        base = self.settings.public_origin  # never the request's Host: a forged one would go into the mail
 
         def mails(reference: str, nonce: str) -> list[Mail]:
             # Drafts: the worker composes them from the stored request (``compose``), after the visitor's answer.

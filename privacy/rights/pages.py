@@ -128,7 +128,7 @@ class Pages:
         return self._form(site, language, {}, {})
 
     async def _submit(self, request: Request, site: Site, language: str) -> Response:
-        if not same_origin(request, self.settings.public_origin):
+        if not same_origin(request, self.settings.public_origins):
             return error_response(request, 403, CROSS_SITE, language)
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
             return error_response(request, 415, NOT_A_FORM, language)
@@ -153,12 +153,11 @@ class Pages:
                 return self._form(site, language, parsed.values, parsed.errors, status=422)
             return parsed
         receipt = token_urlsafe(24)
-        origin = f"{request.url.scheme}://{request.url.netloc}"
         # Committed (synchronous=FULL) before the visitor is answered; concurrent requests share one commit,
         # the limits' counts with them.
         accepted = parsed
         try:
-            outcome = await self.commits.run(lambda db: self._admit(db, site, accepted, receipt, origin, client, now))
+            outcome = await self.commits.run(lambda db: self._admit(db, site, accepted, receipt, client, now))
         except sqlite3.DatabaseError as error:
             # A full or read-only disk: nothing of this request was written (one transaction), nothing stored
             # before is touched. The visitor gets the form back as typed, to send again.
@@ -186,7 +185,7 @@ class Pages:
             return error_response(request, 400, HONEYPOT_FILLED, language)
         return rq.parse(site, language, form)
 
-    def _admit(self, db: sqlite3.Connection, site: Site, parsed: rq.RightsRequest, receipt: str, origin: str,
+    def _admit(self, db: sqlite3.Connection, site: Site, parsed: rq.RightsRequest, receipt: str,
                client: str, now: float) -> store.Submitted | Refused:
         """In one transaction: the post counted, the mailbox's limit checked, the request recorded, and
         counted against its mailbox unless it was a double submission (which sends no mail)."""
@@ -197,7 +196,7 @@ class Pages:
         asked = self.counters.may_request(hits, parsed.email, now)
         if not asked.allowed:
             return Refused(TOO_MANY_FOR_EMAIL, asked.retry_after)
-        submitted = self.desk.receive(site, parsed, receipt, origin, db=db)
+        submitted = self.desk.receive(site, parsed, receipt, db=db)
         if not submitted.duplicate:
             self.counters.requested(hits, parsed.email, now)
         return submitted
@@ -225,7 +224,7 @@ class Pages:
             # A button, not an automatic confirmation: mail scanners open links on their own.
             state = "done" if record.email_confirmed_at else "ask"
             return self._page(site, language, "confirm.html", state=state, action=request.url.path)
-        if not same_origin(request, self.settings.public_origin):
+        if not same_origin(request, self.settings.public_origins):
             return error_response(request, 403, CROSS_SITE, language)
         try:
             self.desk.confirm_address(site, nonce)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import aiosmtplib
 
+from ..private import PRIVATE_FILE
 from ..settings import Settings, smtp_tls_context
 
 
@@ -66,7 +67,9 @@ class MaildirTransport:
         if again and name in mailbox.Maildir(self.path, create=False):
             return
         tmp = self.path / "tmp" / f"{name}.{os.getpid()}.{socket.gethostname()}"
-        with open(tmp, "wb") as handle:
+        # Readable by the server's user only, whatever the umask: a mail holds a health-related request.
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb") as handle:
+            os.fchmod(handle.fileno(), PRIVATE_FILE)  # a crashed pass's file keeps its mode through O_TRUNC
             handle.write(message)
             handle.flush()
             os.fsync(handle.fileno())

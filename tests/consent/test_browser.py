@@ -26,7 +26,9 @@ from privacy.pipeline import build
 from privacy.settings import Settings, load_settings
 from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_sites
 from tests.factories import settings_env, write_content
-from tests.support.quality import axe_check, collect_console_errors, collect_third_party_requests, format_axe_violations
+from tests.support.quality import (
+    axe_check, collect_console_errors, collect_third_party_requests, format_axe_violations, free_port,
+)
 
 KEY = "browser-key-" + "k" * 40
 TRACKER = "window.trackerRuns = (window.trackerRuns || 0) + 1;\ndocument.cookie = '_pk_id.1.abcd=visitor; path=/; max-age=3600';\n"
@@ -87,8 +89,10 @@ def serving(root: Path, **env: str) -> Iterator[Server]:
     (test / "essential.html").write_text(site_page("fr", ESSENTIAL, script, stylesheet, "Accueil IHU"), encoding="utf-8")
     (test / "tracker.js").write_text(TRACKER, encoding="utf-8")
     (test / "pixel.png").write_bytes(PIXEL)
-    settings = load_settings(settings_env(root, content, public, PRIVACY_SECRET_KEYS=KEY, **env))
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    port = free_port()  # known before the start: it is the server's public origin
+    settings = load_settings(settings_env(root, content, public, PRIVACY_SECRET_KEYS=KEY,
+                                          PRIVACY_PUBLIC_ORIGIN=f"http://127.0.0.1:{port}", **env))
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, name="consent test server", daemon=True)
     thread.start()
@@ -96,7 +100,6 @@ def serving(root: Path, **env: str) -> Iterator[Server]:
     while not uv.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    port = uv.servers[0].sockets[0].getsockname()[1]
     try:
         yield Server(f"http://127.0.0.1:{port}", settings)
     finally:
@@ -332,7 +335,7 @@ def test_the_banner_asks_again(watched: Page, server: Server, case: str) -> None
         "expired": ConsentChoice("id", now - 6 * SECONDS_PER_MONTH - 3600, current, {"audience_measurement": True}),
         "tampered": ConsentChoice("id", now - 60, current, {"audience_measurement": True}),
     }[case]
-    value = ConsentCookie((KEY,)).dumps(choice)
+    value = ConsentCookie((KEY,)).dumps(choice, OPT_IN)
     if case == "tampered":
         # The payload's first character: all six of its bits count. (The signature's last base64 character
         # has two padding bits, so swapping A for B there left the same signature: a flaky test.)
@@ -345,7 +348,7 @@ def test_the_banner_asks_again(watched: Page, server: Server, case: str) -> None
 
 def test_a_valid_choice_is_not_asked_again(watched: Page, server: Server) -> None:
     choice = ConsentChoice("id", int(time.time()) - 60, revision(watched, server), {"audience_measurement": True})
-    watched.context.add_cookies([{"name": f"consent-{OPT_IN}", "value": ConsentCookie((KEY,)).dumps(choice),
+    watched.context.add_cookies([{"name": f"consent-{OPT_IN}", "value": ConsentCookie((KEY,)).dumps(choice, OPT_IN),
                                   "url": server.url}])
     open_page(watched, server, "/test/optin.html")
     watched.wait_for_function("() => window.trackerRuns === 1")

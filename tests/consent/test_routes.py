@@ -115,8 +115,18 @@ def test_global_privacy_control_is_reported_and_logged(consent_client: TestClien
     assert [r.gpc for r in records(consent_client)] == [True, True]
 
 
-def signed(choice: ConsentChoice, key: str = KEY) -> str:
-    return ConsentCookie((key,)).dumps(choice)
+def signed(choice: ConsentChoice, key: str = KEY, site: str = OPT_IN) -> str:
+    return ConsentCookie((key,)).dumps(choice, site)
+
+
+def test_a_cookie_of_another_site_is_no_choice_and_lends_it_no_consent_id(consent_client: TestClient) -> None:
+    # Signed with this server's key, for the right revision, but for another site of the same server.
+    revision = state(consent_client)["revision"]
+    elsewhere = ConsentChoice("id-of-another-site", int(time.time()) - 60, revision, {"audience_measurement": True})
+    consent_client.cookies.set("consent-clinique", signed(elsewhere, site=ESSENTIAL))
+    assert state(consent_client)["decided"] is False
+    consent_client.post("/consent", json={"site": OPT_IN, "action": "reject"})
+    assert [r.consent_id for r in records(consent_client)] != ["id-of-another-site"]
 
 
 def test_a_tampered_cookie_counts_as_no_choice(consent_client: TestClient) -> None:
@@ -196,6 +206,10 @@ def post_raw(client: TestClient, body: bytes, content_type: str = "application/j
          "must be true or false", "doit valoir true ou false"),
         (b'{"site": "nowhere", "action": "accept"}', 404, "There is no such site", "Ce site n'existe pas"),
         (b'{"action": "accept"}', 400, "Say which site", "Indiquez à quel site"),
+        # Nested 1,500 deep in under 4 KB: Python's parser would recurse out of its stack (a 500).
+        (b"[" * 1500 + b"]" * 1500, 400, "nests too deeply", "trop imbriquée"),
+        (b'{"site": "clinique", "action": "accept", "x": ' + b'{"a":' * 600 + b"1" + b"}" * 601, 400,
+         "nests too deeply", "trop imbriquée"),
     ],
 )
 def test_bad_json_gets_a_localized_4xx(consent_client: TestClient, body: bytes, status: int, english: str,

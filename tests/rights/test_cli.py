@@ -40,7 +40,7 @@ def received(desk: Desk) -> Callable[..., str]:
         site = desk.content.site("clinique")
         assert site is not None
         request = RightsRequest("clinique", "en", (store.Right.access,), name, email, "patients", f"details {when}", "")
-        return desk.receive(site, request, "receipt", "https://example.org", now=when).reference
+        return desk.receive(site, request, "receipt", now=when).reference
 
     return factory
 
@@ -210,7 +210,7 @@ def test_show_writes_out_invisible_characters(desk: Desk) -> None:
     assert site is not None
     request = RightsRequest("clinique", "fr", (store.Right.access,), "\u202eelpmaxe.latipsoh@oec", "ana@example.fr",
                             "patients", "ligne\u200b une\n\u2066deux\u2069", "P\u200d-12")
-    reference = desk.receive(site, request, "receipt", "https://example.org").reference
+    reference = desk.receive(site, request, "receipt").reference
     code, text = run("requests", "show", reference)
     assert code == 0
     assert "[U+202E RIGHT-TO-LEFT OVERRIDE]elpmaxe.latipsoh@oec" in text

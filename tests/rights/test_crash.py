@@ -27,7 +27,9 @@ def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
     with log.open("ab") as errors:
         # The real entry point; rate limits lifted, since every post comes from 127.0.0.1.
         process = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO,
-                                   env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": "1000000/60,1000000/60"},
+                                   # The public origin: the address it listens on, as in development.
+                                   env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": "1000000/60,1000000/60",
+                                        "PRIVACY_PUBLIC_ORIGIN": ""},
                                    stdout=subprocess.DEVNULL, stderr=errors)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -285,6 +285,21 @@ def test_the_pages_are_valid_html(rights_client: TestClient, tmp_path: Path) -> 
     assert errors == [], format_vnu_errors(errors)
 
 
+def test_a_forged_host_is_refused_and_mails_link_to_the_configured_origin(
+    make_settings: Callable[..., Any], rights_content: Path, tmp_path: Path
+) -> None:
+    from privacy.app import create_app
+
+    settings = make_settings(rights_content, PRIVACY_PUBLIC_ORIGIN="https://privacy.hospital.example")
+    with TestClient(create_app(settings), base_url="https://privacy.hospital.example") as client:
+        forged = post(client, good_form(), host="hospital-login.evil.example")
+        assert forged.status_code == 400 and rows(tmp_path) == []
+        assert post(client, good_form()).status_code == 303
+        ack = next(m for m in wait_for_mail(tmp_path / "var" / "maildir", 2) if "acknowledgment" in m["Message-ID"])
+    links = re.findall(r"https?://[^\s/]+", ack.get_content())
+    assert links and set(links) == {"https://privacy.hospital.example"}
+
+
 def test_a_refused_name_is_given_back_as_typed(rights_client: TestClient) -> None:
     answer = post(rights_client, good_form(name="Ana\u200bDupont"))
     assert answer.status_code == 422

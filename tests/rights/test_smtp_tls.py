@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from privacy.rights.outbox import deliver_due
 from privacy.settings import Settings, SettingsError, load_settings
 from privacy.rights.transport import SmtpTransport
-from tests.factories import settings_env
+from tests.factories import PRODUCTION, settings_env
 from tests.rights.conftest import Inbox
 from tests.rights.test_delivery import SENDER, _mail, _queue
 from tests.support.quality import free_port
@@ -117,8 +117,7 @@ def test_a_certificate_file_that_cannot_serve_is_said_at_start_up(tmp_path: Path
 
 
 def test_production_sends_in_clear_only_to_a_relay_on_this_machine(tmp_path: Path) -> None:
-    production = {"PRIVACY_ENV": "production", "PRIVACY_SECRET_KEYS": "k" * 40}
-    env = settings_env(tmp_path, tmp_path / "content", PRIVACY_SMTP_SECURITY="none", **production)
+    env = settings_env(tmp_path, tmp_path / "content", **{**PRODUCTION, "PRIVACY_SMTP_SECURITY": "none"})
     with pytest.raises(SettingsError, match="unencrypted to smtp.hospital.example"):
         load_settings(env, PRIVACY_SMTP_HOST="smtp.hospital.example")
     assert load_settings(env, PRIVACY_SMTP_HOST="localhost").smtp_security == "none"
