@@ -35,20 +35,6 @@ class LegalBasis(Code):
     legitimate_interests = "legitimate_interests"
 
 
-class HealthDataCondition(Code):
-    """GDPR Art. 9(2): the condition that lifts the ban on special categories."""
-
-    explicit_consent = "explicit_consent"
-    employment_social_protection = "employment_social_protection"
-    vital_interests = "vital_interests"
-    made_public = "made_public"
-    legal_claims = "legal_claims"
-    substantial_public_interest = "substantial_public_interest"
-    health_care = "health_care"
-    public_health = "public_health"
-    research_statistics = "research_statistics"
-
-
 class SpecialCategory(Code):
     health = "health"
     genetic = "genetic"
@@ -68,6 +54,7 @@ class Right(Code):
     portability = "portability"
     withdraw_consent = "withdraw_consent"
     post_mortem_directives = "post_mortem_directives"
+    medical_record_access = "medical_record_access"
 
 
 class PeopleCategory(Code):
@@ -104,14 +91,6 @@ class CookieParty(Code):
     third = "third"
 
 
-class TransferSafeguard(Code):
-    adequacy_decision = "adequacy_decision"
-    standard_contractual_clauses = "standard_contractual_clauses"
-    binding_corporate_rules = "binding_corporate_rules"
-    explicit_consent = "explicit_consent"
-    contract_necessity = "contract_necessity"
-
-
 class EndOfRetention(Code):
     deletion = "deletion"
     archiving = "archiving"
@@ -138,6 +117,24 @@ class SecurityMeasure(Code):
     breach_notification = "breach_notification"
 
 
+class RequiredFact(Code):
+    """What a law may require a notice to state; content/_registry.yaml says which law requires which, and where."""
+
+    controller_contact = "controller_contact"
+    dpo = "dpo"
+    legal_basis = "legal_basis"
+    legitimate_interest = "legitimate_interest"
+    retention = "retention"
+    sensitive_condition = "sensitive_condition"
+    withdraw_consent = "withdraw_consent"
+    rights_channel = "rights_channel"
+    complaint_authority = "complaint_authority"
+    provision = "provision"
+    automated_decisions = "automated_decisions"
+    transfers = "transfers"
+    formalities = "formalities"
+
+
 class NoticeRole(Code):
     controller = "controller"
     processor = "processor"
@@ -150,15 +147,6 @@ _LABELS: list[tuple[Code, str]] = [
     (LegalBasis.vital_interests, N_("Vital interests")),
     (LegalBasis.public_task, N_("Task in the public interest")),
     (LegalBasis.legitimate_interests, N_("Legitimate interests")),
-    (HealthDataCondition.explicit_consent, N_("Explicit consent")),
-    (HealthDataCondition.employment_social_protection, N_("Employment and social protection law")),
-    (HealthDataCondition.vital_interests, N_("Vital interests of a person unable to consent")),
-    (HealthDataCondition.made_public, N_("Data made public by the person")),
-    (HealthDataCondition.legal_claims, N_("Establishment or defence of legal claims")),
-    (HealthDataCondition.substantial_public_interest, N_("Substantial public interest")),
-    (HealthDataCondition.health_care, N_("Medical diagnosis, care and the management of health services")),
-    (HealthDataCondition.public_health, N_("Public interest in public health")),
-    (HealthDataCondition.research_statistics, N_("Scientific research or statistics")),
     (SpecialCategory.health, N_("Health data")),
     (SpecialCategory.genetic, N_("Genetic data")),
     (SpecialCategory.biometric, N_("Biometric data")),
@@ -174,6 +162,7 @@ _LABELS: list[tuple[Code, str]] = [
     (Right.portability, N_("Right to data portability")),
     (Right.withdraw_consent, N_("Right to withdraw consent")),
     (Right.post_mortem_directives, N_("Directives on your data after your death")),
+    (Right.medical_record_access, N_("Access to your medical record")),
     (PeopleCategory.patients, N_("Patients")),
     (PeopleCategory.website_visitors, N_("Website visitors")),
     (PeopleCategory.staff, N_("Staff")),
@@ -196,11 +185,6 @@ _LABELS: list[tuple[Code, str]] = [
     (CookieCategory.social_media, N_("Social media")),
     (CookieParty.first, N_("This site")),
     (CookieParty.third, N_("Third party")),
-    (TransferSafeguard.adequacy_decision, N_("Adequacy decision")),
-    (TransferSafeguard.standard_contractual_clauses, N_("Standard contractual clauses")),
-    (TransferSafeguard.binding_corporate_rules, N_("Binding corporate rules")),
-    (TransferSafeguard.explicit_consent, N_("Your explicit consent")),
-    (TransferSafeguard.contract_necessity, N_("Necessary for a contract with you")),
     (EndOfRetention.deletion, N_("then deleted")),
     (EndOfRetention.archiving, N_("then archived")),
     (EndOfRetention.anonymization, N_("then anonymized")),
@@ -218,6 +202,19 @@ _LABELS: list[tuple[Code, str]] = [
     (SecurityMeasure.monitoring, N_("Continuous monitoring")),
     (SecurityMeasure.certified_health_hosting, N_("Certified health data hosting")),
     (SecurityMeasure.breach_notification, N_("Notification of data breaches")),
+    (RequiredFact.controller_contact, N_("The controller's identity and contact details")),
+    (RequiredFact.dpo, N_("The data protection officer's contact details, when there is one")),
+    (RequiredFact.legal_basis, N_("The legal basis of each processing")),
+    (RequiredFact.legitimate_interest, N_("The interest pursued, for a processing based on legitimate interests")),
+    (RequiredFact.retention, N_("How long the data is kept, or the criteria that set it")),
+    (RequiredFact.sensitive_condition, N_("The condition that allows processing sensitive data")),
+    (RequiredFact.withdraw_consent, N_("The right to withdraw consent, for a processing based on consent")),
+    (RequiredFact.rights_channel, N_("How to exercise one's rights")),
+    (RequiredFact.complaint_authority, N_("The authority one can complain to")),
+    (RequiredFact.provision, N_("Whether providing the data is required, and what happens if it is not")),
+    (RequiredFact.automated_decisions, N_("Whether decisions are taken by automated means")),
+    (RequiredFact.transfers, N_("Whether data leaves the area the law protects")),
+    (RequiredFact.formalities, N_("The prior formalities made with the authority")),
     (NoticeRole.controller, N_("Controller")),
     (NoticeRole.processor, N_("Processor")),
 ]
@@ -229,14 +226,6 @@ _EXPLANATIONS: list[tuple[Code, str]] = [
     (LegalBasis.vital_interests, N_("It protects someone's life.")),
     (LegalBasis.public_task, N_("It is needed for a task carried out in the public interest.")),
     (LegalBasis.legitimate_interests, N_("It serves an interest of ours that does not override your rights; you may object.")),
-    (Right.access, N_("Obtain confirmation that we process your data, and a copy of it.")),
-    (Right.rectification, N_("Have inaccurate or incomplete data corrected.")),
-    (Right.erasure, N_("Have your data deleted, unless the law requires us to keep it.")),
-    (Right.restriction, N_("Have the use of your data suspended while a question is settled.")),
-    (Right.objection, N_("Object to a processing based on our legitimate interests or used for prospecting.")),
-    (Right.portability, N_("Receive the data you gave us in a structured, machine-readable format.")),
-    (Right.withdraw_consent, N_("Withdraw a consent you gave, without affecting what was done before.")),
-    (Right.post_mortem_directives, N_("Set directives on how your data is kept, erased or passed on after your death.")),
     (CookieCategory.strictly_necessary, N_("Needed for the site to work; they cannot be switched off.")),
     (CookieCategory.preferences, N_("Remember choices such as your language.")),
     (CookieCategory.audience_measurement, N_("Count visits and measure how the site is used.")),

@@ -145,7 +145,7 @@ def gettext(language: str, message: str) -> str:
     return translations(language).gettext(message)
 
 
-_PERIOD = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
+_PERIOD = re.compile(r"^\s*(\d+)\s+(minute|hour|day|week|month|year)s?\s*$")
 
 
 # CLDR's answers (durations, dates, language and country names), kept between builds: loading a locale's data
@@ -233,7 +233,9 @@ def format_duration(value: str, language: str) -> str:
 def format_day(value: date, language: str) -> str:
     from babel.dates import format_date
 
-    return format_date(value, format="long", locale=language)
+    text = format_date(value, format="long", locale=language)
+    # French writes the first of the month as an ordinal: « 1er janvier », never « 1 janvier ».
+    return re.sub(r"^1(?=\s)", "1er", text) if language.split("_")[0] == "fr" and value.day == 1 else text
 
 
 @_remembered

@@ -1,31 +1,216 @@
-"""Completeness (GDPR Art. 13/14) and translation checks on a valid notice.
+"""What a valid notice must still state under its laws, and its translations.
 
-These are warnings: the notice builds, but a DPO or an auditor would ask for
-what is missing. ``build.py check --strict`` makes them fail the check.
+Each law of content/_registry.yaml lists the facts a notice under it must state, with the article that
+says so. A fact a site's laws require and its source does not give is an error: nothing is published,
+and the message names the field and the article. A site marked ``status: draft`` builds anyway, and
+these are warnings. What no law requires is never asked for, and never printed when it is left out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
 
-from .codes import N_, LegalBasis, NoticeRole, Right
+from .codes import N_, LegalBasis, NoticeRole, RequiredFact, Right
 from .content import Site
+from .law import Jurisdiction, jurisdiction
 from .model import Notice, Registry
 from .problems import Problem
 from .rights.request import NO_INBOX
 from .source import FieldPath
 
-# Rights every GDPR-style law grants; any other must come from a law of the notice.
-_BASE_RIGHTS = {
-    Right.access, Right.rectification, Right.erasure, Right.restriction,
-    Right.objection, Right.portability, Right.withdraw_consent,
+# A gap: where it is, what to add (a catalog id) and the message's parameters.
+Gap = tuple[FieldPath, str, dict[str, str]]
+
+
+def _has_contact(contact: Any) -> bool:
+    return bool(contact and (contact.email or contact.address or contact.phone))
+
+
+def _controller_contact(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if not _has_contact(n.publisher.contact):
+        yield ("publisher",), N_("give the organization's contact details (an address, an email or a phone)"), {}
+
+
+def _dpo(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if n.dpo is not None and n.dpo != "none" and not (n.dpo.contact and (n.dpo.contact.email or n.dpo.contact.address)):
+        yield ("dpo",), N_("a DPO is announced without a contact: add an email or a postal address"), {}
+
+
+def _legal_basis(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    for i, activity in enumerate(n.processing):
+        if activity.legal_basis is None:
+            yield ("processing", i, "legal_basis"), N_("give the legal basis of this processing"), {}
+
+
+def _legitimate_interest(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    for i, activity in enumerate(n.processing):
+        if activity.legal_basis is LegalBasis.legitimate_interests and not activity.legitimate_interest:
+            yield ((("processing", i, "legitimate_interest")),
+                   N_("the legal basis is legitimate interests: state the interest pursued"), {})
+
+
+def _retention(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    for i, activity in enumerate(n.processing):
+        if activity.retention is None:
+            yield ("processing", i), N_("say how long the data is kept (retention)"), {}
+        elif not (activity.retention.duration or activity.retention.criteria):
+            yield ("processing", i, "retention"), N_("give a duration or the criteria used to set it"), {}
+
+
+def _sensitive_condition(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if law.sensitive is None:
+        return
+    sensitive = {d.id for d in n.data_categories if d.special in law.sensitive.categories}
+    for i, activity in enumerate(n.processing):
+        if sensitive.intersection(activity.data) and not activity.special_condition:
+            yield (("processing", i, "special_condition"),
+                   N_("this processing uses data the law protects more strictly: give the condition that allows it "
+                      "(one of %(conditions)s)"), {"conditions": ", ".join(law.sensitive.conditions)})
+
+
+def _withdraw_consent(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if any(a.legal_basis is LegalBasis.consent for a in n.processing) and Right.withdraw_consent not in n.rights.offered:
+        yield ("rights", "offered"), N_("a processing relies on consent: offer the right to withdraw it"), {}
+
+
+def _rights_channel(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    channels = n.rights.channels
+    if not (channels and (channels.email or channels.address or channels.online_form)) and not n.rights.handled_by:
+        yield ("rights",), N_("say how to exercise these rights: an email, a postal address or the online form"), {}
+
+
+def _complaint_authority(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if n.jurisdiction.authority is None:
+        yield ("jurisdiction",), N_("name the supervisory authority people can complain to"), {}
+
+
+def _provision(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    for i, activity in enumerate(n.processing):
+        if activity.provision is None:
+            yield (("processing", i),
+                   N_("say whether providing the data is required, and what happens if it is not (provision)"), {})
+
+
+def _automated_decisions(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if n.automated_decisions is None:
+        yield ((), N_("say whether decisions are made by automated means: describe them, or write "
+                      "“automated_decisions: none”"), {})
+
+
+def _transfers(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if n.transfers is None:
+        yield (), N_("say whether data leaves the area the law protects: list the transfers, or write “transfers: none”"), {}
+
+
+def _formalities(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if not n.jurisdiction.formalities:
+        yield (("jurisdiction",),
+               N_("give the prior formalities made with the authority (jurisdiction.formalities: kind and number)"), {})
+
+
+RULES: dict[RequiredFact, Callable[[Notice, Jurisdiction], Iterator[Gap]]] = {
+    RequiredFact.controller_contact: _controller_contact,
+    RequiredFact.dpo: _dpo,
+    RequiredFact.legal_basis: _legal_basis,
+    RequiredFact.legitimate_interest: _legitimate_interest,
+    RequiredFact.retention: _retention,
+    RequiredFact.sensitive_condition: _sensitive_condition,
+    RequiredFact.withdraw_consent: _withdraw_consent,
+    RequiredFact.rights_channel: _rights_channel,
+    RequiredFact.complaint_authority: _complaint_authority,
+    RequiredFact.provision: _provision,
+    RequiredFact.automated_decisions: _automated_decisions,
+    RequiredFact.transfers: _transfers,
+    RequiredFact.formalities: _formalities,
 }
 
+REQUIRED_BY = N_("required by %(law)s, %(article)s")
 
-def _warn(site: Site, path: FieldPath, message: str, **params: str) -> Problem:
-    return Problem(site.source.path, site.source.line_of(path), path, message, params, severity="warning")
+
+def _problem(site: Site, path: FieldPath, message: str, params: dict[str, str], severity: str,
+             reason: str = "") -> Problem:
+    return Problem(site.source.path, site.source.line_of(path), path, message, params,
+                   severity=severity, reason=reason)  # type: ignore[arg-type]
+
+
+def lint_requirements(site: Site, registry: Registry | None) -> list[Problem]:
+    """Every fact the site's laws require that its source does not give, once, with the first law asking."""
+    n = site.notice
+    law = jurisdiction(n, registry)
+    severity = "warning" if n.status == "draft" else "error"
+    seen: set[tuple[FieldPath, str]] = set()
+    out: list[Problem] = []
+    for law_id, requirement in law.requirements:
+        if n.role not in requirement.roles:
+            continue
+        for path, gap, params in RULES[requirement.fact](n, law):
+            if (path, gap) in seen:
+                continue
+            seen.add((path, gap))
+            out.append(_problem(site, path, gap, {**params, "law": law_id, "article": requirement.article},
+                                severity, REQUIRED_BY))
+    return out
+
+
+def lint_references(site: Site, registry: Registry | None) -> list[Problem]:
+    """Rights, safeguards and conditions must be ones the site's laws know; rights they expect must be listed."""
+    n = site.notice
+    law = jurisdiction(n, registry)
+    out: list[Problem] = []
+    if registry is None:
+        return out
+    for i, right in enumerate(n.rights.offered):
+        if right not in law.rights:
+            out.append(_problem(site, ("rights", "offered", i), N_("none of this notice's laws grants “%(right)s”: "
+                                "remove it, or add the law that grants it to jurisdiction.laws"),
+                                {"right": right.value}, "error"))
+    bases = {a.legal_basis for a in n.processing if a.legal_basis}
+    severity = "warning" if n.status == "draft" else "error"
+    if n.role is NoticeRole.controller:
+        for right, granted in law.rights.items():
+            applies = granted.granted.applies_to
+            needed = applies is None or bool(bases.intersection(applies))
+            if needed and right not in n.rights.offered:
+                article = granted.granted.article or ""
+                out.append(_problem(site, ("rights", "offered"), N_("the right “%(right)s” (%(law)s, %(article)s) "
+                                    "applies to this notice: list it"),
+                                    {"right": right.value, "law": granted.law_id, "article": article}, severity))
+    if isinstance(n.transfers, list):
+        for i, transfer in enumerate(n.transfers):
+            if transfer.safeguard not in law.safeguards:
+                out.append(_problem(site, ("transfers", i, "safeguard"), N_("“%(id)s” is no safeguard of this "
+                                    "notice's laws: use one of %(known)s"),
+                                    {"id": transfer.safeguard, "known": ", ".join(law.safeguards) or "—"}, "error"))
+            if law.area and transfer.destination in law.area.countries:
+                out.append(_problem(site, ("transfers", i, "destination"), N_("“%(country)s” is inside the area the "
+                                    "law protects: this is no transfer, remove it"),
+                                    {"country": transfer.destination}, "error"))
+    for i, activity in enumerate(n.processing):
+        if activity.special_condition and activity.special_condition not in law.conditions:
+            out.append(_problem(site, ("processing", i, "special_condition"), N_("“%(id)s” is no condition of this "
+                                "notice's laws: use one of %(known)s"),
+                                {"id": activity.special_condition, "known": ", ".join(law.conditions) or "—"}, "error"))
+    authority = registry.authorities.get(n.jurisdiction.authority or "")
+    for i, formality in enumerate(n.jurisdiction.formalities):
+        kinds = authority.formalities if authority else {}
+        if formality.kind not in kinds:
+            out.append(_problem(site, ("jurisdiction", "formalities", i, "kind"), N_("“%(id)s” is no formality of "
+                                "the authority named: use one of %(known)s"),
+                                {"id": formality.kind, "known": ", ".join(kinds) or "—"}, "error"))
+    channels = n.rights.channels
+    dpo_email = n.dpo.contact.email if n.dpo and n.dpo != "none" and n.dpo.contact else None
+    if channels and channels.online_form and not (channels.email or dpo_email):
+        out.append(_problem(site, ("rights", "channels", "online_form"), NO_INBOX, {}, "warning"))
+    used = {ref for activity in n.processing for ref in activity.data}
+    for i, category in enumerate(n.data_categories):
+        if category.id not in used:
+            out.append(_problem(site, ("data_categories", i), N_("no processing uses the data category “%(id)s”"),
+                                {"id": category.id}, "warning"))
+    return out
 
 
 def _texts(value: Any, path: FieldPath, found: list[tuple[FieldPath, dict[str, str]]]) -> None:
@@ -49,86 +234,20 @@ def lint_translations(site: Site) -> list[Problem]:
     texts: list[tuple[FieldPath, dict[str, str]]] = []
     _texts(site.notice, (), texts)
     for path, text in texts:
-        if path and path[-1] in ("laws", "authorities"):
-            continue
         missing = [lang for lang in wanted if not text.get(lang, "").strip()]
         extra = [lang for lang in text if lang not in wanted]
         if missing:
-            problems.append(_warn(site, path, N_("no text in %(missing)s: add it beside %(present)s"),
-                                  missing=", ".join(missing), present=", ".join(sorted(text)) or "—"))
+            problems.append(_problem(site, path, N_("no text in %(missing)s: add it beside %(present)s"),
+                                     {"missing": ", ".join(missing), "present": ", ".join(sorted(text)) or "—"},
+                                     "warning"))
         if extra:
-            problems.append(_warn(site, path, N_("text in %(extra)s, which is not one of the site's languages"),
-                                  extra=", ".join(extra)))
+            problems.append(_problem(site, path, N_("text in %(extra)s, which is not one of the site's languages"),
+                                     {"extra": ", ".join(extra)}, "warning"))
     return problems
 
 
-def _has_contact(contact: Any) -> bool:
-    return bool(contact and (contact.email or contact.address or contact.phone))
-
-
-def lint_completeness(site: Site, registry: Registry | None) -> list[Problem]:
-    n: Notice = site.notice
-    out: list[Problem] = []
-    if not _has_contact(n.publisher.contact):
-        out.append(_warn(site, ("publisher",), N_("give the organization's contact details (an address or an email)")))
-    if n.dpo is None:
-        out.append(_warn(site, (), N_("say whether there is a data protection officer: give their contact, or write “dpo: none”")))
-    elif n.dpo != "none" and not (n.dpo.contact and (n.dpo.contact.email or n.dpo.contact.address)):
-        out.append(_warn(site, ("dpo",), N_("a DPO is announced without a contact: add an email or a postal address")))
-    if n.role is NoticeRole.processor and not n.acting_for:
-        out.append(_warn(site, ("role",), N_("a processor's notice should say which controllers it acts for (acting_for)")))
-    if n.jurisdiction.authority is None:
-        out.append(_warn(site, ("jurisdiction",), N_("name the supervisory authority people can complain to")))
-    if n.transfers is None:
-        out.append(_warn(site, (), N_("say whether data leaves the EU: list the transfers, or write “transfers: none”")))
-    if n.automated_decisions is None:
-        out.append(_warn(site, (), N_("say whether decisions are made by automated means: describe them, or write “automated_decisions: none”")))
-    if n.effective_date is None or n.version is None:
-        out.append(_warn(site, (), N_("give the version of this notice and the date it takes effect")))
-    special = {d.id for d in n.data_categories if d.special}
-    for i, activity in enumerate(n.processing):
-        where = ("processing", i)
-        if activity.legal_basis is None and n.role is NoticeRole.controller:
-            out.append(_warn(site, (*where, "legal_basis"), N_("give the legal basis of this processing")))
-        if activity.legal_basis is LegalBasis.legitimate_interests and not activity.legitimate_interest:
-            out.append(_warn(site, (*where, "legitimate_interest"), N_("the legal basis is legitimate interests: state the interest pursued")))
-        if special.intersection(activity.data) and not activity.special_condition:
-            out.append(_warn(site, (*where, "special_condition"), N_("this processing uses health or other special data: give the GDPR Art. 9 condition that allows it")))
-        if activity.retention is None:
-            out.append(_warn(site, where, N_("say how long the data is kept (retention)")))
-        elif not (activity.retention.duration or activity.retention.criteria):
-            out.append(_warn(site, (*where, "retention"), N_("give a duration or the criteria used to set it")))
-        if activity.legal_basis is LegalBasis.consent and Right.withdraw_consent not in n.rights.offered:
-            out.append(_warn(site, ("rights", "offered"), N_("a processing relies on consent: offer the right to withdraw it")))
-    channels = n.rights.channels
-    if not (channels and (channels.email or channels.address or channels.online_form)) and not n.rights.handled_by:
-        out.append(_warn(site, ("rights",), N_("say how to exercise these rights: an email, a postal address or the online form")))
-    dpo_email = n.dpo.contact.email if n.dpo and n.dpo != "none" and n.dpo.contact else None
-    if channels and channels.online_form and not (channels.email or dpo_email):
-        out.append(_warn(site, ("rights", "channels", "online_form"), NO_INBOX))
-    if registry is not None:
-        granted = set(_BASE_RIGHTS)
-        for law in n.jurisdiction.laws:
-            if law in registry.laws:
-                granted.update(registry.laws[law].grants)
-        for i, right in enumerate(n.rights.offered):
-            if right not in granted:
-                out.append(_warn(site, ("rights", "offered", i), N_("none of this notice's laws grants “%(right)s”"), right=right.value))
-    bases = {a.legal_basis for a in n.processing}
-    expected = [Right.access, Right.rectification, Right.erasure, Right.restriction]
-    if bases & {LegalBasis.legitimate_interests, LegalBasis.public_task}:
-        expected.append(Right.objection)
-    if bases & {LegalBasis.consent, LegalBasis.contract}:
-        expected.append(Right.portability)
-    for right in expected:
-        if right not in n.rights.offered:
-            out.append(_warn(site, ("rights", "offered"), N_("the right “%(right)s” applies to this processing: list it"), right=right.value))
-    used = {ref for activity in n.processing for ref in activity.data}
-    for i, category in enumerate(n.data_categories):
-        if category.id not in used:
-            out.append(_warn(site, ("data_categories", i), N_("no processing uses the data category “%(id)s”"), id=category.id))
-    return out
-
-
 def lint_site(site: Site, registry: Registry | None) -> list[Problem]:
-    return lint_completeness(site, registry) + lint_translations(site)
+    problems = lint_requirements(site, registry) + lint_references(site, registry) + lint_translations(site)
+    if site.notice.status == "draft":
+        problems = [replace(p, in_draft=True) if p.severity == "warning" else p for p in problems]
+    return problems

@@ -11,23 +11,22 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from .codes import (
     CookieCategory,
     CookieParty,
     EndOfRetention,
-    HealthDataCondition,
     LegalBasis,
     NoticeRole,
     PeopleCategory,
     ProvisionRequirement,
+    RequiredFact,
     RecipientKind,
     Right,
     SecurityMeasure,
     SpecialCategory,
-    TransferSafeguard,
 )
 
 # The validation messages (privacy/validation.py) are keyed by these patterns.
@@ -44,7 +43,16 @@ Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
 CountryCode = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
 
 _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
-_DURATION = re.compile(r"^\s*(\d{1,4})\s+(day|week|month|year)s?\s*$")
+_DURATION = re.compile(r"^\s*(\d{1,4})\s+([^\W\d_]+)\s*$")
+# The units legal staff write, in either language, to the one the code and CLDR use.
+DURATION_UNITS = {
+    "minute": "minute", "minutes": "minute", "min": "minute",
+    "hour": "hour", "hours": "hour", "heure": "hour", "heures": "hour",
+    "day": "day", "days": "day", "jour": "day", "jours": "day",
+    "week": "week", "weeks": "week", "semaine": "week", "semaines": "week",
+    "month": "month", "months": "month", "mois": "month",
+    "year": "year", "years": "year", "an": "year", "ans": "year", "année": "year", "années": "year",
+}
 
 
 def _no_raw_html(value: str) -> str:
@@ -60,10 +68,21 @@ Text = dict[LanguageCode, Sentence]
 Label = Sentence | dict[LanguageCode, Sentence]
 
 
+def canonical_duration(value: str) -> str | None:
+    """“13 mois”, “30 minutes”, “1 an” → “13 months”, “30 minutes”, “1 year”; None when it is no duration."""
+    match = _DURATION.match(value)
+    unit = DURATION_UNITS.get(match.group(2).lower()) if match else None
+    if match is None or unit is None:
+        return None
+    amount = int(match.group(1))
+    return f"{amount} {unit}" if amount == 1 else f"{amount} {unit}s"
+
+
 def _duration(value: str) -> str:
-    if not _DURATION.match(value):
+    canonical = canonical_duration(value)
+    if canonical is None:
         raise PydanticCustomError("duration", "a duration such as '6 months' or '1 year'")
-    return value
+    return canonical
 
 
 Duration = Annotated[str, AfterValidator(_duration)]
@@ -135,7 +154,7 @@ class DataCategory(Strict):
     id: Identifier
     name: Text
     examples: Text | None = None
-    special: SpecialCategory | None = Field(None, description="Marks a special category of data (GDPR Art. 9/10)")
+    special: SpecialCategory | None = Field(None, description="Marks data a law protects more strictly")
     source: Text | None = Field(None, description="Where the data comes from when not from the person")
 
 
@@ -169,8 +188,8 @@ class ProcessingActivity(Strict):
         None, description="Required in a controller's notice; in a processor's notice the client decides it"
     )
     legitimate_interest: Text | None = None
-    special_condition: HealthDataCondition | None = Field(
-        None, description="GDPR Art. 9(2) condition, required when the data includes a special category"
+    special_condition: Identifier | None = Field(
+        None, description="The condition of the law that allows special (sensitive) data: an id of its sensitive.conditions"
     )
     provision: Provision | None = None
     recipients: list[Identifier] = Field(default_factory=list, description="Ids from recipients")
@@ -180,7 +199,7 @@ class ProcessingActivity(Strict):
 class Transfer(Strict):
     destination: CountryCode
     recipient: Identifier | None = None
-    safeguard: TransferSafeguard
+    safeguard: Identifier = Field(description="An id of the law's transfer_safeguards")
     details: Text | None = None
 
 
@@ -201,9 +220,19 @@ class Rights(Strict):
     )
 
 
+class Formality(Strict):
+    """A declaration or an authorisation made with the authority before processing."""
+
+    kind: Identifier = Field(description="An id of the authority's formalities, e.g. declaration, authorisation")
+    number: str = Field(min_length=1, max_length=200)
+    issued: date | None = None
+    processing: list[Identifier] = Field(default_factory=list, description="Ids of the processing it covers")
+
+
 class Jurisdiction(Strict):
     laws: list[Identifier] = Field(min_length=1, description="Ids from content/_registry.yaml laws")
     authority: Identifier | None = Field(None, description="Id from content/_registry.yaml authorities")
+    formalities: list[Formality] = Field(default_factory=list)
 
 
 class Security(Strict):
@@ -220,9 +249,25 @@ class Cookie(Strict):
     duration: Duration | Literal["session"]
 
 
+class CookieCategoryDeclaration(Strict):
+    """An optional category the site uses, declared before each of its cookies is named."""
+
+    id: CookieCategory
+    purpose: Text
+    provider: CookieParty = Field(description="Who sets them: this site (first) or third parties (third)")
+    max_lifetime: Duration | Literal["session"]
+
+
 class Cookies(Strict):
     notes: Text | None = Field(None, description="Anything to add about cookies, shown above the table")
     consent_lifetime_months: int = Field(6, ge=1, le=13, description="How long a choice is remembered (CNIL: at most 13)")
+    only_strictly_necessary: bool = Field(
+        False, description="Say so when the site sets no cookie but strictly necessary ones: the notice then states it"
+    )
+    widget: bool = Field(True, description="The site uses the consent widget (its own cookie is then listed)")
+    categories: list[CookieCategoryDeclaration] = Field(
+        default_factory=list, description="Optional categories, declared with their purpose before every cookie is named"
+    )
     items: list[Cookie] = Field(default_factory=list)
 
 
@@ -239,8 +284,12 @@ class Notice(Strict):
     base_url: Url | None = Field(None, description="Where the built pages are published, for canonical links")
     website: Url | None = None
     title: Text | None = None
+    status: Literal["published", "draft"] = Field(
+        "published", description="A draft builds with what it lacks; its pages say “draft” and are not indexed"
+    )
     version: str | None = None
     effective_date: date | None = None
+    last_updated: date | None = Field(None, description="When the notice was last changed, if after it took effect")
     changelog: list[ChangelogEntry] = Field(default_factory=list)
 
     role: NoticeRole = NoticeRole.controller
@@ -266,21 +315,88 @@ class Notice(Strict):
     changes_policy: Text | None = None
 
 
-class Law(Strict):
-    title: Label
-    url: Url | None = None
-    grants: list[Right] = Field(default_factory=list, description="Rights this law adds beyond the basics")
+Article = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Area(Strict):
+    """Where a law protects data: a transfer is what leaves it."""
+
+    name: Text = Field(description="The area as named in a sentence, e.g. “the European Economic Area”")
+    outside: Text = Field(description="“Outside” it, as written in a heading or a sentence, e.g. “hors du Maroc”")
+    countries: list[CountryCode] = Field(min_length=1, description="ISO codes of the countries inside it")
 
 
 class Deadline(Strict):
-    months: int = Field(ge=1, le=12)
-    extension_months: int = Field(0, ge=0, le=12)
+    """How long an organization has to answer; a law names months or days, or nothing at all."""
+
+    months: int | None = Field(None, ge=1, le=12)
+    days: int | None = Field(None, ge=1, le=365)
+    extension_months: int = Field(0, ge=0, le=12, description="How much longer it may take for complex requests")
+    article: Article | None = None
+    older_than_years: int | None = Field(None, ge=1, description="Data older than this many years …")
+    older_months: int | None = Field(None, ge=1, le=12, description="… is answered within this many months")
+
+    @model_validator(mode="after")
+    def _one_period(self) -> Deadline:
+        if (self.months is None) == (self.days is None):
+            raise PydanticCustomError("deadline_period", "give months or days")
+        return self
+
+
+class LawRight(Strict):
+    """A right as one law grants it."""
+
+    article: Article | None = None
+    explanation: Text = Field(description="What the right lets a person do, in this law's terms")
+    applies_to: list[LegalBasis] | None = Field(
+        None, description="The notice must list this right when a processing has one of these legal bases; "
+        "leave out: always (an empty list: never required)"
+    )
+    deadline: Deadline | None = Field(None, description="A deadline of its own for this right")
+
+
+class NamedRule(Strict):
+    """A safeguard or a condition a law provides, with its wording and its article."""
+
+    name: Text
+    article: Article | None = None
+
+
+class SensitiveData(Strict):
+    """Data a law protects more strictly, in that law's vocabulary."""
+
+    term: Text = Field(description="Its name in a sentence, e.g. “special category of data”, “donnée sensible”")
+    article: Article | None = None
+    categories: list[SpecialCategory] = Field(min_length=1)
+    conditions: dict[Identifier, NamedRule] = Field(description="What lifts the ban, by id")
+
+
+class Requirement(Strict):
+    fact: RequiredFact
+    article: Article
+    roles: list[NoticeRole] = Field(default_factory=lambda: [NoticeRole.controller],
+                                    description="The kinds of notice that must state it")
+
+
+class Law(Strict):
+    title: Label
+    short: Label | None = Field(None, description="The name a citation uses, e.g. “RGPD” / “GDPR”")
+    url: Url | None = None
+    area: Area | None = Field(None, description="Where it protects data; transfers are what leaves it")
+    rights: dict[Right, LawRight] = Field(default_factory=dict, description="The rights this law grants")
+    transfer_safeguards: dict[Identifier, NamedRule] = Field(default_factory=dict)
+    sensitive: SensitiveData | None = None
+    requires: list[Requirement] = Field(default_factory=list, description="What a notice under this law must state")
+    deadline: Deadline | None = Field(None, description="How long an organization has to answer a rights request")
 
 
 class Authority(Strict):
-    name: Label
+    name: Label = Field(description="As written in a sentence, article included: “la Commission nationale …”")
     contact: Contact
     complaint_url: Url | None = None
+    formalities: dict[Identifier, Text] = Field(
+        default_factory=dict, description="Kinds of prior formalities made with it (declaration, authorisation), by id"
+    )
 
 
 class Registry(Strict):
@@ -288,9 +404,6 @@ class Registry(Strict):
 
     laws: dict[Identifier, Law]
     authorities: dict[Identifier, Authority]
-    response_deadline: dict[Identifier, Deadline] = Field(
-        default_factory=dict, description="Per law id: how long an organization has to answer"
-    )
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:

@@ -116,8 +116,9 @@ class SiteRenderer:
                 extra["rights_form_href"] = f"/rights/{site.id}/{language}/"  # served by server.py, same origin
             page = notice_page(self.renderer, site, language, urls, self.registry, self.stylesheet, extra)
             files[page.path] = page.body
-            embed = embed_page(self.renderer, site, language, urls, self.stylesheet, self.widget, inventory)
-            files[embed.path] = embed.body
+            if site.notice.cookies.widget:
+                embed = embed_page(self.renderer, site, language, urls, self.stylesheet, self.widget, inventory)
+                files[embed.path] = embed.body
             files[urls.page_path(language, "notice.json")] = exports[language]
         return files
 

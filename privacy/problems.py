@@ -37,10 +37,15 @@ class Problem:
     message: str
     params: dict[str, str] = field(default_factory=dict)
     severity: Severity = "error"
+    # Why it is asked (a catalog id, e.g. the law and article that require it), said after the message.
+    reason: str = ""
+    # Found in a site marked draft: said, but no reason for ``check --strict`` to fail.
+    in_draft: bool = False
 
     def text(self, language: str) -> str:
         params = {k: (gettext(language, v) if k.startswith("_") else v) for k, v in self.params.items()}
-        return gettext(language, self.message) % params if params else gettext(language, self.message)
+        said = gettext(language, self.message) % params if params else gettext(language, self.message)
+        return f"{said} — {gettext(language, self.reason) % params}" if self.reason else said
 
     def render(self, language: str, root: Path | None = None) -> str:
         shown = _shown(self.file, root)
@@ -67,7 +72,7 @@ def _folder_prefix(root: Path) -> str:
 
 def to_record(problem: Problem) -> dict[str, object]:
     return {"file": str(problem.file), "line": problem.line, "path": list(problem.path), "message": problem.message,
-            "params": problem.params, "severity": problem.severity}
+            "params": problem.params, "severity": problem.severity, "reason": problem.reason, "in_draft": problem.in_draft}
 
 
 @lru_cache(maxsize=4096)
@@ -77,7 +82,7 @@ def _path(name: str) -> Path:
 
 def from_record(record: dict[str, object]) -> Problem:
     return Problem(_path(str(record["file"])), record["line"], tuple(record["path"]), str(record["message"]),  # type: ignore[arg-type]
-                   dict(record["params"]), record["severity"])  # type: ignore[arg-type, call-overload]
+                   dict(record["params"]), record["severity"], str(record.get("reason", "")), bool(record.get("in_draft")))  # type: ignore[arg-type, call-overload]
 
 
 def sort_key(problem: Problem) -> tuple[str, int, str]:

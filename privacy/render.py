@@ -17,11 +17,13 @@ from markupsafe import Markup, escape
 from . import i18n
 from .codes import N_, Code, CookieCategory
 from .content import Site
-from .model import Authority, Deadline, Law, Notice, Registry
+from .law import Jurisdiction, jurisdiction
+from .model import Notice, Registry
 from .problems import Problem
 from .text import pick, render_inline, render_markdown
 from .urls import INDEX, SiteUrls, relative
 
+COLON = N_(":")
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 INDEX_TEMPLATE = "index.html"
 # What a site's pages use, the largest first (see Renderer.warm_up).
@@ -36,22 +38,6 @@ _GENERATOR_VERSION = "2"
 class Page:
     path: str  # relative to the output root
     body: str
-
-
-@dataclass(frozen=True)
-class Jurisdiction:
-    laws: list[Law]
-    authority: Authority | None
-    deadline: Deadline | None
-
-
-def jurisdiction(notice: Notice, registry: Registry | None) -> Jurisdiction:
-    if registry is None:
-        return Jurisdiction([], None, None)
-    ids = notice.jurisdiction.laws
-    deadline = next((registry.response_deadline[i] for i in ids if i in registry.response_deadline), None)
-    authority = registry.authorities.get(notice.jurisdiction.authority or "")
-    return Jurisdiction([registry.laws[i] for i in ids if i in registry.laws], authority, deadline)
 
 
 _CONSTANT_MESSAGE = re.compile(r"""\{\{\s*_\((?P<literal>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\)\s*\}\}""")
@@ -183,11 +169,14 @@ class Renderer:
             day=lambda value: i18n.format_day(value, language) if value else "",
             duration=lambda value: _("for the browser session") if value == "session" else i18n.format_duration(value, language),
             label=label,
+            period=lambda d: i18n.format_duration(f"{d.days} day" if d.days else f"{d.months} month", language),
+            upper_first=lambda text: text[:1].upper() + text[1:],
             explain=lambda code: _(code.explanation) if isinstance(code, Code) and code.explanation else "",
             language_name=lambda code: i18n.language_name(code),
             country=lambda code: i18n.country_name(code, language),
         )
-        env.globals.update(language=language, CookieCategory=CookieCategory)
+        # A colon between a term and what follows, as the language writes it (French: a no-break space first).
+        env.globals.update(language=language, CookieCategory=CookieCategory, colon=_(COLON))
         return env
 
     def _env(self, language: str) -> jinja2.Environment:
@@ -276,6 +265,7 @@ def notice_page(
         "processors_by_parent": {p.id: [s for s in notice.processors if s.sub_processor_of == p.id] for p in notice.processors},
         "data_by_id": {d.id: d for d in notice.data_categories},
         "recipients_by_id": {r.id: r for r in notice.recipients},
+        "processors_by_id": {p.id: p for p in notice.processors},
         **(extra or {}),
     }
     return Page(path, renderer.render(language, "notice.html", **context))

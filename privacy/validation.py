@@ -138,6 +138,15 @@ def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
     return model
 
 
+# Fields of an earlier format, with what to write instead.
+MOVED_FIELDS = {
+    "response_deadline": N_("“response_deadline” has moved into each law: write the law's deadline as "
+                            "laws.<law>.deadline (months, extension_months, article), see content/README.md"),
+    "grants": N_("“grants” has become “rights”: list every right the law grants, each with its article and "
+                 "explanation, see content/README.md"),
+}
+
+
 def _describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, dict[str, str]]:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -145,6 +154,9 @@ def _describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, dict[s
     if kind == "missing":
         return N_("this field is required"), {}
     if kind == "extra_forbidden":
+        moved = MOVED_FIELDS.get(str(path[-1]))
+        if moved:
+            return moved, {}
         parent = _model_at(root, path[:-1])
         allowed = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1)

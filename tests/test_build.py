@@ -16,8 +16,9 @@ from privacy.pipeline import PARALLEL_THRESHOLD, build
 from privacy.render import TEMPLATES_DIR, Renderer
 from tests.factories import EXAMPLE_CONTENT, REPO, minimal_notice, write_content
 
+# The IHU's source says nothing of automated decisions: that section is left out rather than "not stated".
 SECTIONS = ["summary", "contents", "controller", "dpo", "people-data", "processing", "recipients", "transfers",
-            "rights", "security", "automated-decisions", "cookies", "laws", "changes"]
+            "rights", "security", "cookies", "laws", "changes"]
 
 # Facts from the seeds, as they must read on each page (language-neutral facts on both).
 FACTS = {
@@ -26,9 +27,9 @@ FACTS = {
               "ACTECIL", "204 avenue de Colmar", "dpo@gi2s.eu", "+33 9 722 722 93", "https://www.ihu-imagerie.eu",
               "CNIL"],
         "fr": ["Facturation", "Organiser les rendez-vous", "Agences régionales de santé", "Droit à l'effacement",
-               "Intérêt légitime", "Données de santé", "ne sont pas transférées hors de l'Union européenne", "France"],
+               "Intérêt légitime", "Données de santé", "ne sont pas transférées hors de l'Espace économique européen", "France"],
         "en": ["Billing", "Organizing appointments", "Regional health agencies", "Right to erasure",
-               "Legitimate interests", "Health data", "not transferred outside the European Union", "France"],
+               "Legitimate interests", "Health data", "not transferred outside the European Economic Area", "France"],
     },
     "oiso-genomnis": {
         "*": ["Genomnis", "OISO", "RPPS", "ADELI", "FINESS"],
@@ -70,6 +71,7 @@ def test_every_section_has_its_anchor_and_a_toc_link(example_site: Path, lang: s
         assert f'id="{section}"' in html
     for section in SECTIONS[2:]:
         assert f'href="#{section}"' in html
+    assert 'id="automated-decisions"' not in html and 'href="#automated-decisions"' not in html
 
 
 def test_language_attributes_switcher_and_alternates(example_site: Path) -> None:
@@ -127,7 +129,7 @@ def test_json_export_in_each_language(example_site: Path) -> None:
     assert en["notice"]["processing"][4]["purpose"] == "Billing"
     assert en["notice"]["dpo"]["contact"]["email"] == "dpo@gi2s.eu"
     assert fr["labels"]["LegalBasis.contract"] == "Exécution d'un contrat"
-    assert en["authority"]["name"] == "French data protection authority (CNIL)"
+    assert en["authority"]["name"] == "the French data protection authority (CNIL)"
 
 
 def test_markdown_renders_and_raw_html_never_passes(tmp_path: Path) -> None:
@@ -275,15 +277,24 @@ def test_parallel_rendering_gives_the_same_output(tmp_path: Path) -> None:
 
 
 def test_a_notice_under_moroccan_law_needs_no_code_change(tmp_path: Path) -> None:
-    notice = minimal_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp"})
-    notice["rights"]["offered"].remove("post_mortem_directives")  # a French-law right
+    notice = minimal_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp", "formalities": [
+        {"kind": "declaration", "number": "D-GC-123/2024", "issued": "2024-01-01"}]}, transfers="none")
+    notice["rights"]["offered"] = ["access", "rectification", "objection"]
+    notice["processing"][0]["special_condition"] = "explicit_consent"
+    notice["processing"][0]["provision"] = {"requirement": "contract_prerequisite"}
     out = tmp_path / "public"
     result = build(write_content(tmp_path / "content", {"clinique-rabat": notice}), out)
     assert result.ok and [p for p in result.problems if p.severity == "warning"] == []
     fr, en = page(out, "clinique-rabat", "fr"), page(out, "clinique-rabat", "en")
-    assert "Commission nationale de contrôle de la protection des données à caractère personnel (CNDP)" in fr
+    assert "auprès de la Commission nationale de contrôle de la protection des données à caractère personnel (CNDP)" in fr
     assert "Moroccan Law No. 09-08" in en and "Rabat" in en and "Morocco" in en
     assert "CNIL" not in fr + en
+    # The law's own area, vocabulary, articles and formalities; no deadline of its own, so none is borrowed.
+    assert "Transfers outside Morocco" in en and "ne sont pas transférées hors du Maroc" in fr
+    assert "Donnée sensible, que la loi protège plus strictement (art. 1(3))" in fr
+    assert "Votre consentement exprès (art. 21)" in fr
+    assert "Récépissé de déclaration auprès de la CNDP n°\u00a0D-GC-123/2024, du 1er janvier 2024" in fr
+    assert "We answer within" not in en and "European" not in en
 
 
 def test_a_cache_folder_that_cannot_be_made_is_no_build_error(tmp_path: Path) -> None:

@@ -28,12 +28,29 @@ def test_check_reports_file_line_field_and_exits_non_zero(tmp_path: Path) -> Non
     assert lines[-1] == "1 error(s), 0 warning(s) in 1 site(s)"
 
 
+def untranslated() -> dict:
+    notice = minimal_notice()
+    notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
+    return notice
+
+
 def test_warnings_alone_pass_unless_strict(tmp_path: Path) -> None:
-    content = write_content(tmp_path / "content", {"clinique": minimal_notice(dpo={"name": "X"})})
+    content = write_content(tmp_path / "content", {"clinique": untranslated()})
     relaxed = run("check", "--content", str(content), cwd=tmp_path)
     assert relaxed.returncode == 0
-    assert "dpo: warning: a DPO is announced without a contact" in relaxed.stderr
+    assert "processing[0].purpose: warning: no text in en" in relaxed.stderr
     assert run("check", "--strict", "--content", str(content), cwd=tmp_path).returncode == 1
+
+
+def test_a_required_fact_missing_fails_unless_the_site_is_a_draft(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice(dpo={"name": "X"})})
+    failed = run("check", "--content", str(content), cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "dpo: error: a DPO is announced without a contact: add an email or a postal address — required by gdpr, " \
+           "art. 13(1)(b)" in failed.stderr
+    content = write_content(tmp_path / "draft", {"clinique": minimal_notice(dpo={"name": "X"}, status="draft")})
+    draft = run("check", "--strict", "--content", str(content), cwd=tmp_path)
+    assert draft.returncode == 0 and "dpo: warning: a DPO is announced" in draft.stderr
 
 
 def test_messages_in_french(tmp_path: Path) -> None:
@@ -68,7 +85,7 @@ def test_missing_content_folder(tmp_path: Path) -> None:
 
 
 def test_a_second_build_with_nothing_changed_says_so(tmp_path: Path) -> None:
-    content = write_content(tmp_path / "content", {"clinique": minimal_notice(dpo={"name": "X"})})
+    content = write_content(tmp_path / "content", {"clinique": untranslated()})
     args = ("--content", str(content), "--out", str(tmp_path / "site"))
     assert "1 site(s) rendered, 0 unchanged" in run(*args, cwd=tmp_path).stderr
     again = run(*args, cwd=tmp_path)

@@ -100,3 +100,36 @@ def test_a_message_shared_by_two_domains_reads_the_same_in_both(language: str) -
                     if first[1] != message.string:
                         clashes.append((message.id, first[0], po.name))
     assert clashes == []
+
+
+# French typography: a no-break space (U+00A0) before : ; ! ? and inside « », never a plain one.
+_PLAIN_SPACE_BEFORE = re.compile(r" [:;!?](?=\s|$)| »|« ")
+
+
+@pytest.mark.parametrize("po", sorted(i18n.LOCALES_DIR.glob("fr/LC_MESSAGES/*.po")), ids=lambda p: p.name)
+def test_french_entries_follow_french_typography(po: Path) -> None:
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    wrong = [m.id for m in catalog if m.id and _PLAIN_SPACE_BEFORE.search(str(m.string))]
+    assert wrong == []
+
+
+def test_every_sentence_naming_an_authority_reads_well_with_each_of_them() -> None:
+    from privacy.content import load_registry
+    from tests.factories import EXAMPLE_CONTENT
+
+    registry, problems = load_registry(EXAMPLE_CONTENT)
+    assert registry is not None and problems == []
+    sentences = {}
+    for lang in ("fr", "en"):
+        with (i18n.LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            sentences[lang] = [m for m in read_po(handle) if m.id and "%(authority)s" in str(m.id)]
+    assert sentences["fr"] and sentences["en"]
+    for authority in registry.authorities.values():
+        names = {"fr": authority.name["fr"], "en": authority.name["en"]} if isinstance(authority.name, dict) else {}
+        assert re.match(r"^(le |la |l'|les )", names["fr"]), names["fr"]  # "auprès de la Commission…"
+        assert names["en"].startswith("the "), names["en"]
+        for lang, messages in sentences.items():
+            for message in messages:
+                text = str(message.string) % {"authority": names[lang]}
+                assert not re.search(r"\b(de le|de les|à le|à les)\b", text), text

@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..codes import N_, CookieCategory
 from ..content import Site
-from ..model import Cookie, Label
+from ..model import Cookie, CookieCategoryDeclaration, Label
 
 CONSENT_COOKIE_PREFIX = "consent-"
 # An average month, so that thirteen months stay under the CNIL's thirteen.
@@ -62,19 +62,24 @@ def consent_cookie_name(site_id: str) -> str:
     return f"{CONSENT_COOKIE_PREFIX}{site_id}"
 
 
-def _revision(items: list[Cookie], lifetime_months: int) -> str:
+def _revision(items: list[Cookie], lifetime_months: int, declared: list[CookieCategoryDeclaration]) -> str:
     # Only what a person consents to counts: wording fixes must not ask everyone again.
     facts = sorted((c.category.value, c.name, c.party.value, c.duration) for c in items)
-    canonical = json.dumps({"cookies": facts, "lifetime": lifetime_months}, separators=(",", ":"))
+    document: dict[str, object] = {"cookies": facts, "lifetime": lifetime_months}
+    if declared:  # left out when empty, so that sites without declared categories keep their revision
+        document["categories"] = sorted((c.id.value, c.provider.value, c.max_lifetime) for c in declared)
+    canonical = json.dumps(document, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def consent_inventory(site: Site) -> ConsentInventory:
     cookies = site.notice.cookies
+    # A category declared before its cookies are named is offered all the same: its scripts wait for consent.
+    used = {c.category for c in cookies.items} | {c.id for c in cookies.categories}
     optional = tuple(
         CategoryInventory(category, tuple(c for c in cookies.items if c.category is category))
         for category in CookieCategory
-        if category is not CookieCategory.strictly_necessary and any(c.category is category for c in cookies.items)
+        if category is not CookieCategory.strictly_necessary and category in used
     )
     return ConsentInventory(
         site_id=site.id,
@@ -82,7 +87,7 @@ def consent_inventory(site: Site) -> ConsentInventory:
         strictly_necessary=tuple(c for c in cookies.items if c.category is CookieCategory.strictly_necessary),
         optional=optional,
         lifetime_months=cookies.consent_lifetime_months,
-        revision=_revision(list(cookies.items), cookies.consent_lifetime_months),
+        revision=_revision(list(cookies.items), cookies.consent_lifetime_months, list(cookies.categories)),
     )
 
 

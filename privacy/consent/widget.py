@@ -69,6 +69,8 @@ def notice_context(site: Site, language: str, page_path: str, assets: WidgetAsse
                    inventory: ConsentInventory | None = None) -> dict[str, Any]:
     """What templates/notice.html and templates/consent/*.html need from this feature (``inventory``: the site's,
     when the caller already has it: it is the same for every page of the site)."""
+    if not site.notice.cookies.widget:
+        return {}  # no banner, no settings form, and no cookie of ours to list
     inventory = inventory or consent_inventory(site)
     return {
         "consent_widget": {

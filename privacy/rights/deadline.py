@@ -17,7 +17,7 @@ from ..render import jurisdiction
 
 # When no law of the site names a deadline, the GDPR's is the safe default.
 GDPR_DEADLINE = Deadline(months=1, extension_months=2)
-_DURATION = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
+_DURATION = re.compile(r"^\s*(\d+)\s+(minute|hour|day|week|month|year)s?\s*$")
 
 
 def add_months(day: date, months: int) -> date:
@@ -32,6 +32,9 @@ def after(day: date, duration: str) -> date:
     if not match:
         raise ValueError(f"not a duration: {duration!r}")
     amount, unit = int(match.group(1)), match.group(2)
+    if unit in ("minute", "hour"):  # a day is as fine as a due date gets: part of one counts as one
+        minutes = amount * (60 if unit == "hour" else 1)
+        return day + timedelta(days=-(-minutes // 1440))
     if unit == "day":
         return day + timedelta(days=amount)
     if unit == "week":
@@ -44,8 +47,13 @@ def response_deadline(site: Site, registry: Registry | None) -> Deadline:
 
 
 def due_date(received: date, deadline: Deadline) -> date:
-    return add_months(received, deadline.months)
+    if deadline.days is not None:
+        return received + timedelta(days=deadline.days)
+    return add_months(received, deadline.months or 0)
 
 
 def extended_due_date(received: date, deadline: Deadline) -> date:
-    return add_months(received, deadline.months + deadline.extension_months)
+    # Counted from receipt, not from the first due date: 31 January + 3 months is 30 April, not 28 April + 2 months.
+    if deadline.days is not None:
+        return add_months(received, deadline.extension_months) + timedelta(days=deadline.days)
+    return add_months(received, (deadline.months or 0) + deadline.extension_months)

@@ -20,7 +20,7 @@ OPT_IN = "clinique"  # declares audience measurement
 
 def consent_sites(**opt_in_overrides: object) -> dict[str, dict]:
     return {
-        ESSENTIAL: minimal_notice(publisher={"name": "IHU Imagerie"}),
+        ESSENTIAL: minimal_notice(publisher={"name": "IHU Imagerie", "contact": {"email": "contact@ihu.example"}}),
         OPT_IN: minimal_notice(cookies={**optional_cookies(), **opt_in_overrides}),
     }
 

@@ -54,7 +54,7 @@ def test_the_form_works_and_is_accessible(browser: Browser, server: str, javascr
         page.get_by_label("Votre adresse e-mail").fill("ana@")
         page.get_by_role("button", name="Envoyer ma demande").click()
         page.wait_for_load_state()
-        assert page.title().startswith("Erreur :")
+        assert page.title().startswith("Erreur\u00a0:")
         summary = page.locator(".error-summary")
         assert "Choisissez au moins un droit." in summary.inner_text()
         assert page.get_by_label("Vos nom et prénom").input_value() == "Ana Dupont"

@@ -136,9 +136,9 @@ def test_deliver_says_what_waits_is_held_or_failed_and_exits_1(desk: Desk, recei
     assert code == 1
     lines = text.splitlines()
     assert lines[0] == "2 envoyé(s), 0 à réessayer, 0 en échec."
-    assert lines[1] == f"3 courriel(s) en attente ; prochain essai le {later:%Y-%m-%d %H:%M:%S} UTC."
+    assert lines[1] == f"3 courriel(s) en attente\u00a0; prochain essai le {later:%Y-%m-%d %H:%M:%S} UTC."
     assert lines[2].startswith(f"2 courriel(s) retenu(s) par un envoi en cours, ou arrêté en route, jusqu'au {later:%Y-%m-%d %H:%M:%S} UTC")
-    assert lines[3].startswith("1 courriel(s) en échec : python server.py mail list")
+    assert lines[3].startswith("1 courriel(s) en échec\u00a0: python server.py mail list")
     code, text = run("requests")
     assert code == 0 and "1 EN ÉCHEC" in text and "1 retenu(s)" in text and "2 envoyé(s)" in text
 

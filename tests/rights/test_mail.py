@@ -42,7 +42,7 @@ def test_a_mail_client_reads_back_every_header_and_the_body(tmp_path: Path) -> N
     assert read["To"] == "dpo@clinique.example"
     assert read["Message-ID"] == sent.message_id == "<K7M4-QX9T-PW2R.dpo@clinique.example>"
     assert read["Content-Language"] == "fr"
-    assert read["Subject"] == "Demande d'exercice de droits K7M4-QX9T-PW2R : Droit d'accès, Droit à l'effacement"
+    assert read["Subject"] == "Demande d'exercice de droits K7M4-QX9T-PW2R\u00a0: Droit d'accès, Droit à l'effacement"
     assert read.get_content_type() == "text/plain" and read["Content-Transfer-Encoding"] == "quoted-printable"
     body = read.get_content()
     assert "Copie de mon dossier\nsur deux lignes" in body and "31 janvier 2025" in body
