@@ -109,9 +109,10 @@ class PublicAddress:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = next((value for name, value in scope["headers"] if name == b"host"), b"")
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
         refusal = None
-        if host.decode("latin-1").lower() not in self.hosts:
+        # Exactly one Host: with two, a proxy and this server could each read a different one.
+        if len(hosts) != 1 or hosts[0].decode("latin-1").lower() not in self.hosts:
             refusal = WRONG_HOST
         elif self.production and scope.get("scheme") != "https":
             refusal = HTTPS_ONLY
