@@ -27,6 +27,7 @@ from ..randomness import token_urlsafe
 from ..rate_limits import SqliteRateLimits
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
+from ..law import jurisdiction
 from ..text import pick
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin, set_cookie
 from . import request as rq
@@ -95,6 +96,8 @@ class Pages:
             switcher=[{"lang": other, "href": form_path(site.id, other), "current": other == language}
                       for other in site.languages],
             deadline=deadline, confirm_days=CONFIRM_DAYS,
+            # What the form promises is the law's own deadline, or nothing: never one borrowed from another law.
+            law_deadline=jurisdiction(notice, self.desk.content.registry).deadline,
             **context,
         )
         headers = {"Content-Language": language, "Cache-Control": "no-store"}

@@ -319,3 +319,26 @@ def test_invisible_characters_in_the_details_are_kept_and_shown_to_the_dpo(right
             "[U+2069 POP DIRECTIONAL ISOLATE][U+200B ZERO WIDTH SPACE]") in body
     [reply_to] = dpo["Reply-To"].addresses
     assert (reply_to.display_name, reply_to.addr_spec) == (f"Ana {persian}", "ana@example.fr")
+
+
+def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: Callable[..., TestClient],
+                                                                   tmp_path: Path) -> None:
+    from tests.rights.conftest import form_notice
+
+    gdpr = html.unescape(make_client(write_content(tmp_path / "gdpr", {"clinique": form_notice()})).get(FORM).text)
+    assert "Nous répondons dans un délai de 1" in gdpr
+    assert "notre délégué à la protection des données" in gdpr
+    assert "N'envoyez aucune pièce d'identité" in gdpr
+
+    moroccan = form_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp"}, dpo="none")
+    moroccan["rights"] = {"offered": ["access", "rectification", "objection"],
+                          "channels": {"email": "dpo@clinique.example", "online_form": True},
+                          "request_retention": "1 year",
+                          "identity_proof": {"fr": "Joignez la copie de votre CIN.", "en": "Attach a copy of your ID card."}}
+    page = html.unescape(make_client(write_content(tmp_path / "ma", {"clinique": moroccan})).get(FORM).text)
+    # Law 09-08 names no general deadline: none is borrowed from the GDPR.
+    assert "Nous répondons dans un délai" not in page
+    # No DPO: the form does not speak of one.
+    assert "délégué à la protection des données" not in page
+    # The site asks for an identity document: the form does not say to send none.
+    assert "Joignez la copie de votre CIN." in page and "N'envoyez aucun" not in page
