@@ -62,10 +62,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Production answers only over HTTPS (PublicAddress): HSTS on every answer, whatever the proxy says.
-        hsts = not self.production and scope.get("scheme") == "https"
-        if not self.server_sends:
-            hsts = hsts or self.production
+        # Production answers only over HTTPS (PublicAddress): HSTS on every answer, among the static headers
+        # when the server sends those; in development, on the answers that go over HTTPS.
+        hsts = not self.server_sends if self.production else scope.get("scheme") == "https"
         started = False
 
         async def send_with_headers(message: Message) -> None:
