@@ -261,6 +261,21 @@ def test_a_tampered_or_expired_link_is_refused(rights_client: TestClient, tmp_pa
     assert rights_client.post(f"/rights/clinique/fr/confirm/{old}").status_code == 400
 
 
+def test_only_the_link_as_sent_confirms(rights_client: TestClient, tmp_path: Path) -> None:
+    post(rights_client, good_form())
+    link = _confirm_link(tmp_path / "var" / "maildir")
+    assert rights_client.get(link).status_code == 200
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    # The same signature spelt otherwise: padded, in the standard alphabet, with the bits past its 160 changed.
+    variants = [link + "%3D", link + "%3D%3D", link.replace("-", "%2B").replace("_", "%2F") + "%3D",
+                link[:-1] + alphabet[alphabet.index(link[-1]) ^ 1], link[:-1] + alphabet[alphabet.index(link[-1]) ^ 2],
+                link[:-10] + "%20" + link[-10:]]
+    answers = [rights_client.get(variant) for variant in variants]
+    # 400, the page saying the link does not work; a "/" of the standard alphabet leaves the route (404).
+    assert [answer.status_code for answer in answers if answer.status_code not in (400, 404)] == []
+    assert all("Confirmer mon adresse" not in answer.text for answer in answers)
+
+
 def test_a_link_signed_with_a_retired_key_still_works(make_client: Callable[..., TestClient], rights_content: Path,
                                                        tmp_path: Path) -> None:
     old_key = "old-key-" + "y" * 40
