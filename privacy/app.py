@@ -63,10 +63,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Production answers only over HTTPS (PublicAddress): HSTS on every answer, whatever the proxy says.
-        hsts = not self.production and scope.get("scheme") == "https"
-        if not self.server_sends:
-            hsts = hsts or self.production
+        # Production answers only over HTTPS (PublicAddress): HSTS on every answer, among the static headers
+        # when the server sends those; in development, on the answers that go over HTTPS.
+        hsts = not self.server_sends if self.production else scope.get("scheme") == "https"
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -110,9 +109,10 @@ class PublicAddress:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = next((value for name, value in scope["headers"] if name == b"host"), b"")
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
         refusal = None
-        if host.decode("latin-1").lower() not in self.hosts:
+        # Exactly one Host: with two, a proxy and this server could each read a different one.
+        if len(hosts) != 1 or hosts[0].decode("latin-1").lower() not in self.hosts:
             refusal = WRONG_HOST
         elif self.production and scope.get("scheme") != "https":
             refusal = HTTPS_ONLY

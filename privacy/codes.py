@@ -76,6 +76,8 @@ class RecipientKind(Code):
     health_agencies = "health_agencies"
     controllers_clients = "controllers_clients"
     business_acquirer = "business_acquirer"
+    insurers = "insurers"
+    independent_channels = "independent_channels"
 
 
 class CookieCategory(Code):
@@ -135,6 +137,30 @@ class RequiredFact(Code):
     formalities = "formalities"
 
 
+class RegistrationScheme(Code):
+    siren = "siren"
+    siret = "siret"
+    rcs = "rcs"
+    finess = "finess"
+    rpps = "rpps"
+    vat = "vat"
+    ice = "ice"
+    rc = "rc"
+    other = "other"
+
+
+class RetentionState(Code):
+    archived = "archived"
+    hidden = "hidden"
+    anonymized = "anonymized"
+
+
+class Commitment(Code):
+    no_sale = "no_sale"
+    no_targeted_advertising = "no_targeted_advertising"
+    no_profiling = "no_profiling"
+
+
 class NoticeRole(Code):
     controller = "controller"
     processor = "processor"
@@ -178,6 +204,8 @@ _LABELS: list[tuple[Code, str]] = [
     (RecipientKind.health_agencies, N_("Health authorities")),
     (RecipientKind.controllers_clients, N_("Our clients, who are the controllers")),
     (RecipientKind.business_acquirer, N_("An acquirer, in case of merger or sale")),
+    (RecipientKind.insurers, N_("Insurers and mutual health insurers")),
+    (RecipientKind.independent_channels, N_("Independent services you choose, under their own terms")),
     (CookieCategory.strictly_necessary, N_("Strictly necessary")),
     (CookieCategory.preferences, N_("Preferences")),
     (CookieCategory.audience_measurement, N_("Audience measurement")),
@@ -215,6 +243,21 @@ _LABELS: list[tuple[Code, str]] = [
     (RequiredFact.automated_decisions, N_("Whether decisions are taken by automated means")),
     (RequiredFact.transfers, N_("Whether data leaves the area the law protects")),
     (RequiredFact.formalities, N_("The prior formalities made with the authority")),
+    (RegistrationScheme.siren, N_("SIREN")),
+    (RegistrationScheme.siret, N_("SIRET")),
+    (RegistrationScheme.rcs, N_("Trade and companies register (RCS)")),
+    (RegistrationScheme.finess, N_("FINESS")),
+    (RegistrationScheme.rpps, N_("RPPS")),
+    (RegistrationScheme.vat, N_("VAT number")),
+    (RegistrationScheme.ice, N_("Common company identifier (ICE)")),
+    (RegistrationScheme.rc, N_("Trade register (RC)")),
+    (RegistrationScheme.other, N_("Registration")),
+    (RetentionState.archived, N_("archived")),
+    (RetentionState.hidden, N_("kept but no longer visible")),
+    (RetentionState.anonymized, N_("anonymized")),
+    (Commitment.no_sale, N_("We do not sell your data.")),
+    (Commitment.no_targeted_advertising, N_("We do not use your data for targeted advertising.")),
+    (Commitment.no_profiling, N_("We do not use your data to build a profile of you.")),
     (NoticeRole.controller, N_("Controller")),
     (NoticeRole.processor, N_("Processor")),
 ]

@@ -125,6 +125,10 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
             problems += _unknown(
                 doc, ("processors", i, "sub_processor_of"), processor.sub_processor_of, processor_ids, N_("processors")
             )
+    controller_ids = ["publisher", *(j.id for j in notice.joint_controllers)]
+    for i, processor in enumerate(notice.processors):
+        for j, ref in enumerate(processor.processor_of):
+            problems += _unknown(doc, ("processors", i, "processor_of", j), ref, controller_ids, N_("joint controllers"))
     if isinstance(notice.transfers, list):
         for i, transfer in enumerate(notice.transfers):
             if transfer.recipient:

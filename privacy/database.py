@@ -131,7 +131,10 @@ class GroupCommit:
         try:
             while self._pending:
                 batch, self._pending = self._pending, []
-                outcomes = await asyncio.to_thread(self._commit, [work for work, _ in batch])
+                try:
+                    outcomes = await asyncio.to_thread(self._commit, [work for work, _ in batch])
+                except Exception as error:  # every caller is answered, whatever happened to the batch
+                    outcomes = [(None, error) for _ in batch]
                 _answer(batch, outcomes)
         finally:
             self._flushing = False
@@ -176,8 +179,12 @@ class GroupCommit:
                     outcomes.append((None, error))
             self.db.execute("COMMIT")
         except Exception as error:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
+            # A full or failing disk may have undone the transaction already, or refuse the ROLLBACK too.
+            try:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
             return [(None, error) for _ in works]
         return outcomes
 

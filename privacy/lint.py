@@ -40,15 +40,19 @@ def _dpo(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
         yield ("dpo",), N_("a DPO is announced without a contact: add an email or a postal address"), {}
 
 
+def _bases(activity: Any) -> set[LegalBasis]:
+    return {b.basis for b in activity.legal_bases} | ({activity.legal_basis} if activity.legal_basis else set())
+
+
 def _legal_basis(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     for i, activity in enumerate(n.processing):
-        if activity.legal_basis is None:
+        if not _bases(activity):
             yield ("processing", i, "legal_basis"), N_("give the legal basis of this processing"), {}
 
 
 def _legitimate_interest(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     for i, activity in enumerate(n.processing):
-        if activity.legal_basis is LegalBasis.legitimate_interests and not activity.legitimate_interest:
+        if LegalBasis.legitimate_interests in _bases(activity) and not activity.legitimate_interest:
             yield ((("processing", i, "legitimate_interest")),
                    N_("the legal basis is legitimate interests: state the interest pursued"), {})
 
@@ -73,13 +77,15 @@ def _sensitive_condition(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
 
 
 def _withdraw_consent(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
-    if any(a.legal_basis is LegalBasis.consent for a in n.processing) and Right.withdraw_consent not in n.rights.offered:
+    if any(LegalBasis.consent in _bases(a) for a in n.processing) and Right.withdraw_consent not in n.rights.offered:
         yield ("rights", "offered"), N_("a processing relies on consent: offer the right to withdraw it"), {}
 
 
 def _rights_channel(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     channels = n.rights.channels
-    if not (channels and (channels.email or channels.address or channels.online_form)) and not n.rights.handled_by:
+    joint = any(j.rights_contact and _has_contact(j.contact) for j in n.joint_controllers)
+    if not (channels and (channels.email or channels.address or channels.online_form)) and not (
+            n.rights.handled_by or n.rights.per_right or joint):
         yield ("rights",), N_("say how to exercise these rights: an email, a postal address or the online form"), {}
 
 
@@ -168,7 +174,7 @@ def lint_references(site: Site, registry: Registry | None) -> list[Problem]:
             out.append(_problem(site, ("rights", "offered", i), N_("none of this notice's laws grants “%(right)s”: "
                                 "remove it, or add the law that grants it to jurisdiction.laws"),
                                 {"right": right.value}, "error"))
-    bases = {a.legal_basis for a in n.processing if a.legal_basis}
+    bases = {basis for a in n.processing for basis in _bases(a)}
     severity = "warning" if n.status == "draft" else "error"
     if n.role is NoticeRole.controller:
         for right, granted in law.rights.items():

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from .codes import (
+    Commitment,
     CookieCategory,
     CookieParty,
     EndOfRetention,
@@ -22,7 +23,9 @@ from .codes import (
     NoticeRole,
     PeopleCategory,
     ProvisionRequirement,
+    RegistrationScheme,
     RequiredFact,
+    RetentionState,
     RecipientKind,
     Right,
     SecurityMeasure,
@@ -102,6 +105,8 @@ class Address(Strict):
 class Contact(Strict):
     email: Email | None = None
     phone: str | None = None
+    emails: list[Email] = Field(default_factory=list, description="More email addresses, besides email")
+    phones: list[str] = Field(default_factory=list, description="More phone numbers, besides phone")
     address: Address | None = None
     website: Url | None = None
 
@@ -111,24 +116,47 @@ class Representative(Strict):
     title: Label
 
 
+class Registration(Strict):
+    """An official number: SIREN, SIRET, RCS, FINESS, ICE, RC…"""
+
+    scheme: RegistrationScheme
+    number: str = Field(min_length=1, max_length=100)
+    details: Label | None = Field(None, description="E.g. the registry's city: “RCS Strasbourg”")
+
+
 class Organization(Strict):
     name: Label
     legal_form: Label | None = None
     registration: str | None = Field(None, description="Company or FINESS number")
+    registrations: list[Registration] = Field(default_factory=list)
     contact: Contact | None = None
     representative: Representative | None = None
 
 
 class JointController(Strict):
     id: Identifier
-    name: Label
+    name: Label | None = Field(None, description="Leave out when it has no fixed identity, and describe it instead")
+    described: Text | None = Field(
+        None, description="Who it is when it has no fixed identity: “the care structure treating you; its details are on "
+        "its own website”"
+    )
+    legal_form: Label | None = None
+    registrations: list[Registration] = Field(default_factory=list)
     contact: Contact | None = None
     responsibilities: Text = Field(description="What this controller does under the arrangement")
+    rights_contact: bool = Field(False, description="People may exercise their rights with it (Art. 26(3): with any)")
+
+    @model_validator(mode="after")
+    def _named_or_described(self) -> JointController:
+        if self.name is None and self.described is None:
+            raise PydanticCustomError("named_or_described", "give a name, or describe who it is")
+        return self
 
 
 class JointArrangement(Strict):
     essence: Text = Field(description="The essence of the Art. 26 arrangement, as made available to people")
     rights_contact: Identifier = Field(description="Who answers rights requests: 'publisher' or a joint controller id")
+    publisher_responsibilities: Text | None = Field(None, description="The publisher's own share of the responsibilities")
 
 
 class Dpo(Strict):
@@ -141,8 +169,14 @@ class Processor(Strict):
     id: Identifier
     name: Label
     service: Text
+    legal_form: Label | None = None
+    registrations: list[Registration] = Field(default_factory=list)
+    address: Address | None = None
     country: CountryCode | None = None
     sub_processor_of: Identifier | None = Field(None, description="The id of the processor that engaged this one")
+    processor_of: list[Identifier] = Field(
+        default_factory=list, description="Whose processor it is: 'publisher' or joint controller ids (default: the publisher)"
+    )
 
 
 class PeopleGroup(Strict):
@@ -170,12 +204,28 @@ class Provision(Strict):
     consequences: Text | None = Field(None, description="What happens if the person does not provide the data")
 
 
+class RetentionStage(Strict):
+    """A later stage of keeping: archived for N, say, before the end of the retention."""
+
+    state: RetentionState
+    duration: Duration | None = None
+    criteria: Text | None = None
+
+
 class Retention(Strict):
     duration: Duration | None = None
     starting: Text | None = Field(None, description="The event the duration runs from")
     criteria: Text | None = Field(None, description="How the period is set, when it is not a fixed duration")
+    stages: list[RetentionStage] = Field(default_factory=list, description="What follows the active period, in order")
     then: EndOfRetention = EndOfRetention.deletion
     archive_for: Duration | None = None
+    after_erasure_request: Duration | None = Field(None, description="Deleted within at most this long after an erasure request")
+    after_withdrawal: Text | None = Field(None, description="What happens once consent is withdrawn or an account closed")
+
+
+class ScopedLegalBasis(Strict):
+    basis: LegalBasis
+    scope: Text = Field(description="What this basis covers")
 
 
 class ProcessingActivity(Strict):
@@ -186,6 +236,9 @@ class ProcessingActivity(Strict):
     data: list[Identifier] = Field(min_length=1, description="Ids from data_categories")
     legal_basis: LegalBasis | None = Field(
         None, description="Required in a controller's notice; in a processor's notice the client decides it"
+    )
+    legal_bases: list[ScopedLegalBasis] = Field(
+        default_factory=list, description="Several legal bases, each with what it covers (instead of legal_basis)"
     )
     legitimate_interest: Text | None = None
     special_condition: Identifier | None = Field(
@@ -209,9 +262,20 @@ class RightsChannels(Strict):
     online_form: bool = Field(False, description="Offer the online rights-request form")
 
 
+class RightChannel(Strict):
+    """Where one right is exercised when it is not through the usual channels."""
+
+    email: Email | None = None
+    url: Url | None = None
+    details: Text | None = None
+
+
 class Rights(Strict):
     offered: list[Right] = Field(min_length=1)
     channels: RightsChannels | None = None
+    per_right: dict[Right, RightChannel] = Field(
+        default_factory=dict, description="A channel of its own for a right, e.g. erasure through the personal space"
+    )
     handled_by: Text | None = Field(None, description="Who to turn to, when it is not the publisher")
     identity_proof: Text | None = None
     notes: Text | None = None
@@ -271,6 +335,11 @@ class Cookies(Strict):
     items: list[Cookie] = Field(default_factory=list)
 
 
+class Service(Strict):
+    name: Label
+    website: Url | None = None
+
+
 class ChangelogEntry(Strict):
     version: str
     date: date
@@ -292,6 +361,7 @@ class Notice(Strict):
     last_updated: date | None = Field(None, description="When the notice was last changed, if after it took effect")
     changelog: list[ChangelogEntry] = Field(default_factory=list)
 
+    service: Service | None = Field(None, description="The named service the notice is about, when not the publisher")
     role: NoticeRole = NoticeRole.controller
     publisher: Organization
     acting_for: Text | None = Field(None, description="For a processor's notice: the controllers it acts for")
@@ -312,6 +382,7 @@ class Notice(Strict):
     automated_decisions: Text | Literal["none"] | None = None
     minors: Text | None = None
     cookies: Cookies = Field(default_factory=Cookies)
+    commitments: list[Commitment] = Field(default_factory=list, description="E.g. no_sale, no_targeted_advertising")
     changes_policy: Text | None = None
 
 

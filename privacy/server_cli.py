@@ -43,8 +43,11 @@ def serve(host: str, port: int) -> int:
     # from X-Forwarded-Proto, trusted only from the proxies named in PRIVACY_FORWARDED_ALLOW_IPS.
     proxied = settings.forwarded_allow_ips is not None
     headers = [(name.decode(), value.decode()) for name, value in static_headers(settings.production)]
-    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, proxy_headers=proxied,
-                forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None, headers=headers)
+    # httptools, named rather than picked: its answers to requests it cannot parse carry ``headers`` too (h11's
+    # do not).
+    uvicorn.run(app, host=host, port=port, http="httptools", access_log=False, server_header=False,
+                proxy_headers=proxied, forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None,
+                headers=headers)
     return 0
 
 

@@ -210,8 +210,12 @@ def _describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, dict[s
         return N_("this must be at most %(limit)s"), {"limit": str(ctx.get("le", ctx.get("lt")))}
     if kind == "raw_html":
         return N_("raw HTML is not allowed: use Markdown instead (**bold**, [a link](https://…))"), {}
+    if kind == "named_or_described":
+        return N_("give this controller a name, or describe who it is (described)"), {}
+    if kind == "deadline_period":
+        return N_("give the deadline in months or in days, not both"), {}
     if kind == "duration":
-        return N_("write a duration such as “6 months” or “1 year”"), {}
+        return N_("write a duration such as “6 months”, “13 mois”, “30 minutes” or “1 year”"), {}
     return N_("this value is not valid (%(detail)s)"), {"detail": str(error.get("msg", kind))}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -363,3 +364,56 @@ def test_a_change_to_an_organizations_own_catalogs_renders_everything(
     po = locales / "fr" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text(encoding="utf-8") + "\n# reworded by the organization\n", encoding="utf-8")
     assert build(content, out).rendered == 2
+
+
+def structured_notice() -> dict:
+    """Joint control with a controller of no fixed identity, identified processors, several legal bases…"""
+    notice = minimal_notice(
+        service={"name": "Partage Imagerie", "website": "https://partage.example"},
+        commitments=["no_sale", "no_targeted_advertising"],
+        joint_controllers=[
+            {"id": "care-structure", "described": {"fr": "La structure de soins qui vous prend en charge ; ses coordonnées figurent sur son site.",
+                                                   "en": "The care structure treating you; its details are on its own website."},
+             "responsibilities": {"fr": "Informer les patients", "en": "Informing patients"}, "rights_contact": True},
+            {"id": "gie", "name": "GIE Exemple", "registrations": [{"scheme": "siren", "number": "123 456 789"}],
+             "contact": {"email": "dpo@gie.example", "emails": ["droits@gie.example"], "phone": "+33 1 02 03 04 05",
+                         "phones": ["+33 6 07 08 09 10"]},
+             "responsibilities": {"fr": "Héberger la plateforme", "en": "Hosting the platform"}, "rights_contact": True},
+        ],
+        joint_arrangement={"essence": {"fr": "Un accord répartit les rôles.", "en": "An agreement shares the roles."},
+                           "rights_contact": "gie",
+                           "publisher_responsibilities": {"fr": "Éditer le service", "en": "Publishing the service"}},
+        processors=[{"id": "host", "name": "Hébergeur SAS", "service": {"fr": "Hébergement HDS", "en": "HDS hosting"},
+                     "registrations": [{"scheme": "rcs", "number": "B 987 654 321", "details": "RCS Paris"}],
+                     "address": {"lines": ["2 rue du Serveur"], "postcode": "75002", "city": "Paris", "country": "FR"},
+                     "processor_of": ["publisher", "gie"]}],
+    )
+    care = notice["processing"][0]
+    del care["legal_basis"]
+    care["legal_bases"] = [{"basis": "public_task", "scope": {"fr": "pour les hôpitaux publics", "en": "for public hospitals"}},
+                           {"basis": "legitimate_interests", "scope": {"fr": "pour les cliniques", "en": "for private clinics"}}]
+    care["legitimate_interest"] = {"fr": "Assurer la continuité des soins", "en": "Ensuring continuity of care"}
+    care["retention"] = {"duration": "20 years", "stages": [{"state": "archived", "duration": "5 years"}],
+                         "after_erasure_request": "30 days"}
+    notice["rights"]["per_right"] = {"erasure": {"url": "https://partage.example/compte",
+                                                 "details": {"fr": "depuis votre espace personnel", "en": "from your personal space"}}}
+    return notice
+
+
+def test_the_structures_real_notices_have_reach_both_languages(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    result = build(write_content(tmp_path / "content", {"partage": structured_notice()}), out)
+    assert result.ok and result.problems == [], result.problems
+    fr, en = (html.unescape(page(out, "partage", lang)) for lang in ("fr", "en"))
+    assert "Partage Imagerie</a>, published by Clinique Exemple" in en
+    assert "The joint controllers are: Clinique Exemple, The care structure treating you" in en
+    assert "Les responsables conjoints du traitement sont\u00a0: Clinique Exemple" in fr
+    assert "SIREN\u00a0: 123 456 789" in fr and 'href="mailto:droits@gie.example"' in en
+    assert 'href="tel:+33607080910"' in en
+    assert "You may exercise your rights with any of the joint controllers, in particular: The care structure" in en
+    assert "B 987 654 321 (RCS Paris)" in en and "2 rue du Serveur" in en and "Processor of: Clinique Exemple, GIE Exemple" in en
+    assert "Task in the public interest — for public hospitals" in en and "Legitimate interests — for private clinics" in en
+    assert "then archived for 5 years" in en and "After a request for erasure, deleted within 30 days at most" in en
+    assert "puis archivées pendant 5 ans" in fr
+    assert 'Right to erasure: <a href="https://partage.example/compte">' in en
+    assert "We do not sell your data." in en and "Nous ne vendons pas vos données." in fr

@@ -115,7 +115,24 @@ def test_bad_duration(tmp_path: Path) -> None:
     notice = minimal_notice()
     notice["processing"][0]["retention"]["duration"] = "forever"
     problem = only(problems_of(tmp_path, notice))
-    assert problem.text("en") == "write a duration such as “6 months” or “1 year”"
+    assert problem.text("en") == "write a duration such as “6 months”, “13 mois”, “30 minutes” or “1 year”"
+
+
+@pytest.mark.parametrize(("written", "kept"), [("13 mois", "13 months"), ("30 minutes", "30 minutes"),
+                                                ("1 an", "1 year"), ("2 heures", "2 hours"), ("1 Year", "1 year"),
+                                                ("6 semaines", "6 weeks"), ("10 jours", "10 days")])
+def test_durations_in_either_language_and_in_minutes_or_hours(tmp_path: Path, written: str, kept: str) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["retention"]["duration"] = written
+    content = load_content(write_content(tmp_path / "content", {"clinique": notice}))
+    assert content.errors == []
+    assert content.sites[0].notice.processing[0].retention.duration == kept  # type: ignore[union-attr]
+
+
+def test_a_joint_controller_is_named_or_described(tmp_path: Path) -> None:
+    notice = minimal_notice(joint_controllers=[{"id": "care", "responsibilities": {"fr": "Soigner", "en": "Care"}}])
+    problem = only(problems_of(tmp_path, notice))
+    assert problem.text("en") == "give this controller a name, or describe who it is (described)"
 
 
 def test_literal_or_details_union(tmp_path: Path) -> None:

@@ -242,7 +242,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     show_.add_argument("reference")
     close_ = actions.add_parser("close", help="mark a request as answered")
     close_.add_argument("reference")
-    extend_ = actions.add_parser("extend", help="extend the due date (GDPR Art. 12(3)) and tell the requester why")
+    extend_ = actions.add_parser("extend", help="extend the due date as the site's law allows, and tell the requester why")
     extend_.add_argument("reference")
     extend_.add_argument("--reason", required=True, help="why more time is needed; sent to the requester")
     purge_ = actions.add_parser("purge", help="erase the personal data of closed requests past their retention")

@@ -4,11 +4,13 @@ endpoints and the DPO's commands take, with the content and settings wired in.""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, base64_encode
 
 from ..content import Content, Site
 from ..settings import Settings
@@ -26,7 +28,24 @@ def confirm_serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(list(reversed(settings.secret_keys)), salt="privacy.rights.confirm")
 
 
+# What confirm_serializer writes: payload, timestamp and signature, base64url without padding.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def _canonical(token: str) -> bool:
+    """Written exactly as dumps writes it: base64 decoders also take padding, the other alphabet and stray low
+    bits, so several spellings of one signature would verify."""
+    if not _TOKEN.fullmatch(token):
+        return False
+    try:
+        return all(base64_encode(base64_decode(part)) == part.encode("ascii") for part in token.split("."))
+    except BadData:
+        return False
+
+
 def confirmation_nonce(settings: Settings, token: str) -> str | None:
+    if not _canonical(token):
+        return None
     try:
         value = confirm_serializer(settings).loads(token, max_age=CONFIRM_DAYS * 86400)
     except BadSignature:  # also covers an expired link (SignatureExpired)

@@ -141,7 +141,7 @@ def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple
         + [f"{label.ljust(width)}  {value}" for label, value in rows]
         + ["", _("Details:"), "", visible(details), "",
            _("Reply to this email to answer the requester. The requester has not proved their identity: "
-             "ask for proof only if you have reasonable doubt (GDPR Art. 12(6))."),
+             "ask for proof only if you have reasonable doubt."),
            _("When the request is answered: python server.py requests close %(reference)s") % {"reference": reference}]
     )
     subject = _("Rights request %(reference)s: %(rights)s") % {"reference": reference, "rights": _rights(rights, language)}
@@ -198,8 +198,8 @@ def extension_notice(site: Site, language: str, sender: str, *, reference: str, 
     body = "\n".join([
         _("Hello,"),
         "",
-        _("About your request %(reference)s: we need more time to answer it, as the law allows "
-          "(GDPR Art. 12(3)).") % {"reference": reference},
+        _("About your request %(reference)s: we need more time to answer it, as the law allows.")
+        % {"reference": reference},
         _("Reason: %(reason)s") % {"reason": reason},
         _("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)},
         "",

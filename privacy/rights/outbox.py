@@ -343,6 +343,8 @@ def next_due(db: sqlite3.Connection) -> datetime | None:
 class Worker:
     """Delivers inside the server: woken at once by a new mail, else when the next retry is due."""
 
+    pause_after_failure = 5.0
+
     def __init__(self, db: sqlite3.Connection, transport: Transport, sender: str, idle: float = 60.0,
                  compose: Compose | None = None) -> None:
         self.db = db
@@ -360,18 +362,24 @@ class Worker:
     async def _run(self) -> None:
         try:
             await asyncio.to_thread(resume, self.db, datetime.now(UTC))
-        except sqlite3.Error:  # a full or read-only disk: the mails keep their schedule
-            log.exception("the outbox could not bring waiting mails forward")
+        except sqlite3.Error as error:  # a full or read-only disk: the mails keep their schedule
+            log.error("the outbox could not bring waiting mails forward (%s)", error)
         while not self._stopping:
             self._wake.clear()
+            failed = True
             try:
                 await deliver_due(self.db, self.transport, self.sender, compose=self.compose,
                                   stopping=lambda: self._stopping)
-            except Exception:  # a locked database or a full disk must not stop the worker for good
+                due = await asyncio.to_thread(next_due, self.db)
+                failed = False
+            except sqlite3.Error as error:  # a locked, full or read-only database must not stop the worker
+                log.error("the outbox pass failed (%s); it will run again", error)
+            except Exception:
                 log.exception("the outbox pass failed; it will run again")
-            due = await asyncio.to_thread(next_due, self.db)
             wait = self.idle
-            if due is not None:
+            if failed:
+                wait = self.pause_after_failure  # not at once: the disk is unlikely to be fixed in a moment
+            elif due is not None:
                 wait = min(wait, max((due - datetime.now(UTC)).total_seconds(), 0.05))
             # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation that
             # arrives as the event is set, and the server's shutdown then waited for the next pass.

@@ -9,6 +9,7 @@ random nonce, not the reference.
 from __future__ import annotations
 
 import copy
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +29,7 @@ from ..randomness import token_urlsafe
 from ..rate_limits import SqliteRateLimits
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
+from ..law import jurisdiction
 from ..text import pick
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin, set_cookie
 from . import request as rq
@@ -36,7 +38,11 @@ from .handling import CONFIRM_DAYS, Desk, confirmation_nonce, form_path
 from .limits import Limits, RightsLimits
 from .outbox import Worker
 
+log = logging.getLogger("privacy.rights.pages")
+
 RECEIPT_COOKIE = "rights_receipt"
+# When the disk is full or read-only, how soon a visitor is asked to try again.
+RETRY_AFTER_STORAGE_SECONDS = 60
 RECEIPT_SECONDS = 15 * 60
 FORM_TYPE = "application/x-www-form-urlencoded"
 STYLESHEETS = {"notice": TEMPLATES_DIR / "assets" / "notice.css", "rights": TEMPLATES_DIR / "rights" / "rights.css"}
@@ -103,15 +109,17 @@ class Pages:
             switcher=[{"lang": other, "href": form_path(site.id, other), "current": other == language}
                       for other in site.languages],
             deadline=deadline, confirm_days=CONFIRM_DAYS,
+            # What the form promises is the law's own deadline, or nothing: never one borrowed from another law.
+            law_deadline=jurisdiction(notice, self.desk.content.registry).deadline,
             **context,
         )
         headers = {"Content-Language": language, "Cache-Control": "no-store"}
         return HTMLResponse(body, status_code=status, headers=headers)
 
     def _form(self, site: Site, language: str, values: Mapping[str, Any], errors: Mapping[str, str],
-              status: int = 200) -> HTMLResponse:
+              status: int = 200, unavailable: bool = False) -> HTMLResponse:
         return self._page(
-            site, language, "form.html", status,
+            site, language, "form.html", status, unavailable=unavailable,
             rights=site.notice.rights.offered,
             relationships=[(value, rq.relationship_label(value)) for value in rq.relationships(site)],
             values=values, errors=errors, fields=rq.FIELDS, honeypot=rq.HONEYPOT,
@@ -144,8 +152,13 @@ class Pages:
         parsed = self._read(request, site, language, body)
         if not isinstance(parsed, rq.RightsRequest):
             # Every post counts against its client address, a robot's unreadable ones first of all.
-            posted = await self.commits.run(lambda db: self.counters.post(SqliteRateLimits(db), client, now))
-            if not posted.allowed:
+            try:
+                posted = await self.commits.run(lambda db: self.counters.post(SqliteRateLimits(db), client, now))
+            except sqlite3.DatabaseError as error:
+                # The post cannot be counted, and nothing can be stored either: the mistakes are still shown.
+                _storage_failed(error)
+                posted = None
+            if posted is not None and not posted.allowed:
                 return _retry_later(error_response(request, 429, TOO_MANY_POSTS, language), posted.retry_after)
             if isinstance(parsed, rq.Invalid):
                 return self._form(site, language, parsed.values, parsed.errors, status=422)
@@ -154,7 +167,14 @@ class Pages:
         # Committed (synchronous=FULL) before the visitor is answered; concurrent requests share one commit,
         # the limits' counts with them.
         accepted = parsed
-        outcome = await self.commits.run(lambda db: self._admit(db, site, accepted, receipt, client, now))
+        try:
+            outcome = await self.commits.run(lambda db: self._admit(db, site, accepted, receipt, client, now))
+        except sqlite3.DatabaseError as error:
+            # A full or read-only disk: nothing of this request was written (one transaction), nothing stored
+            # before is touched. The visitor gets the form back as typed, to send again.
+            _storage_failed(error)
+            page = self._form(site, language, _typed(accepted), {}, status=503, unavailable=True)
+            return _retry_later(page, RETRY_AFTER_STORAGE_SECONDS)
         if isinstance(outcome, Refused):
             return _retry_later(error_response(request, 429, outcome.message, language), outcome.retry_after)
         self.worker.wake()
@@ -217,7 +237,12 @@ class Pages:
             return self._page(site, language, "confirm.html", state=state, action=request.url.path)
         if not same_origin(request, self.settings.public_origins):
             return error_response(request, 403, CROSS_SITE, language)
-        self.desk.confirm_address(site, nonce)  # type: ignore[arg-type]
+        try:
+            self.desk.confirm_address(site, nonce)  # type: ignore[arg-type]
+        except sqlite3.DatabaseError as error:
+            _storage_failed(error)
+            page = self._page(site, language, "confirm.html", status=503, state="unavailable", action=request.url.path)
+            return _retry_later(page, RETRY_AFTER_STORAGE_SECONDS)
         self.worker.wake()
         return self._page(site, language, "confirm.html", state="done")
 
@@ -253,6 +278,19 @@ class Pages:
 class Refused:
     message: str
     retry_after: int
+
+
+def _storage_failed(error: sqlite3.DatabaseError) -> None:
+    # SQLite's words ("database or disk is full", "attempt to write a readonly database") hold no personal data;
+    # no traceback: the operator needs the cause, and the visitor was answered.
+    log.error("a rights request could not be stored: %s; the visitor was asked to try again", error)
+
+
+def _typed(request: rq.RightsRequest) -> dict[str, str | list[str]]:
+    """What the visitor typed, to fill the form again."""
+    return {"rights": [r.value for r in request.rights], "name": request.name, "email": request.email,
+            "relationship": request.relationship, "details": request.details,
+            "file_reference": request.file_reference}
 
 
 def _retry_later(response: Response, seconds: int) -> Response:

@@ -261,6 +261,21 @@ def test_a_tampered_or_expired_link_is_refused(rights_client: TestClient, tmp_pa
     assert rights_client.post(f"/rights/clinique/fr/confirm/{old}").status_code == 400
 
 
+def test_only_the_link_as_sent_confirms(rights_client: TestClient, tmp_path: Path) -> None:
+    post(rights_client, good_form())
+    link = _confirm_link(tmp_path / "var" / "maildir")
+    assert rights_client.get(link).status_code == 200
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    # The same signature spelt otherwise: padded, in the standard alphabet, with the bits past its 160 changed.
+    variants = [link + "%3D", link + "%3D%3D", link.replace("-", "%2B").replace("_", "%2F") + "%3D",
+                link[:-1] + alphabet[alphabet.index(link[-1]) ^ 1], link[:-1] + alphabet[alphabet.index(link[-1]) ^ 2],
+                link[:-10] + "%20" + link[-10:]]
+    answers = [rights_client.get(variant) for variant in variants]
+    # 400, the page saying the link does not work; a "/" of the standard alphabet leaves the route (404).
+    assert [answer.status_code for answer in answers if answer.status_code not in (400, 404)] == []
+    assert all("Confirmer mon adresse" not in answer.text for answer in answers)
+
+
 def test_a_link_signed_with_a_retired_key_still_works(make_client: Callable[..., TestClient], rights_content: Path,
                                                        tmp_path: Path) -> None:
     old_key = "old-key-" + "y" * 40
@@ -319,3 +334,26 @@ def test_invisible_characters_in_the_details_are_kept_and_shown_to_the_dpo(right
             "[U+2069 POP DIRECTIONAL ISOLATE][U+200B ZERO WIDTH SPACE]") in body
     [reply_to] = dpo["Reply-To"].addresses
     assert (reply_to.display_name, reply_to.addr_spec) == (f"Ana {persian}", "ana@example.fr")
+
+
+def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: Callable[..., TestClient],
+                                                                   tmp_path: Path) -> None:
+    from tests.rights.conftest import form_notice
+
+    gdpr = html.unescape(make_client(write_content(tmp_path / "gdpr", {"clinique": form_notice()})).get(FORM).text)
+    assert "Nous répondons dans un délai de 1" in gdpr
+    assert "notre délégué à la protection des données" in gdpr
+    assert "N'envoyez aucune pièce d'identité" in gdpr
+
+    moroccan = form_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp"}, dpo="none")
+    moroccan["rights"] = {"offered": ["access", "rectification", "objection"],
+                          "channels": {"email": "dpo@clinique.example", "online_form": True},
+                          "request_retention": "1 year",
+                          "identity_proof": {"fr": "Joignez la copie de votre CIN.", "en": "Attach a copy of your ID card."}}
+    page = html.unescape(make_client(write_content(tmp_path / "ma", {"clinique": moroccan})).get(FORM).text)
+    # Law 09-08 names no general deadline: none is borrowed from the GDPR.
+    assert "Nous répondons dans un délai" not in page
+    # No DPO: the form does not speak of one.
+    assert "délégué à la protection des données" not in page
+    # The site asks for an identity document: the form does not say to send none.
+    assert "Joignez la copie de votre CIN." in page and "N'envoyez aucun" not in page
