@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.factories import settings_env, write_content
 from tests.rights.conftest import form_notice
-from tests.rights.test_crash import _start
+from tests.faults.server import start
 from tests.support.quality import (
     axe_check,
     collect_console_errors,
@@ -25,7 +25,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("rights-browser")
     content = write_content(root / "content", {"clinique": form_notice()})
     port = free_port()
-    process = _start(settings_env(root, content), port, root / "server.log")
+    process = start(settings_env(root, content), port, root / "server.log")
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)
