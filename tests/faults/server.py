@@ -25,11 +25,13 @@ FORM = "/rights/clinique/fr/"
 def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     """server.py on 127.0.0.1:port, once it answers; rate limits lifted (every post comes from 127.0.0.1), and the
     public origin the address it listens on, as in development."""
-    with log.open("ab") as errors:
-        process = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO,
-                                   env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": "1000000/60,1000000/60",
-                                        "PRIVACY_PUBLIC_ORIGIN": ""},
-                                   stdout=subprocess.DEVNULL, stderr=errors, preexec_fn=ignore_file_size_signal)
+    # Its log through a pipe, written to ``log`` by this process: a server refused file writes
+    # (injection.refuse_writes) still says what happened.
+    process = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO,
+                               env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": "1000000/60,1000000/60",
+                                    "PRIVACY_PUBLIC_ORIGIN": ""},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=ignore_file_size_signal)
+    threading.Thread(target=_copy, args=(process, log), daemon=True).start()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -42,6 +44,14 @@ def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     process.kill()
     raise AssertionError(f"the server did not start: {log.read_text()}")
+
+
+def _copy(process: subprocess.Popen[bytes], log: Path) -> None:
+    assert process.stderr is not None
+    with log.open("ab") as out, process.stderr:
+        for line in process.stderr:
+            out.write(line)
+            out.flush()
 
 
 @dataclass
