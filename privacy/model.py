@@ -305,12 +305,12 @@ class Security(Strict):
 
 
 class Cookie(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(None, min_length=1, max_length=200, description="Leave out only when the source does not give it")
     provider: Label
     party: CookieParty = CookieParty.first
     category: CookieCategory
     purpose: Text
-    duration: Duration | Literal["session"]
+    duration: Duration | Literal["session"] | None = Field(None, description="Leave out only when the source does not give it")
 
 
 class CookieCategoryDeclaration(Strict):

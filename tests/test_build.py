@@ -34,15 +34,34 @@ FACTS = {
     },
     "oiso-genomnis": {
         "*": ["Genomnis", "OISO", "RPPS", "ADELI", "FINESS"],
-        "fr": ["15 janvier 2025", "6 mois", "1 an", "puis archivées", "Données de santé"],
-        "en": ["January 15, 2025", "6 months", "1 year", "then archived", "Health data"],
+        "fr": ["Dernière mise à jour le 15 janvier 2025", "6 mois", "1 an", "puis archivées", "Données de santé",
+               "Projet", "ne dépose que des cookies strictement nécessaires"],
+        "en": ["Last updated on January 15, 2025", "6 months", "1 year", "then archived", "Health data", "Draft",
+               "only cookies that are strictly necessary"],
     },
     "clininfo": {
         "*": ["ClinInfo", "dpo@clininfo.fr", "ISO 27001", "HDS", "SOC 1", "eCRF"],
         "fr": ["Sous-traitant", "sous-traitant", "Chiffrement", "Fixée par le responsable du traitement", "États-Unis"],
-        "en": ["processor", "Encryption", "Set by the controller", "United States"],
+        "en": ["processor", "Encryption", "Set by the controller", "United States",
+               "Remembers the language you chose for the applications."],
     },
 }
+
+
+def test_the_examples_pass_strict_and_the_draft_reports_exactly_what_its_source_lacks() -> None:
+    from privacy.pipeline import check
+
+    result = check(EXAMPLE_CONTENT)
+    assert [p for p in result.problems if not p.in_draft] == []
+    said = sorted((p.path, p.params.get("article", "")) for p in result.problems)
+    assert all(p.file.parent.name == "oiso-genomnis" and p.severity == "warning" for p in result.problems)
+    assert said == [(("dpo",), "art. 13(1)(b)"), (("publisher",), "art. 13(1)(a)"), (("rights", "offered"), "art. 15")]
+
+
+def test_a_draft_is_marked_and_not_indexed(example_site: Path) -> None:
+    draft, final = page(example_site, "oiso-genomnis", "en"), page(example_site, "ihu-imagerie", "en")
+    assert '<meta name="robots" content="noindex">' in draft and 'class="draft"' in draft
+    assert "noindex" not in final and 'class="draft"' not in final
 
 
 @pytest.fixture(scope="module")

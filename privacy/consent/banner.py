@@ -60,10 +60,10 @@ def notice_link(site: Site, language: str, anchor: str = "cookies") -> str:
 
 def _cookie(cookie: Cookie, language: str, fallback: str) -> dict[str, str]:
     duration = i18n.gettext(language, "for the browser session") if cookie.duration == "session" else (
-        i18n.format_duration(cookie.duration, language)
+        i18n.format_duration(cookie.duration, language) if cookie.duration else ""
     )
     return {
-        "name": cookie.name,
+        "name": cookie.name or "",
         "provider": plain_text(cookie.provider, language, fallback),
         "duration": duration,
         "purpose": plain_text(cookie.purpose, language, fallback),

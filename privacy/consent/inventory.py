@@ -64,7 +64,7 @@ def consent_cookie_name(site_id: str) -> str:
 
 def _revision(items: list[Cookie], lifetime_months: int, declared: list[CookieCategoryDeclaration]) -> str:
     # Only what a person consents to counts: wording fixes must not ask everyone again.
-    facts = sorted((c.category.value, c.name, c.party.value, c.duration) for c in items)
+    facts = sorted((c.category.value, c.name or "", c.party.value, c.duration or "") for c in items)
     document: dict[str, object] = {"cookies": facts, "lifetime": lifetime_months}
     if declared:  # left out when empty, so that sites without declared categories keep their revision
         document["categories"] = sorted((c.id.value, c.provider.value, c.max_lifetime) for c in declared)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 
+from ..codes import Right
 from ..content import Site
 from ..model import Deadline, Registry
 from ..render import jurisdiction
@@ -42,8 +44,11 @@ def after(day: date, duration: str) -> date:
     return add_months(day, amount * (12 if unit == "year" else 1))
 
 
-def response_deadline(site: Site, registry: Registry | None) -> Deadline:
-    return jurisdiction(site.notice, registry).deadline or GDPR_DEADLINE
+def response_deadline(site: Site, registry: Registry | None, rights: Iterable[Right] = ()) -> Deadline:
+    """The shortest deadline the site's laws set for any of ``rights`` (L1111-7's 8 days for a medical record
+    beside the GDPR's month), else the law's own; a law that names none gets the GDPR's as the DPO's target, which
+    the requester is never promised (see the form and the acknowledgment)."""
+    return jurisdiction(site.notice, registry).deadline_for(rights) or GDPR_DEADLINE
 
 
 def due_date(received: date, deadline: Deadline) -> date:

@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime
 from itsdangerous import BadData, BadSignature, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, base64_encode
 
+from ..codes import Right
 from ..content import Content, Site
+from ..law import jurisdiction
 from ..settings import Settings
 from . import mail, store
 from .outbox import Mail
@@ -63,14 +65,18 @@ class Desk:
     content: Content
     db: sqlite3.Connection
 
-    def deadline(self, site: Site) -> Deadline:
-        return response_deadline(site, self.content.registry)
+    def deadline(self, site: Site, rights: tuple[Right, ...] = ()) -> Deadline:
+        """The deadline of a request about ``rights``: the shortest the site's laws set for any of them."""
+        return response_deadline(site, self.content.registry, rights)
+
+    def law_sets_deadline(self, site: Site, rights: tuple[Right, ...]) -> bool:
+        return jurisdiction(site.notice, self.content.registry).deadline_for(rights) is not None
 
     def receive(self, site: Site, request: RightsRequest, receipt: str,
                 now: datetime | None = None, db: sqlite3.Connection | None = None) -> store.Submitted:
         """Record a request; ``db`` is a group commit's connection when the server batches writes."""
         now = now or datetime.now(UTC)
-        due = due_date(now.date(), self.deadline(site))
+        due = due_date(now.date(), self.deadline(site, request.rights))
         target = inbox(site)
         assert target is not None, "the form is only offered to a site with an inbox"
         sender = self.settings.mail_from
@@ -106,7 +112,9 @@ class Desk:
         elif row["kind"] == "acknowledgment":
             composed = mail.acknowledgment(
                 site, request.language, sender, reference=request.reference, email=request.email,
-                rights=request.rights, received_at=request.received_at, due_on=request.due_on,
+                rights=request.rights, received_at=request.received_at,
+                # A date is promised only when the site's laws set one: the GDPR's month is only the DPO's target.
+                due_on=request.due_on if self.law_sets_deadline(site, request.rights) else None,
                 confirm_url=draft["confirm_url"], confirm_days=CONFIRM_DAYS)
         else:
             raise ValueError(f"no draft of kind {row['kind']}")
@@ -125,7 +133,7 @@ class Desk:
 
     def extension_due(self, request: store.StoredRequest) -> date:
         site = self.content.site(request.site)
-        deadline = self.deadline(site) if site else None
+        deadline = self.deadline(site, request.rights) if site else None
         return extended_due_date(request.received_at.date(), deadline) if deadline else request.due_on
 
     def extend(self, request: store.StoredRequest, reason: str, now: datetime | None = None) -> date:

@@ -151,7 +151,7 @@ def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple
 
 
 def acknowledgment(site: Site, language: str, sender: str, *, reference: str, email: str,
-                   rights: tuple[Right, ...], received_at: datetime, due_on: date, confirm_url: str,
+                   rights: tuple[Right, ...], received_at: datetime, due_on: date | None, confirm_url: str,
                    confirm_days: int) -> Mail:
     _ = translator(language)
     org = organization(site, language)
@@ -162,7 +162,7 @@ def acknowledgment(site: Site, language: str, sender: str, *, reference: str, em
         % {"organization": org, "rights": _rights(rights, language), "date": _day(received_at.date(), language)},
         "",
         _("Your reference: %(reference)s") % {"reference": reference},
-        _("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)},
+        *([_("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)}] if due_on else []),
         "",
         _("Please confirm that this address is yours by opening this link within %(days)s days:")
         % {"days": confirm_days},

@@ -36,3 +36,20 @@ def test_retention_durations() -> None:
     assert after(date(2025, 1, 1), "2 weeks") == date(2025, 1, 15)
     with pytest.raises(ValueError):
         after(date(2025, 1, 1), "soon")
+
+
+def test_a_right_with_a_deadline_of_its_own_sets_the_due_date(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from privacy.codes import Right
+    from privacy.content import load_content
+    from privacy.rights.deadline import response_deadline
+    from tests.factories import minimal_notice, write_content
+
+    notice = minimal_notice(jurisdiction={"laws": ["gdpr", "fr-informatique-libertes", "fr-sante-publique"],
+                                          "authority": "cnil"})
+    notice["rights"]["offered"].append("medical_record_access")
+    content = load_content(write_content(tmp_path / "content", {"clinique": notice}))
+    site = content.sites[0]
+    # L1111-7: a medical record within 8 days; any other right within the GDPR's month.
+    record = response_deadline(site, content.registry, (Right.medical_record_access, Right.access))
+    assert due_date(date(2025, 3, 3), record) == date(2025, 3, 11)
+    assert due_date(date(2025, 3, 3), response_deadline(site, content.registry, (Right.access,))) == date(2025, 4, 3)

@@ -117,3 +117,28 @@ def test_invisible_characters_are_written_out_in_the_dpo_mail(tmp_path: Path) ->
     [reply_to] = read["Reply-To"].addresses
     assert reply_to.display_name == "[U+202E RIGHT-TO-LEFT OVERRIDE]elpmaxe.latipsoh@oec"
     assert reply_to.addr_spec == "ana@example.fr"
+
+
+def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None:
+    from datetime import date, datetime, timezone
+
+    import tempfile
+    from pathlib import Path
+
+    from privacy.codes import Right
+    from privacy.content import load_content
+    from privacy.rights import mail
+    from tests.factories import minimal_notice, write_content
+
+    with tempfile.TemporaryDirectory() as folder:
+        content = load_content(write_content(Path(folder), {"clinique": minimal_notice()}))
+    site = content.sites[0]
+    args = dict(reference="K7M4-QX9T-PW2R", email="a@b.example", rights=(Right.access,),
+                received_at=datetime(2025, 3, 3, tzinfo=timezone.utc), confirm_url="https://x.example/c", confirm_days=14)
+    promised = mail.acknowledgment(site, "en", "privacy@x.example", due_on=date(2025, 4, 3), **args)
+    silent = mail.acknowledgment(site, "en", "privacy@x.example", due_on=None, **args)
+    def body(sent: mail.Mail) -> str:
+        return message_from_bytes(sent.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined, no-any-return]
+
+    assert "We will answer by April 3, 2025" in body(promised)
+    assert "We will answer by" not in body(silent)
