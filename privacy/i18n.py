@@ -229,6 +229,27 @@ def format_duration(value: str, language: str) -> str:
     return format_unit(amount, f"duration-{unit}", length="long", locale=language)
 
 
+# One of a unit, in a sentence, as a word: “within one month”, « dans un délai d'un mois ».
+_ONE = {
+    "en": {"minute": "one minute", "hour": "one hour", "day": "one day", "week": "one week", "month": "one month",
+           "year": "one year"},
+    "fr": {"minute": "une minute", "hour": "une heure", "day": "un jour", "week": "une semaine", "month": "un mois",
+           "year": "un an"},
+}
+
+
+def base_language(language: str) -> str:
+    return language.replace("-", "_").split("_")[0]
+
+
+def format_period(value: str, language: str) -> str:
+    """A duration as a sentence says it: one of a unit in words where the language has them, else as a table does."""
+    match = _PERIOD.match(value)
+    if match and int(match.group(1)) == 1 and base_language(language) in _ONE:
+        return _ONE[base_language(language)][match.group(2)]
+    return format_duration(value, language)
+
+
 @_remembered
 def format_day(value: date, language: str) -> str:
     from babel.dates import format_date

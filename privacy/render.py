@@ -150,6 +150,8 @@ class Renderer:
             bytecode_cache=cache,
         )
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        if i18n.base_language(language) == "fr":
+            _elide_after_formatting(env)
         _ = translations.gettext
         labels: dict[tuple[type, Code], str] = {}  # a few hundred codes, each worded on every page
 
@@ -169,7 +171,7 @@ class Renderer:
             day=lambda value: i18n.format_day(value, language) if value else "",
             duration=lambda value: _("for the browser session") if value == "session" else i18n.format_duration(value, language),
             label=label,
-            period=lambda d: i18n.format_duration(f"{d.days} day" if d.days else f"{d.months} month", language),
+            period=lambda d: i18n.format_period(f"{d.days} day" if d.days else f"{d.months} month", language),
             upper_first=lambda text: text[:1].upper() + text[1:],
             explain=lambda code: _(code.explanation) if isinstance(code, Code) and code.explanation else "",
             language_name=lambda code: i18n.language_name(code),
@@ -216,6 +218,25 @@ class Renderer:
 
 TEMPLATE_BROKEN = N_("this template cannot be rendered (%(detail)s): correct it, or take it back from the product's "
                      "templates/ folder")
+
+
+# French elides “de” before a vowel: “dans un délai d'un mois”, which a sentence with a period in it would
+# otherwise read “de un mois”.
+_ELISION = re.compile(r"\b([Dd])e (une?)\b")
+
+
+def _elide_after_formatting(env: jinja2.Environment) -> None:
+    translate = env.globals["gettext"]
+
+    @jinja2.pass_context
+    def gettext(context: Any, message: str, **variables: Any) -> Any:
+        said = translate(context, message, **variables)
+        if not variables or "de u" not in said:
+            return said
+        elided = _ELISION.sub(r"\1'\2", said)
+        return Markup(elided) if isinstance(said, Markup) else elided
+
+    env.globals.update(gettext=gettext, _=gettext)
 
 
 def template_problem(error: jinja2.TemplateError, templates_dir: Path = TEMPLATES_DIR) -> Problem:

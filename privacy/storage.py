@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import wal
 from .codes import N_
 from .database import checkpoint
 from .settings import Settings
@@ -26,6 +27,10 @@ CHECKPOINT_EVERY_SECONDS = 60.0
 DAMAGED = N_("the database %(path)s is damaged (SQLite's check says: %(problem)s). The server will not start on "
              "it: restore the last backup (README, “Backups”), or keep this file aside and try "
              "sqlite3 %(path)s .recover; then start again")
+LOG_DAMAGED = N_("the write-ahead log of the database %(path)s (its -wal file) is damaged: SQLite would silently drop "
+                 "the %(problem)s pages written after the damage, and the last commits with them. The server will "
+                 "not start on it: restore the last backup (README, “Backups”), keeping this log aside; or, to "
+                 "accept the loss, move %(path)s-wal aside; then start again")
 UNREADABLE = N_("the database %(path)s cannot be opened (%(problem)s): check that it is a database of this server "
                 "and that its folder can be written to, then start again")
 
@@ -63,8 +68,13 @@ def problems(path: Path) -> str | None:
 
 
 def check(settings: Settings) -> None:
-    """Refuses to start on a database that fails its check: serving on it would lose requests unseen."""
+    """Refuses to start on a database that fails its check: serving on it would lose requests unseen. The log
+    is read before any connection opens the database: opening it replays the log, and the next commit
+    overwrites what it dropped."""
     for path in databases(settings):
+        damaged = wal.damage(path)
+        if damaged is not None:
+            raise DatabaseDamaged(LOG_DAMAGED, path, str(damaged.dropped_frames))
         try:
             found = problems(path)
         except sqlite3.DatabaseError as error:  # "file is not a database", "database disk image is malformed"

@@ -74,3 +74,20 @@ def test_templates_compile_to_our_escape() -> None:
     renderer = Renderer()
     source = "<p>{{ text }}</p>"
     assert "environment.escape_output(" in renderer._env("en").compile(source, raw=True)
+
+
+def test_a_period_in_a_sentence_reads_as_each_language_writes_it() -> None:
+    import html
+
+    from privacy.model import Deadline
+
+    renderer = Renderer()
+    env_fr, env_en = renderer._env("fr"), renderer._env("en")
+    template = '{{ _("We answer within %(period)s of receiving your request.", period=d|period) }}'
+    one, two, days = Deadline(months=1), Deadline(months=2), Deadline(days=8)
+    def fr(deadline: Deadline) -> str:
+        return html.unescape(env_fr.from_string(template).render(d=deadline))
+
+    assert fr(one) == "Nous répondons dans un délai d'un mois à compter de la réception de votre demande."
+    assert env_en.from_string(template).render(d=one) == "We answer within one month of receiving your request."
+    assert fr(two).startswith("Nous répondons dans un délai de 2") and fr(days).startswith("Nous répondons dans un délai de 8")

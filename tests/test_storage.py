@@ -3,6 +3,7 @@ database refused at start, and an online backup of both."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -99,6 +100,36 @@ def test_a_damaged_database_refuses_the_start_with_what_to_do(settings: Settings
     assert "restaurez la dernière sauvegarde" in result.stderr
     with pytest.raises(storage.DatabaseDamaged):
         create_app(settings)
+
+
+def test_a_damaged_write_ahead_log_refuses_the_start_instead_of_losing_commits_silently(
+        tmp_path: Path, settings: Settings) -> None:
+    # Sixty commits that only the log holds (as when the server was killed), then one frame damaged.
+    live = tmp_path / "live.sqlite3"
+    db = sqlite3.connect(live, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("CREATE TABLE t (x TEXT)")
+    for _ in range(60):
+        db.execute("INSERT INTO t VALUES (?)", ("x" * 300,))
+    settings.database.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal"):
+        shutil.copyfile(f"{live}{suffix}", f"{settings.database}{suffix}")
+    db.close()
+    log = Path(f"{settings.database}-wal")
+    with log.open("r+b") as handle:
+        handle.seek(32 + 20 * (24 + 4096) + 100)  # inside the 21st frame
+        handle.write(b"\x00damage")
+    damaged = log.read_bytes()
+    result = _server(tmp_path, "--port", "1", LANG="fr_FR.UTF-8")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"le journal d'écriture anticipée de la base de données {settings.database}" in result.stderr
+    dropped = re.search(r"abandonnerait sans rien dire les (\d+) pages écrites après le dommage", result.stderr)
+    assert dropped is not None and int(dropped.group(1)) >= 30
+    assert log.read_bytes() == damaged  # nothing opened it: the log is there to be saved
+    # The operator accepts the loss: with the log moved aside, the server starts.
+    log.rename(tmp_path / "damaged-wal")
+    storage.check(settings)
 
 
 def test_a_file_that_is_not_a_database_refuses_the_start(tmp_path: Path, settings: Settings) -> None:

@@ -56,7 +56,7 @@ def test_the_form_lists_the_sites_rights_and_people(rights_client: TestClient) -
     assert re.findall(r'<option value="([a-z_]+)"', page.text) == ["patients", "other"]
     assert "Droit d'accès" in html.unescape(page.text)
     assert "justificatif" in page.text  # proof of identity may be asked later
-    assert "1\xa0mois" in page.text  # the deadline, from the registry
+    assert "dans un délai d&#39;un mois" in page.text  # the deadline, from the registry
     assert 'type="file"' not in page.text
     assert "<script" not in page.text and "style=" not in page.text
     english = rights_client.get("/rights/clinique/en/")
@@ -341,7 +341,7 @@ def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: C
     from tests.rights.conftest import form_notice
 
     gdpr = html.unescape(make_client(write_content(tmp_path / "gdpr", {"clinique": form_notice()})).get(FORM).text)
-    assert "Nous répondons dans un délai de 1" in gdpr
+    assert "Nous répondons dans un délai d'un mois" in gdpr
     assert "notre délégué à la protection des données" in gdpr
     assert "N'envoyez aucune pièce d'identité" in gdpr
 
