@@ -24,7 +24,7 @@ from .handling import Desk
 from .invisible import visible
 from .mail import translator
 from . import outbox_cli
-from .outbox import state_of
+from .backlog import state_of
 from .request import relationship_label
 
 

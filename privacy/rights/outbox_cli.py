@@ -15,7 +15,8 @@ from typing import TextIO
 from .. import i18n
 from .handling import Desk
 from .mail import translator
-from .outbox import Backlog, Pass, backlog, deliver_due, retry, state_of, unsent
+from .backlog import Backlog, backlog, retry, state_of, unsent
+from .outbox import Pass, deliver_due
 from .transport import transport_for
 
 

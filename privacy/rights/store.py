@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from ..codes import Right
 from ..database import register_schema
 from ..randomness import random_string, token_urlsafe
-from .outbox import Mail, enqueue, state_of
+from .backlog import state_of
+from .outbox import Mail, enqueue
 from .request import RightsRequest
 
 register_schema(
@@ -266,7 +267,7 @@ def mail_status(db: sqlite3.Connection, reference: str) -> list[sqlite3.Row]:
 
 
 def mail_states(db: sqlite3.Connection, now: datetime) -> dict[str, dict[str, int]]:
-    """reference → how many of its mails are sent, waiting, held, failed (outbox.state_of)."""
+    """reference → how many of its mails are sent, waiting, held, failed (backlog.state_of)."""
     states: dict[str, dict[str, int]] = {}
     for row in db.execute("SELECT reference, sent_at, failed_at, leased_until FROM rights_outbox"):
         counts = states.setdefault(row["reference"], {"sent": 0, "waiting": 0, "held": 0, "failed": 0})

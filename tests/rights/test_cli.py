@@ -141,6 +141,13 @@ def test_deliver_says_what_waits_is_held_or_failed_and_exits_1(desk: Desk, recei
     assert lines[3].startswith("1 courriel(s) en échec\u00a0: python server.py mail list")
     code, text = run("requests")
     assert code == 0 and "1 EN ÉCHEC" in text and "1 retenu(s)" in text and "2 envoyé(s)" in text
+    code, text = run("mail")  # list, by default
+    assert code == 0 and [line.split()[3] for line in text.splitlines()[1:]] == ["ÉCHEC", "en", "en", "en", "retenu",
+                                                                                  "retenu"]
+    # Once fixed, every failed or waiting mail goes at once; the held ones stay with the delivery holding them.
+    code, text = run("mail", "retry", "--all")
+    assert code == 1 and text.splitlines()[:2] == ["4 courriel(s) remis en file.", "4 envoyé(s), 0 à réessayer, 0 en échec."]
+    assert text.splitlines()[2].startswith("2 courriel(s) retenu(s)")
 
 
 def test_a_mail_refused_by_the_relay_is_listed_then_sent_once_fixed(desk: Desk, received: Callable[..., str],
