@@ -265,12 +265,12 @@ _LABELS: list[tuple[Code, str]] = [
 ]
 
 _EXPLANATIONS: list[tuple[Code, str]] = [
-    (LegalBasis.consent, N_("You agreed to it, and you may withdraw your consent at any time.")),
+    (LegalBasis.consent, N_("You agreed to it.")),
     (LegalBasis.contract, N_("It is needed to perform a contract with you, or to take steps you asked for before one.")),
     (LegalBasis.legal_obligation, N_("A law requires it of us.")),
     (LegalBasis.vital_interests, N_("It protects someone's life.")),
     (LegalBasis.public_task, N_("It is needed for a task carried out in the public interest.")),
-    (LegalBasis.legitimate_interests, N_("It serves an interest of ours that does not override your rights; you may object.")),
+    (LegalBasis.legitimate_interests, N_("It serves an interest of ours that does not override your rights.")),
     (CookieCategory.strictly_necessary, N_("Needed for the site to work; they cannot be switched off.")),
     (CookieCategory.preferences, N_("Remember choices such as your language.")),
     (CookieCategory.audience_measurement, N_("Count visits and measure how the site is used.")),

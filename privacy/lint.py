@@ -177,9 +177,9 @@ def lint_references(site: Site, registry: Registry | None) -> list[Problem]:
         return out
     for i, right in enumerate(n.rights.offered):
         if right not in law.rights:
-            out.append(_problem(site, ("rights", "offered", i), N_("none of this notice's laws grants “%(right)s”: "
+            out.append(_problem(site, ("rights", "offered", i), N_("none of this notice's laws grants “%(_right)s”: "
                                 "remove it, or add the law that grants it to jurisdiction.laws"),
-                                {"right": right.value}, "error"))
+                                {"_right": right.label}, "error"))
     bases = {basis for a in n.processing for basis in _bases(a)}
     severity = "warning" if n.status == "draft" else "error"
     if n.role is NoticeRole.controller:
@@ -188,9 +188,9 @@ def lint_references(site: Site, registry: Registry | None) -> list[Problem]:
             needed = applies is None or bool(bases.intersection(applies))
             if needed and right not in n.rights.offered:
                 article = granted.granted.article or ""
-                out.append(_problem(site, ("rights", "offered"), N_("the right “%(right)s” (%(law)s, %(article)s) "
+                out.append(_problem(site, ("rights", "offered"), N_("the right “%(_right)s” (%(law)s, %(article)s) "
                                     "applies to this notice: list it"),
-                                    {"right": right.value, "law": granted.law_id, "article": article}, severity))
+                                    {"_right": right.label, "law": granted.law_id, "article": article}, severity))
     if isinstance(n.transfers, list):
         for i, transfer in enumerate(n.transfers):
             if transfer.safeguard not in law.safeguards:

@@ -226,7 +226,7 @@ class Retention(Strict):
     starting: Text | None = Field(None, description="The event the duration runs from")
     criteria: Text | None = Field(None, description="How the period is set, when it is not a fixed duration")
     stages: list[RetentionStage] = Field(default_factory=list, description="What follows the active period, in order")
-    then: EndOfRetention = EndOfRetention.deletion
+    then: EndOfRetention | None = Field(None, description="What happens at the end: printed only when stated")
     archive_for: Duration | None = None
     after_erasure_request: Duration | None = Field(None, description="Deleted within at most this long after an erasure request")
     after_withdrawal: Text | None = Field(None, description="What happens once consent is withdrawn or an account closed")

@@ -24,6 +24,7 @@ from .text import pick, render_inline, render_markdown
 from .urls import INDEX, SiteUrls, relative
 
 COLON = N_(":")
+SEMICOLON = N_(";")
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 INDEX_TEMPLATE = "index.html"
 # What a site's pages use, the largest first (see Renderer.warm_up).
@@ -178,7 +179,7 @@ class Renderer:
             country=lambda code: i18n.country_name(code, language),
         )
         # A colon between a term and what follows, as the language writes it (French: a no-break space first).
-        env.globals.update(language=language, CookieCategory=CookieCategory, colon=_(COLON))
+        env.globals.update(language=language, CookieCategory=CookieCategory, colon=_(COLON), semicolon=_(SEMICOLON))
         return env
 
     def _env(self, language: str) -> jinja2.Environment:

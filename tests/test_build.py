@@ -426,14 +426,41 @@ def test_the_structures_real_notices_have_reach_both_languages(tmp_path: Path) -
     assert result.ok and result.problems == [], result.problems
     fr, en = (html.unescape(page(out, "partage", lang)) for lang in ("fr", "en"))
     assert "Partage Imagerie</a>, published by Clinique Exemple" in en
-    assert "The joint controllers are: Clinique Exemple, The care structure treating you" in en
+    assert "The joint controllers are: Clinique Exemple, the controller described below, GIE Exemple." in en
+    assert "The joint controllers, who decide together why and how your data is processed, are Clinique Exemple" in en
+    assert "The care structure treating you; its details are on its own website.<br>Its share: Informing patients" in en
     assert "Les responsables conjoints du traitement sont\u00a0: Clinique Exemple" in fr
     assert "SIREN\u00a0: 123 456 789" in fr and 'href="mailto:droits@gie.example"' in en
     assert 'href="tel:+33607080910"' in en
-    assert "You may exercise your rights with any of the joint controllers, in particular: The care structure" in en
+    assert "You may exercise your rights with any of the joint controllers, in particular: the controller described " \
+           "below, GIE Exemple." in en
     assert "B 987 654 321 (RCS Paris)" in en and "2 rue du Serveur" in en and "Processor of: Clinique Exemple, GIE Exemple" in en
+    assert "The controller, who decides" not in en
     assert "Task in the public interest — for public hospitals" in en and "Legitimate interests — for private clinics" in en
     assert "then archived for 5 years" in en and "After a request for erasure, deleted within 30 days at most" in en
     assert "puis archivées pendant 5 ans" in fr
     assert 'Right to erasure: <a href="https://partage.example/compte">' in en
     assert "We do not sell your data." in en and "Nous ne vendons pas vos données." in fr
+
+
+def test_nothing_is_said_by_default_that_the_source_or_its_law_does_not_say(tmp_path: Path) -> None:
+    consent = minimal_notice(cookies={"categories": [{"id": "audience_measurement", "provider": "first", "max_lifetime":
+                                                      "13 mois", "purpose": {"fr": "Mesurer", "en": "Measuring"}}],
+                                      "widget": False})
+    consent["processing"][0]["legal_basis"] = "consent"
+    consent["rights"]["offered"] += ["withdraw_consent", "portability"]
+    moroccan = minimal_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp",
+                                            "formalities": [{"kind": "declaration", "number": "D-1"}]})
+    moroccan["rights"]["offered"] = ["access", "rectification", "objection"]
+    moroccan["processing"][0].update(legal_basis="consent", special_condition="explicit_consent")
+    moroccan["processing"][0]["retention"] = {"duration": "1 year"}
+    out = tmp_path / "public"
+    result = build(write_content(tmp_path / "content", {"optin": consent, "rabat": moroccan}), out)
+    assert result.ok, [p.render("en") for p in result.problems]
+    gdpr, ma = html.unescape(page(out, "optin", "en")), html.unescape(page(out, "rabat", "en"))
+    assert "You agreed to it. You may withdraw your consent at any time." in gdpr
+    assert "You agreed to it." in ma and "withdraw" not in ma  # Law 09-08 grants no such right
+    assert "Your choice is kept for" not in gdpr  # no widget keeps a choice here
+    assert "1 year</td>" in ma and "then deleted" not in ma  # the end of the period is not stated
+    essential = html.unescape(page(out, "rabat", "fr"))
+    assert "Mémorise que vous avez vu l'information sur les cookies" in essential

@@ -68,13 +68,13 @@ def test_a_right_the_law_attaches_to_a_legal_basis_is_owed(tmp_path: Path) -> No
     notice = minimal_notice()
     notice["rights"]["offered"].remove("objection")
     assert said(tmp_path, notice) == {
-        "rights.offered": "the right “objection” (gdpr, art. 21) applies to this notice: list it"}
+        "rights.offered": "the right “Right to object” (gdpr, art. 21) applies to this notice: list it"}
 
 
 def test_a_right_no_law_of_the_notice_grants_is_an_error(tmp_path: Path) -> None:
     found = said(tmp_path, minimal_notice(jurisdiction={"laws": ["gdpr"], "authority": "cnil"}))
     # Post-mortem directives come from French law, which this notice no longer cites.
-    assert found == {"rights.offered[5]": "none of this notice's laws grants “post_mortem_directives”: remove it, "
+    assert found == {"rights.offered[5]": "none of this notice's laws grants “Directives on your data after your death”: remove it, "
                                           "or add the law that grants it to jurisdiction.laws"}
 
 

@@ -20,6 +20,8 @@ CONSENT_COOKIE_PREFIX = "consent-"
 # An average month, so that thirteen months stay under the CNIL's thirteen.
 SECONDS_PER_MONTH = 2_629_746
 CONSENT_COOKIE_PURPOSE = N_("Remembers your choice about optional cookies, so that you are not asked on every page.")
+# On a site with nothing to choose, all it keeps is that the cookie notice was seen.
+NOTICE_SEEN_PURPOSE = N_("Remembers that you have seen the cookie notice, so that it is not shown on every page.")
 
 Mode = Literal["essential", "opt-in"]
 

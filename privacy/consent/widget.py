@@ -17,7 +17,7 @@ from ..publish import Writer, hashed_name
 from ..render import Page, Renderer
 from ..urls import SiteUrls, relative
 from .banner import WORDING, notice_link
-from .inventory import CONSENT_COOKIE_PURPOSE, ConsentInventory, consent_cookie_declaration, consent_inventory
+from .inventory import CONSENT_COOKIE_PURPOSE, NOTICE_SEEN_PURPOSE, ConsentInventory, consent_cookie_declaration, consent_inventory
 
 WIDGET_DIR = Path(__file__).resolve().parents[2] / "widget"
 SOURCES = ("consent.js", "consent.css")
@@ -61,7 +61,8 @@ def settings_link_snippet(site: Site, language: str) -> str:
 
 
 def _own_cookie(site: Site, inventory: ConsentInventory) -> Cookie:
-    purpose = {lang: i18n.gettext(lang, CONSENT_COOKIE_PURPOSE) for lang in site.languages}
+    said = CONSENT_COOKIE_PURPOSE if inventory.optional else NOTICE_SEEN_PURPOSE
+    purpose = {lang: i18n.gettext(lang, said) for lang in site.languages}
     return consent_cookie_declaration(inventory, purpose)
 
 

@@ -141,14 +141,29 @@ def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple
         [_("A rights request was sent through the online form of %(site)s.") % {"site": organization(site, language)}, ""]
         + [f"{label.ljust(width)}  {value}" for label, value in rows]
         + ["", _("Details:"), "", visible(details), "",
-           _("Reply to this email to answer the requester. The requester has not proved their identity: "
-             "ask for proof only if you have reasonable doubt."),
+           (_("Reply to this email to answer the requester. The site asks for proof of identity (see its notice): "
+              "check it before answering.") if site.notice.rights.identity_proof else
+            _("Reply to this email to answer the requester. The requester has not proved their identity: "
+              "ask for proof only if you have reasonable doubt.")),
            _("When the request is answered: python server.py requests close %(reference)s") % {"reference": reference}]
     )
     subject = _("Rights request %(reference)s: %(rights)s") % {"reference": reference, "rights": _rights(rights, language)}
     message = _message(site, language, sender, inbox, subject, body, reference, "dpo", received_at)
     message.address("Reply-To", name, email)
     return _mail(message, reference, "dpo", inbox, sender)
+
+
+def _identity(site: Site, language: str) -> list[str]:
+    """What the requester is told of proving who they are: the site's own rule, when it has one."""
+    _ = translator(language)
+    rule = site.notice.rights.identity_proof
+    if rule:
+        return [_("How to prove your identity:"), _MARKUP.sub("", pick(rule, language))]
+    return [_("If there is reasonable doubt about your identity, we may ask you for proof of it.")]
+
+
+# The site's Markdown, as a plain-text mail shows it.
+_MARKUP = re.compile(r"[*_`]+")
 
 
 def acknowledgment(site: Site, language: str, sender: str, *, reference: str, email: str,
@@ -169,7 +184,7 @@ def acknowledgment(site: Site, language: str, sender: str, *, reference: str, em
         % {"days": confirm_days},
         confirm_url,
         "",
-        _("If there is reasonable doubt about your identity, we may ask you for proof of it."),
+        *_identity(site, language),
         _("If you did not make this request, ignore this email."),
         "",
         org,

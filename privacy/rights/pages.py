@@ -111,6 +111,7 @@ class Pages:
             deadline=deadline, confirm_days=CONFIRM_DAYS,
             # What the form promises is the law's own deadline, or nothing: never one borrowed from another law.
             law_deadline=jurisdiction(notice, self.desk.content.registry).deadline,
+            law=jurisdiction(notice, self.desk.content.registry),
             **context,
         )
         headers = {"Content-Language": language, "Cache-Control": "no-store"}

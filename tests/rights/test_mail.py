@@ -163,7 +163,7 @@ def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_le
     assert "as the law allows" not in later_text and "we need more time to answer it." in later_text
 
 
-def _site_under(jurisdiction: dict):  # type: ignore[no-untyped-def, type-arg]
+def _site_under(jurisdiction: dict, **rights: object):  # type: ignore[no-untyped-def, type-arg]
     import tempfile
     from pathlib import Path
 
@@ -171,6 +171,30 @@ def _site_under(jurisdiction: dict):  # type: ignore[no-untyped-def, type-arg]
     from tests.factories import minimal_notice, write_content
 
     notice = minimal_notice(jurisdiction=jurisdiction)
+    notice["rights"].update(rights)
+    if jurisdiction["laws"] == ["gdpr"]:
+        notice["rights"]["offered"].remove("post_mortem_directives")
     with tempfile.TemporaryDirectory() as folder:
         content = load_content(write_content(Path(folder), {"clinique": notice}))
     return content.sites[0]
+
+
+def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails() -> None:
+    from datetime import date, datetime, timezone
+
+    from privacy.codes import Right
+    from privacy.rights import mail as mails
+
+    site = _site_under({"laws": ["gdpr"], "authority": "cnil"}, identity_proof={
+        "fr": "Joignez une **copie** de votre pièce d'identité.", "en": "Attach a **copy** of your ID."})
+    received = datetime(2025, 3, 3, tzinfo=timezone.utc)
+    ack = mails.acknowledgment(site, "en", "privacy@x.example", reference="K7M4-QX9T-PW2R", email="a@b.example",
+                               rights=(Right.access,), received_at=received, due_on=date(2025, 4, 3),
+                               confirm_url="https://x.example/c", confirm_days=14)
+    dpo = mails.to_dpo(site, "dpo@x.example", "privacy@x.example", reference="K7M4-QX9T-PW2R", rights=(Right.access,),
+                       name="A", email="a@b.example", relationship="patients", details="d", file_reference="",
+                       received_at=received, due_on=date(2025, 4, 3), confirmed=False)
+    ack_text = message_from_bytes(ack.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
+    dpo_text = message_from_bytes(dpo.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
+    assert "How to prove your identity:\nAttach a copy of your ID." in ack_text and "reasonable doubt" not in ack_text
+    assert "justificatif d'identité" in dpo_text and "doute raisonnable" not in dpo_text
