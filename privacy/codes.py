@@ -103,6 +103,7 @@ class ProvisionRequirement(Code):
     statutory = "statutory"
     contractual = "contractual"
     contract_prerequisite = "contract_prerequisite"
+    service_condition = "service_condition"
     optional = "optional"
 
 
@@ -219,6 +220,7 @@ _LABELS: list[tuple[Code, str]] = [
     (ProvisionRequirement.statutory, N_("Required by law")),
     (ProvisionRequirement.contractual, N_("Required by a contract")),
     (ProvisionRequirement.contract_prerequisite, N_("Required to enter into a contract")),
+    (ProvisionRequirement.service_condition, N_("Some of it is needed to use the services")),
     (ProvisionRequirement.optional, N_("Optional")),
     (SecurityMeasure.encryption_in_transit, N_("Encryption in transit")),
     (SecurityMeasure.encryption_at_rest, N_("Encryption at rest")),

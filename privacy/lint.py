@@ -95,6 +95,12 @@ def _complaint_authority(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
 
 
 def _provision(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
+    if n.provision is not None:
+        return
+    if all(activity.provision is None for activity in n.processing):  # said nowhere: one message, not one a purpose
+        yield (), N_("say whether providing the data is required, and what happens if it is not: once for every "
+                     "purpose (provision), or in each processing"), {}
+        return
     for i, activity in enumerate(n.processing):
         if activity.provision is None:
             yield (("processing", i),

@@ -199,9 +199,18 @@ class Recipient(Strict):
     details: Text | None = None
 
 
+class ControllerProvision(Strict):
+    controller: Identifier = Field(description="'publisher' or a joint controller id")
+    requirement: ProvisionRequirement
+    consequences: Text | None = None
+
+
 class Provision(Strict):
     requirement: ProvisionRequirement
     consequences: Text | None = Field(None, description="What happens if the person does not provide the data")
+    by_controller: list[ControllerProvision] = Field(
+        default_factory=list, description="Where joint controllers differ: what each requires"
+    )
 
 
 class RetentionStage(Strict):
@@ -376,6 +385,9 @@ class Notice(Strict):
     data_categories: list[DataCategory] = Field(min_length=1)
     recipients: list[Recipient] = Field(default_factory=list)
     processing: list[ProcessingActivity] = Field(min_length=1)
+    provision: Provision | None = Field(
+        None, description="Whether providing the data is required, for every processing that does not say it itself"
+    )
     transfers: list[Transfer] | Literal["none"] | None = None
     rights: Rights
     security: Security | None = None

@@ -48,6 +48,7 @@ def minimal_notice(**overrides: Any) -> dict[str, Any]:
                 "retention": {"duration": "20 years", "starting": {"fr": "après le dernier passage", "en": "after the last visit"}},
             }
         ],
+        "provision": {"requirement": "statutory"},
         "transfers": "none",
         "automated_decisions": "none",
         "rights": {

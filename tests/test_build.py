@@ -55,7 +55,8 @@ def test_the_examples_pass_strict_and_the_draft_reports_exactly_what_its_source_
     assert [p for p in result.problems if not p.in_draft] == []
     said = sorted((p.path, p.params.get("article", "")) for p in result.problems)
     assert all(p.file.parent.name == "oiso-genomnis" and p.severity == "warning" for p in result.problems)
-    assert said == [(("dpo",), "art. 13(1)(b)"), (("publisher",), "art. 13(1)(a)"), (("rights", "offered"), "art. 15")]
+    assert said == [((), "art. 13(2)(e)"), (("dpo",), "art. 13(1)(b)"), (("publisher",), "art. 13(1)(a)"),
+                    (("rights", "offered"), "art. 15")]
 
 
 def test_a_draft_is_marked_and_not_indexed(example_site: Path) -> None:

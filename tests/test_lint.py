@@ -91,6 +91,16 @@ def test_retention_without_duration_or_criteria(tmp_path: Path) -> None:
         "processing[0].retention": "give a duration or the criteria used to set it — required by gdpr, art. 13(2)(a)"}
 
 
+def test_whether_providing_the_data_is_required_is_said_once_or_for_each_purpose(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    del notice["provision"]
+    assert said(tmp_path / "a", notice) == {"": "say whether providing the data is required, and what happens if it "
+                                                 "is not: once for every purpose (provision), or in each processing "
+                                                 "— required by gdpr, art. 13(2)(e)"}
+    notice["processing"][0]["provision"] = {"requirement": "optional"}
+    assert said(tmp_path / "b", notice) == {}
+
+
 def test_what_only_applies_where_applicable_is_not_asked_for(tmp_path: Path) -> None:
     notice = minimal_notice()
     del notice["transfers"], notice["automated_decisions"], notice["processing"][0]["special_condition"]
@@ -115,11 +125,12 @@ def test_a_processor_notice_is_not_held_to_a_controllers_duties(tmp_path: Path) 
 
 def test_moroccan_law_asks_for_its_own_facts(tmp_path: Path) -> None:
     notice = minimal_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp"})
+    del notice["provision"]
     notice["rights"]["offered"] = ["access", "rectification", "objection"]
     notice["processing"][0]["special_condition"] = "explicit_consent"
     found = problems_of(tmp_path, notice)
     assert {(format_path(p.path), p.params["article"]) for p in found} == {
-        ("processing[0]", "art. 5"),  # whether providing the data is required
+        ("", "art. 5"),  # whether providing the data is required
         ("jurisdiction", "art. 5"),  # the CNDP declaration or authorisation
     }
     # No GDPR right (portability, restriction) is asked of a 09-08 notice.
