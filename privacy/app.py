@@ -21,6 +21,7 @@ from .codes import N_
 from .content import Content, load_content
 from .i18n import available_languages
 from .settings import Settings, prepare_var_dir
+from .snapshot import Published, following_builds, manifest_identity
 from .web import error_response, request_language
 
 WRONG_HOST = N_("This server answers only at its own address: %(origin)s")
@@ -159,7 +160,13 @@ class PublishedPages:
 @dataclass
 class AppState:
     settings: Settings
-    content: Content
+    # The content served now, with what the features work out from it: replaced whole after each build.
+    published: Published
+
+    @property
+    def content(self) -> Content:
+        """The content served now; a request takes ``published.current`` once and keeps it instead."""
+        return self.published.current.content
 
 
 class ContentError(Exception):
@@ -171,12 +178,14 @@ class ContentError(Exception):
 def open_state(settings: Settings, content: Content | None = None) -> AppState:
     from . import storage
 
+    # Looked at before the content is read: a build that ends meanwhile is read again.
+    seen = manifest_identity(settings.public_dir)
     content = content or load_content(settings.content_dir)
     if content.errors:
         raise ContentError(content)
     prepare_var_dir(settings)
     storage.check(settings)  # a damaged database refuses the start (storage.DatabaseDamaged)
-    return AppState(settings, content)
+    return AppState(settings, Published(content, seen))
 
 
 def feature_routes(state: AppState) -> list[BaseRoute]:
@@ -188,7 +197,8 @@ def feature_routes(state: AppState) -> list[BaseRoute]:
 
 def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
     """Background work that lives as long as the server: the rights outbox worker and purges, the consent
-    log's purge, and the databases' checkpoints (the last to stop: the final one follows every write)."""
+    log's purge, the databases' checkpoints (the last to stop: the final one follows every write), and the
+    content of each new build served without a restart (privacy/snapshot.py)."""
     from . import consent, rights, storage
 
     @asynccontextmanager
@@ -197,7 +207,8 @@ def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
         # the collector's reach, so its full collections stop walking it (they were the slowest requests).
         gc.collect()
         gc.freeze()
-        async with storage.upkeep(state.settings), rights.background(state), consent.background(state):
+        async with storage.upkeep(state.settings), rights.background(state), consent.background(state), \
+                following_builds(state.published, state.settings.content_dir, state.settings.public_dir):
             yield
 
     return lifespan

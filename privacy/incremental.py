@@ -47,10 +47,13 @@ class Manifest:
     shared: str
     sites: dict[str, SiteRecord]
     format: int = FORMAT
+    # The hash of the registry the build read (None from older builds): with the sites' hashes, what the running
+    # server checks before it serves the content of this build (privacy/snapshot.py).
+    registry: str | None = None
 
     def to_json(self) -> str:
         sites = {site_id: vars(record) for site_id, record in self.sites.items()}
-        return json.dumps({"format": self.format, "shared": self.shared, "sites": sites},
+        return json.dumps({"format": self.format, "shared": self.shared, "registry": self.registry, "sites": sites},
                           ensure_ascii=False, separators=(",", ":"))
 
 
@@ -90,6 +93,14 @@ def _library_stamps() -> str:
     return "\n".join(install_stamp(name) for name in RENDERING_LIBRARIES)
 
 
+def registry_hash(content_dir: Path) -> str | None:
+    """The hash of the registry file (None when it cannot be read)."""
+    try:
+        return _digest((content_dir / REGISTRY_FILE).read_bytes())
+    except OSError:
+        return None
+
+
 def site_hashes(content_dir: Path) -> dict[str, str | None]:
     """Each site folder with the hash of its policy.yaml (None when unreadable)."""
     hashes: dict[str, str | None] = {}
@@ -107,12 +118,20 @@ def site_hashes(content_dir: Path) -> dict[str, str | None]:
 
 def load_manifest(out: Path) -> Manifest | None:
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return parse_manifest((out / MANIFEST).read_bytes())
+    except OSError:
+        return None  # no record: everything is rebuilt
+
+
+def parse_manifest(text: bytes) -> Manifest | None:
+    try:
+        data = json.loads(text.decode("utf-8"))
         if data.get("format") != FORMAT:
             return None
         sites = {site_id: SiteRecord(**record) for site_id, record in data["sites"].items()}
-        return Manifest(data["shared"], sites)
-    except (OSError, ValueError, KeyError, TypeError):
+        registry = data.get("registry")
+        return Manifest(data["shared"], sites, registry=registry if isinstance(registry, str) else None)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None  # no usable record: everything is rebuilt
 
 

@@ -22,7 +22,7 @@ from .consent.inventory import consent_inventory
 from .consent.widget import WidgetAssets, embed_page, notice_context, publish_widget
 from .content import Content, Site, load_content, load_registry, load_site, site_folders
 from .export import notice_exports
-from .incremental import MANIFEST, Manifest, SiteRecord, Survey, reusable_sites, survey
+from .incremental import MANIFEST, Manifest, SiteRecord, Survey, registry_hash, reusable_sites, survey
 from .lint import lint_site
 from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
@@ -239,6 +239,7 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
     found = found or survey(content_dir, out, base_url)
     shared, hashes, previous = found.shared, found.hashes, found.previous
     kept = reusable_sites(out, previous, shared, hashes)
+    registry_digest = registry_hash(content_dir)
     registry, problems = load_registry(content_dir)
     result = BuildResult(Content(content_dir, registry), list(problems), sites_total=len(hashes))
     if not hashes:
@@ -299,7 +300,7 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
             writer.write(index.path, index.body)
             if sitemap:
                 writer.write(SITEMAP, _sitemap(sitemap))
-        writer.write(MANIFEST, Manifest(shared, records).to_json())
+        writer.write(MANIFEST, Manifest(shared, records, registry=registry_digest).to_json())
         result.pages = [name for r in records.values() for name in r.files if name.endswith("/index.html")]
         result.rendered = len(changed)
         if renderer.cache_dir is not None:
@@ -311,6 +312,8 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         # The sites carried over stay where they are; only what changed moves in.
         shared_files = [str(p.relative_to(staging)) for p in staging.rglob("*")
                         if p.is_file() and p.relative_to(staging).parts[0] not in records]
+        # The manifest moves in last: once it is there, the whole build is (the running server waits for it).
+        shared_files.sort(key=lambda name: name == MANIFEST)
         removed = [site_id for site_id in (previous.sites if previous else {}) if site_id not in records]
         swap_in_parts(staging, out, changed, shared_files, removed)
     else:

@@ -26,8 +26,8 @@ def routes(state: AppState) -> list[BaseRoute]:
     from .endpoint import ConsentEndpoint, consent_routes
 
     endpoint = ConsentEndpoint(state)
-    _endpoints[id(state)] = endpoint
-    return consent_routes(endpoint)
+    _endpoints[id(state)] = endpoint  # its log, which every snapshot's endpoint shares
+    return consent_routes(state.published.follow("consent", endpoint.over))
 
 
 async def purge_old_proofs(endpoint: ConsentEndpoint, now: datetime | None = None, chunk: int = 5000) -> int:

@@ -7,8 +7,10 @@ JavaScript off. Every answer to bad input is a 4xx in the visitor's language.
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from .. import i18n
 from ..codes import N_, CookieCategory
-from ..content import Site
+from ..content import Content, Site
 from ..database import GroupCommit
 from ..rate_limits import Counter, Limit, SqliteRateLimits, Verdict, client_key
 from ..web import (
@@ -181,11 +183,22 @@ class ConsentEndpoint:
         # What bounds the log's growth: choices per client address, counted in the log's own database, in the
         # transaction that appends the entry (privacy/rate_limits.py).
         self.choices = Counter("consent.address", Limit(*state.settings.consent_limits), state.settings.secret_keys[0])
-        self.inventories = {site.id: consent_inventory(site) for site in state.content.sites}
+        self._queries: dict[bytes, tuple[str, str]] = {}
+        self._answer_from(state.content)
+
+    def over(self, content: Content) -> ConsentEndpoint:
+        """This endpoint (its signer, log and limits) answering from ``content``, with the inventories and the
+        encoded answers of that content only: one for each snapshot the server serves (privacy/snapshot.py)."""
+        endpoint = copy.copy(self)
+        endpoint._answer_from(content)
+        return endpoint
+
+    def _answer_from(self, content: Content) -> None:
+        self.content = content
+        self.inventories = {site.id: consent_inventory(site) for site in content.sites}
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
         self._recorded: dict[tuple[str, str, tuple[bool, ...]], bytes] = {}
-        self._queries: dict[bytes, tuple[str, str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -244,7 +257,7 @@ class ConsentEndpoint:
     async def get(self, request: Request, send: Send) -> None:
         site_id, asked_language = self._query(request)
         language = i18n.supported_language(asked_language or self._error_language(request, None))
-        site = self.state.content.site(site_id) if site_id else None
+        site = self.content.site(site_id) if site_id else None
         if site is None:
             message = NO_SITE if not site_id else NOT_FOUND
             refusal = error_response(request, 400 if not site_id else 404, message, language, as_json=True)
@@ -307,7 +320,7 @@ class ConsentEndpoint:
         return notice_link(site, language, "cookie-settings")
 
     async def _record(self, request: Request, choice: ChoiceRequest, send: Send) -> None:
-        site = self.state.content.site(choice.site) if choice.site else None
+        site = self.content.site(choice.site) if choice.site else None
         if site is None:
             raise BadChoice(400 if not choice.site else 404, NO_SITE if not choice.site else NOT_FOUND)
         inventory = self.inventories[site.id]
@@ -361,5 +374,15 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def consent_routes(endpoint: ConsentEndpoint) -> list[BaseRoute]:
-    return [Route("/consent", endpoint, methods=["GET", "POST"])]
+class CurrentEndpoint:
+    """/consent as the snapshot served when the request arrives answers it, to the end of the request."""
+
+    def __init__(self, current: Callable[[], ConsentEndpoint]) -> None:
+        self.current = current
+
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        return self.current()(scope, receive, send)  # its coroutine, awaited by the router: no frame of our own
+
+
+def consent_routes(current: Callable[[], ConsentEndpoint]) -> list[BaseRoute]:
+    return [Route("/consent", CurrentEndpoint(current), methods=["GET", "POST"])]

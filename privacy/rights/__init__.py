@@ -9,7 +9,8 @@ Heavy imports wait until they are needed: the build imports ``form_path``.
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 # One worker per running app, found again by the app's lifespan.
 _workers: dict[int, Worker] = {}
-_desks: dict[int, Desk] = {}
+_desks: dict[int, Callable[[], Desk]] = {}  # the desk of the content served now
 # How often closed requests past their site's retention period lose their personal data.
 PURGE_EVERY_SECONDS = 6 * 3600
 
@@ -31,7 +32,6 @@ PURGE_EVERY_SECONDS = 6 * 3600
 def routes(state: AppState) -> list[BaseRoute]:
     from ..database import connect
     from . import pages as web
-    from .handling import Desk
     from ..rate_limits import Limit
     from .limits import Limits
     from .outbox import Worker
@@ -39,15 +39,21 @@ def routes(state: AppState) -> list[BaseRoute]:
 
     # A connection of its own: no other feature's transaction can interleave with ours.
     db = connect(state.settings.database)
+
+    def compose(connection: sqlite3.Connection, row: sqlite3.Row) -> bytes:
+        # With the site as it is published when the mail is written (``current`` is set below).
+        return current().desk.compose(connection, row)
+
     # The outbox worker works in threads on a connection of its own.
-    desk = Desk(state.settings, state.content, db)
     worker = Worker(connect(state.settings.database), transport_for(state.settings), state.settings.mail_from,
-                    compose=desk.compose)
-    _workers[id(state)] = worker
-    _desks[id(state)] = desk
+                    compose=compose)
     (per_address, per_address_seconds), (per_email, per_email_seconds) = state.settings.rights_limits
     limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
-    return web.pages(state.settings, state.content, db, worker, limits).routes()
+    pages = web.pages(state.settings, state.content, db, worker, limits)
+    current = state.published.follow("rights", pages.over)
+    _workers[id(state)] = worker
+    _desks[id(state)] = lambda: current().desk
+    return pages.routes(current)
 
 
 @asynccontextmanager
@@ -61,7 +67,7 @@ async def background(state: AppState) -> AsyncIterator[None]:
     desk = _desks[id(state)]
 
     async def purge() -> None:
-        desk.purge(datetime.now(UTC).date())
+        desk().purge(datetime.now(UTC).date())
 
     worker.start()
     try:

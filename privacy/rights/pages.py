@@ -8,11 +8,12 @@ random nonce, not the reference.
 
 from __future__ import annotations
 
+import copy
 import logging
 import sqlite3
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,7 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..codes import N_
-from ..content import Site
+from ..content import Content, Site
 from ..database import GroupCommit
 from ..publish import hashed_name
 from ..randomness import token_urlsafe
@@ -76,6 +77,13 @@ class Pages:
     @property
     def settings(self) -> Settings:
         return self.desk.settings
+
+    def over(self, content: Content) -> Pages:
+        """These pages (their storage, limits, templates and worker) answering from ``content``: one for each
+        snapshot the server serves (privacy/snapshot.py)."""
+        pages = copy.copy(self)
+        pages.desk = replace(self.desk, content=content)
+        return pages
 
     # --- helpers -------------------------------------------------------------
 
@@ -245,12 +253,24 @@ class Pages:
                                 headers={"Cache-Control": "public, max-age=31536000, immutable"})
         return error_response(request, 404, NOT_FOUND, "en")
 
-    def routes(self) -> list[BaseRoute]:
+    def routes(self, current: Callable[[], Pages] | None = None) -> list[BaseRoute]:
+        """``current``: the pages of the snapshot served when a request arrives, which answer it to its end."""
+        now = current or (lambda: self)
+
+        async def form(request: Request) -> Response:
+            return await now().form(request)
+
+        async def sent(request: Request) -> Response:
+            return await now().sent(request)
+
+        async def confirm(request: Request) -> Response:
+            return await now().confirm(request)
+
         return [
             Route("/rights/assets/{name}", self.asset, methods=["GET"]),
-            Route("/rights/{site}/{lang}/", self.form, methods=["GET", "POST"]),
-            Route("/rights/{site}/{lang}/sent", self.sent, methods=["GET"]),
-            Route("/rights/{site}/{lang}/confirm/{token}", self.confirm, methods=["GET", "POST"]),
+            Route("/rights/{site}/{lang}/", form, methods=["GET", "POST"]),
+            Route("/rights/{site}/{lang}/sent", sent, methods=["GET"]),
+            Route("/rights/{site}/{lang}/confirm/{token}", confirm, methods=["GET", "POST"]),
         ]
 
 

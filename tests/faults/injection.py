@@ -28,8 +28,7 @@ def connections(app: Starlette) -> list[sqlite3.Connection]:
     from privacy import consent, rights
 
     state = app.state.privacy
-    pages = next(route.endpoint.__self__ for route in app.routes  # type: ignore[attr-defined]
-                 if getattr(route, "path", None) == "/rights/{site}/{lang}/")
+    pages = state.published.current.prepared["rights"]  # its connections, which every snapshot's pages share
     return [pages.commits.db, pages.desk.db, rights._workers[id(state)].db, consent._endpoints[id(state)].log.db]
 
 
