@@ -72,6 +72,10 @@ class Desk:
     def law_sets_deadline(self, site: Site, rights: tuple[Right, ...]) -> bool:
         return jurisdiction(site.notice, self.content.registry).deadline_for(rights) is not None
 
+    def law_allows_extension(self, site: Site, rights: tuple[Right, ...]) -> bool:
+        deadline = jurisdiction(site.notice, self.content.registry).deadline_for(rights)
+        return deadline is not None and deadline.extension_months > 0
+
     def receive(self, site: Site, request: RightsRequest, receipt: str,
                 now: datetime | None = None, db: sqlite3.Connection | None = None) -> store.Submitted:
         """Record a request; ``db`` is a group commit's connection when the server batches writes."""
@@ -108,7 +112,8 @@ class Desk:
                 site, row["recipient"], sender, reference=request.reference, rights=request.rights,
                 name=request.name or "", email=request.email, relationship=request.relationship,
                 details=request.details or "", file_reference=request.file_reference or "",
-                received_at=request.received_at, due_on=request.due_on, confirmed=False)
+                received_at=request.received_at, due_on=request.due_on, confirmed=False,
+                legal=self.law_sets_deadline(site, request.rights))
         elif row["kind"] == "acknowledgment":
             composed = mail.acknowledgment(
                 site, request.language, sender, reference=request.reference, email=request.email,
@@ -142,7 +147,8 @@ class Desk:
         assert site is not None and request.email is not None
         due = self.extension_due(request)
         notice = mail.extension_notice(site, request.language, self.settings.mail_from, reference=request.reference,
-                                       email=request.email, reason=reason, due_on=due, sent_at=now)
+                                       email=request.email, reason=reason, due_on=due, sent_at=now,
+                                       legal=self.law_allows_extension(site, request.rights))
         store.extend(self.db, request.reference, reason, due, now, notice)
         return due
 

@@ -121,7 +121,7 @@ def _mail(message: _Message, reference: str, kind: str, recipient: str, sender: 
 
 def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple[Right, ...], name: str,
            email: str, relationship: str, details: str, file_reference: str, received_at: datetime,
-           due_on: date, confirmed: bool) -> Mail:
+           due_on: date, confirmed: bool, legal: bool = True) -> Mail:
     language = site.languages[0]
     _ = translator(language)
     rows = [
@@ -132,7 +132,8 @@ def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple
         (_("Relationship to the organization"), _(relationship_label(relationship))),
         (_("Patient or file number"), _one_line(file_reference) or "—"),
         (_("Received"), f"{_day(received_at.date(), language)} {received_at:%H:%M} UTC"),
-        (_("Legal due date"), _day(due_on, language)),
+        # When the site's laws set no deadline, the date is the organization's own target, and is called so.
+        (_("Legal due date") if legal else _("Target date (no legal deadline)"), _day(due_on, language)),
         (_("Email address confirmed"), _("yes") if confirmed else _("not yet")),
     ]
     width = max(len(label) for label, _value in rows)
@@ -192,14 +193,14 @@ def confirmed_to_dpo(site: Site, inbox: str, sender: str, *, reference: str, con
 
 
 def extension_notice(site: Site, language: str, sender: str, *, reference: str, email: str, reason: str,
-                     due_on: date, sent_at: datetime) -> Mail:
+                     due_on: date, sent_at: datetime, legal: bool = True) -> Mail:
     _ = translator(language)
     org = organization(site, language)
     body = "\n".join([
         _("Hello,"),
         "",
-        _("About your request %(reference)s: we need more time to answer it, as the law allows.")
-        % {"reference": reference},
+        (_("About your request %(reference)s: we need more time to answer it, as the law allows.") if legal
+         else _("About your request %(reference)s: we need more time to answer it.")) % {"reference": reference},
         _("Reason: %(reason)s") % {"reason": reason},
         _("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)},
         "",

@@ -142,3 +142,35 @@ def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None
 
     assert "We will answer by April 3, 2025" in body(promised)
     assert "We will answer by" not in body(silent)
+
+
+def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_legal_claim() -> None:
+    from datetime import date, datetime, timezone
+
+    from privacy.codes import Right
+    from privacy.rights import mail as mails
+
+    site = _site_under({"laws": ["ma-09-08"], "authority": "cndp"})
+    received = datetime(2025, 3, 3, tzinfo=timezone.utc)
+    to_dpo = mails.to_dpo(site, "dpo@x.example", "privacy@x.example", reference="K7M4-QX9T-PW2R", rights=(Right.access,),
+                          name="A", email="a@b.example", relationship="patients", details="d", file_reference="",
+                          received_at=received, due_on=date(2025, 4, 3), confirmed=False, legal=False)
+    later = mails.extension_notice(site, "en", "privacy@x.example", reference="K7M4-QX9T-PW2R", email="a@b.example",
+                                   reason="r", due_on=date(2025, 6, 3), sent_at=received, legal=False)
+    dpo_text = message_from_bytes(to_dpo.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
+    later_text = message_from_bytes(later.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
+    assert "Date visée (pas de délai légal)" in dpo_text and "Legal due date" not in dpo_text
+    assert "as the law allows" not in later_text and "we need more time to answer it." in later_text
+
+
+def _site_under(jurisdiction: dict):  # type: ignore[no-untyped-def, type-arg]
+    import tempfile
+    from pathlib import Path
+
+    from privacy.content import load_content
+    from tests.factories import minimal_notice, write_content
+
+    notice = minimal_notice(jurisdiction=jurisdiction)
+    with tempfile.TemporaryDirectory() as folder:
+        content = load_content(write_content(Path(folder), {"clinique": notice}))
+    return content.sites[0]
