@@ -97,6 +97,16 @@ def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime) -> None:
     )
 
 
+def _rollback(db: sqlite3.Connection) -> None:
+    # A full or failing disk may have undone the transaction already, or refuse the ROLLBACK: the error that
+    # stopped the transaction is the one to report.
+    try:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
 def backoff(attempts: int) -> timedelta:
     return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
@@ -141,7 +151,7 @@ def _lease(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) 
         )
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
     return rows
 
@@ -221,7 +231,7 @@ def _release(db: sqlite3.Connection, ids: list[int]) -> None:
                        [(id_,) for id_ in ids])
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
 
 
@@ -251,7 +261,7 @@ def _record(db: sqlite3.Connection, row: Claimed, error: Exception | None, still
                        [(_iso(now + lease), id_) for id_ in still_to_go])
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -87,3 +88,37 @@ def test_the_focus_is_visible(page: Page, server: str) -> None:
     page.get_by_label("Vos nom et prénom").focus()
     outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def test_on_a_disk_that_refuses_writes_the_form_comes_back_filled_in_and_accessible(
+        browser: Browser, tmp_path: Path) -> None:
+    from tests.faults.injection import refuse_writes
+
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    port = free_port()
+    process = start(settings_env(tmp_path, content), port, tmp_path / "server.log")
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{port}/rights/clinique/fr/")
+        page.get_by_label("Droit d'accès").check()
+        page.get_by_label("Vos nom et prénom").fill("Ana Dupont")
+        page.get_by_label("Votre adresse e-mail").fill("ana@example.fr")
+        page.get_by_label("Vous êtes").select_option("patients")
+        page.get_by_label("Votre demande").fill("Je souhaite une copie de mes examens de 2024.")
+        refuse_writes(process.pid, True)
+        page.get_by_role("button", name="Envoyer ma demande").click()
+        page.wait_for_load_state()
+        assert page.title().startswith("Erreur\u00a0:")
+        assert "n'a pas pu être enregistrée" in page.get_by_role("alert").inner_text()
+        assert page.get_by_label("Droit d'accès").is_checked()
+        assert page.get_by_label("Votre adresse e-mail").input_value() == "ana@example.fr"
+        assert page.get_by_role("textbox", name="Votre demande").input_value() == "Je souhaite une copie de mes examens de 2024."
+        _accessible(page, True)
+        refuse_writes(process.pid, False)
+        page.get_by_role("button", name="Envoyer ma demande").click()  # sent again, as the page says
+        page.wait_for_url(re.compile(r"/rights/clinique/fr/sent$"))
+    finally:
+        context.close()
+        process.terminate()
+        process.wait(timeout=20)

@@ -75,3 +75,11 @@ def test_confirming_an_address_on_a_read_only_disk_is_a_503_with_the_button_agai
     assert f'action="{link}"' in page and "Confirmer mon adresse" in page
     done = client.post(link, follow_redirects=False)
     assert done.status_code == 200 and "Votre adresse est confirmée" in done.text
+
+
+def test_on_a_read_only_disk_a_form_with_mistakes_still_shows_them(client: TestClient) -> None:
+    with storage_fault(client.app, "read_only"):  # type: ignore[arg-type]
+        response = client.post(FORM, data={**TYPED, "email": "not an address"}, follow_redirects=False)
+    assert response.status_code == 422  # the post could not be counted, the mistakes are said all the same
+    assert "Saisissez une adresse e-mail valide" in html.unescape(response.text)
+    assert 'value="Zoé Lefèvre"' in html.unescape(response.text)
