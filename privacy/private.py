@@ -56,14 +56,14 @@ def write_new_private(path: Path, data: bytes) -> bool:
             os.link(temporary, path)
         except FileExistsError:
             return False
-        _sync_dir(path.parent)
+        sync_folder(path.parent)
         return True
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def _sync_dir(path: Path) -> None:
-    # The new name reaches the disk with its folder.
+def sync_folder(path: Path) -> None:
+    """Make a name just written or renamed in ``path`` durable: it reaches the disk with its folder."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)

@@ -19,6 +19,7 @@ from pathlib import Path
 from . import wal
 from .codes import N_
 from .database import checkpoint
+from .private import sync_folder
 from .settings import Settings
 
 # A minute of commits at most sits in a log only.
@@ -123,14 +124,6 @@ NOT_WRITTEN = N_("the copy of %(source)s could not be written to %(destination)s
                  "replaced there; free some space or choose another folder")
 
 
-def _sync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
 def backup(settings: Settings, destination: Path) -> list[Copied]:
     """A consistent copy of each database, as of one moment each, taken while the server runs (SQLite's backup
     API under one read transaction: writers go on meanwhile). Each copy is one self-contained file (no log),
@@ -151,7 +144,7 @@ def backup(settings: Settings, destination: Path) -> list[Copied]:
             os.chmod(partial, 0o600)
             _copy(source, partial)
             os.replace(partial, target)
-            _sync_folder(destination)
+            sync_folder(destination)
         except (OSError, sqlite3.Error) as error:
             partial.unlink(missing_ok=True)
             raise BackupRefused(NOT_WRITTEN, source=str(source), destination=str(destination),
