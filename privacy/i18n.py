@@ -226,7 +226,10 @@ def format_duration(value: str, language: str) -> str:
     from babel.units import format_unit
 
     amount, unit = int(match.group(1)), match.group(2)
-    return format_unit(amount, f"duration-{unit}", length="long", locale=language)
+    said = format_unit(amount, f"duration-{unit}", length="long", locale=language)
+    # CLDR's French joins some units with a no-break space (« 2 mois ») and others with a plain one (« 5 ans »):
+    # French keeps a number with its unit on one line, so every one gets the no-break space.
+    return re.sub(r"(?<=\d) (?=\D)", "\u00a0", said) if base_language(language) == "fr" else said
 
 
 # One of a unit, in a sentence, as a word: “within one month”, « dans un délai d'un mois ».

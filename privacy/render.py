@@ -20,7 +20,7 @@ from .content import Site
 from .law import Jurisdiction, jurisdiction
 from .model import Notice, Registry
 from .problems import Problem
-from .text import pick, render_inline, render_markdown
+from .text import french_spacing, pick, render_inline, render_markdown
 from .urls import INDEX, SiteUrls, relative
 
 COLON = N_(":")
@@ -165,10 +165,12 @@ class Renderer:
                 text = labels[key] = _(code.label)
             return text
 
+        # The source's own French gets French spacing, as the catalogs' does.
+        said: Callable[[str], str] = french_spacing if i18n.base_language(language) == "fr" else (lambda text: text)
         env.filters.update(
-            t=lambda value: pick(value, language),
-            md=lambda value: render_markdown(pick(value, language)) if value else Markup(""),
-            mdi=lambda value: render_inline(pick(value, language)) if value else Markup(""),
+            t=lambda value: said(pick(value, language)),
+            md=lambda value: render_markdown(said(pick(value, language))) if value else Markup(""),
+            mdi=lambda value: render_inline(said(pick(value, language))) if value else Markup(""),
             day=lambda value: i18n.format_day(value, language) if value else "",
             duration=lambda value: _("for the browser session") if value == "session" else i18n.format_duration(value, language),
             label=label,

@@ -33,6 +33,21 @@ def _markdown() -> markdown.Markdown:
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 
 
+# French sets a no-break space before : ; ! ? and inside « »; legal staff type a plain one.
+_FRENCH_BEFORE = re.compile(r"[ \u202f]([:;!?])(?=\s|$)")
+_FRENCH_OPEN = re.compile(r"«[ \u00a0\u202f]*")
+_FRENCH_CLOSE = re.compile(r"[ \u00a0\u202f]*»")
+
+
+def french_spacing(text: str) -> str:
+    """“Nos clients : les organismes” with a no-break space, as a French proof-reader expects; a colon glued to
+    its word (“https:”, “fr:”) is left alone."""
+    if not any(mark in text for mark in (" :", " ;", " !", " ?", "«", "»")):
+        return text
+    text = _FRENCH_BEFORE.sub("\u00a0\\1", text)
+    return _FRENCH_CLOSE.sub("\u00a0»", _FRENCH_OPEN.sub("«\u00a0", text))
+
+
 def pick(value: Any, language: str, fallback: str | None = None) -> str:
     """The text of ``value`` in ``language``: a Label may be one plain string."""
     if value is None:

@@ -438,7 +438,7 @@ def test_the_structures_real_notices_have_reach_both_languages(tmp_path: Path) -
     assert "The controller, who decides" not in en
     assert "Task in the public interest — for public hospitals" in en and "Legitimate interests — for private clinics" in en
     assert "then archived for 5 years" in en and "After a request for erasure, deleted within 30 days at most" in en
-    assert "puis archivées pendant 5 ans" in fr
+    assert "puis archivées pendant 5\u00a0ans" in fr
     assert 'Right to erasure: <a href="https://partage.example/compte">' in en
     assert "We do not sell your data." in en and "Nous ne vendons pas vos données." in fr
 

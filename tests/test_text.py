@@ -39,3 +39,12 @@ def test_markdown_is_still_markdown() -> None:
     assert "<a href" not in str(text.render_markdown("[x](javascript:alert(1))"))
     assert str(text.render_markdown("First.\n\nSecond, with l'apostrophe.")) == \
         "<p>First.</p>\n<p>Second, with l&#39;apostrophe.</p>"
+
+
+def test_french_spacing_puts_a_no_break_space_where_french_wants_one() -> None:
+    from privacy.text import french_spacing
+
+    assert french_spacing("Nos clients : les organismes ; « contact » ?") == (
+        "Nos clients\u00a0: les organismes\u00a0; «\u00a0contact\u00a0»\u00a0?")
+    assert french_spacing("voir https://exemple.fr et fr: texte") == "voir https://exemple.fr et fr: texte"
+    assert french_spacing("déjà\u00a0: bien") == "déjà\u00a0: bien"

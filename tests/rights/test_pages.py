@@ -357,3 +357,15 @@ def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: C
     assert "délégué à la protection des données" not in page
     # The site asks for an identity document: the form does not say to send none.
     assert "Joignez la copie de votre CIN." in page and "N'envoyez aucun" not in page
+
+
+def test_the_form_gives_a_rights_own_deadline(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    from tests.rights.conftest import form_notice
+
+    notice = form_notice(jurisdiction={"laws": ["gdpr", "fr-informatique-libertes", "fr-sante-publique"],
+                                       "authority": "cnil"})
+    notice["rights"]["offered"].append("medical_record_access")
+    page = html.unescape(make_client(write_content(tmp_path / "c", {"clinique": notice})).get(FORM).text)
+    assert "Accès à votre dossier médical\u00a0: nous répondons dans un délai de 8\u00a0jours." in page
+    assert "Pour des informations datant de plus de 5\u00a0ans, dans un délai de 2\u00a0mois." in page, \
+        re.findall(r"Pour des informations[^<]*", page)
