@@ -40,6 +40,7 @@ class SiteRecord:
     languages: list[str]
     sitemap: list[list[Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    draft: bool = False
 
 
 @dataclass

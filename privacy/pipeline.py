@@ -124,13 +124,15 @@ class SiteRenderer:
 
     def record(self, site: Site, digest: str, files: list[str], warnings: list[Problem]) -> SiteRecord:
         urls = SiteUrls(site.id, site_base_url(site.notice.base_url, self.base_url, site.id))
-        sitemap = [
+        draft = site.notice.status == "draft"
+        # A draft's pages carry noindex: a sitemap offering them to search engines would say the opposite.
+        sitemap = [] if draft else [
             [absolute, [[lang, urls.absolute(lang)] for lang in site.languages]]
             for language in site.languages
             if (absolute := urls.absolute(language))
         ]
         return SiteRecord(digest, sorted(files), site.notice.publisher.name, list(site.languages), sitemap,
-                          [to_record(w) for w in warnings])
+                          [to_record(w) for w in warnings], draft)
 
 
 @dataclass
@@ -226,8 +228,8 @@ def _listing_unchanged(out: Path, previous: Manifest | None, records: dict[str, 
     languages and addresses (the shared inputs, templates included, are unchanged when any site is kept)."""
     if previous is None or not (out / INDEX).is_file() or (sitemap and not (out / SITEMAP).is_file()):
         return False
-    listed = [(site_id, r.name, r.languages, r.sitemap) for site_id, r in sorted(previous.sites.items())]
-    return listed == [(site_id, r.name, r.languages, r.sitemap) for site_id, r in records.items()]
+    listed = [(site_id, r.name, r.languages, r.sitemap, r.draft) for site_id, r in sorted(previous.sites.items())]
+    return listed == [(site_id, r.name, r.languages, r.sitemap, r.draft) for site_id, r in records.items()]
 
 
 def build(content_dir: Path, out: Path, base_url: str | None = None, workers: int | None = None,
@@ -291,7 +293,7 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         sitemap = [entry for record in records.values() for entry in record.sitemap]
         if not (kept and _listing_unchanged(out, previous, records, bool(sitemap))):
             try:
-                index = index_page(renderer, [(i, r.name, r.languages) for i, r in records.items()],
+                index = index_page(renderer, [(i, r.name, r.languages, r.draft) for i, r in records.items()],
                                    i18n.SOURCE_LANGUAGE, stylesheet)
             except jinja2.TemplateError as error:
                 result.problems.append(template_problem(error, renderer.templates_dir))

@@ -295,15 +295,17 @@ def notice_page(
     return Page(path, renderer.render(language, "notice.html", **context))
 
 
-def index_page(renderer: Renderer, sites: list[tuple[str, Any, list[str]]], language: str, stylesheet: str) -> Page:
-    """The list of sites: (site id, publisher name, languages) each."""
+def index_page(renderer: Renderer, sites: list[tuple[str, Any, list[str], bool]], language: str,
+               stylesheet: str) -> Page:
+    """The list of sites: (site id, publisher name, languages, whether it is a draft) each."""
     entries = [
         {
             "id": site_id,
             "name": name,
+            "draft": draft,
             "pages": [{"lang": lang, "href": f"{site_id}/{lang}/"} for lang in languages],  # the index sits at the root
         }
-        for site_id, name, languages in sites
+        for site_id, name, languages, draft in sites
     ]
     body = renderer.render(language, INDEX_TEMPLATE, sites=entries, stylesheet=relative(INDEX, stylesheet),
                            page_path=INDEX)

@@ -464,3 +464,11 @@ def test_nothing_is_said_by_default_that_the_source_or_its_law_does_not_say(tmp_
     assert "1 year</td>" in ma and "then deleted" not in ma  # the end of the period is not stated
     essential = html.unescape(page(out, "rabat", "fr"))
     assert "Mémorise que vous avez vu l'information sur les cookies" in essential
+
+
+def test_a_draft_is_marked_in_the_list_of_sites_and_left_out_of_the_sitemap(example_site: Path) -> None:
+    index = (example_site / "index.html").read_text(encoding="utf-8")
+    sitemap = (example_site / "sitemap.xml").read_text(encoding="utf-8")
+    line = next(line for line in index.splitlines() if "Genomnis" in line)
+    assert 'class="tag">Draft</strong>' in line
+    assert "oiso-genomnis" not in sitemap and "ihu-imagerie" in sitemap
