@@ -369,3 +369,15 @@ def test_the_form_gives_a_rights_own_deadline(make_client: Callable[..., TestCli
     assert "Accès à votre dossier médical\u00a0: nous répondons dans un délai de 8\u00a0jours." in page
     assert "Pour des informations datant de plus de 5\u00a0ans, dans un délai de 2\u00a0mois." in page, \
         re.findall(r"Pour des informations[^<]*", page)
+
+
+def test_the_form_shows_a_rights_own_channel(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    from tests.rights.conftest import form_notice
+
+    notice = form_notice()
+    notice["rights"]["per_right"] = {"erasure": {"url": "https://clinique.example/compte",
+                                                 "details": {"fr": "depuis votre espace personnel",
+                                                             "en": "from your personal space"}}}
+    page = html.unescape(make_client(write_content(tmp_path / "c", {"clinique": notice})).get(FORM).text)
+    assert ('Vous pouvez aussi exercer ce droit directement\u00a0: <a href="https://clinique.example/compte">'
+            "https://clinique.example/compte</a> — depuis votre espace personnel") in page
