@@ -8,7 +8,7 @@ import posixpath
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .codes import N_
 from .content import Content, load_content
 from .i18n import available_languages
+from .incremental import MANIFEST
 from .settings import Settings, prepare_var_dir
 from .snapshot import Published, following_builds, manifest_identity
 from .web import error_response, request_language
@@ -28,7 +29,7 @@ WRONG_HOST = N_("This server answers only at its own address: %(origin)s")
 HTTPS_ONLY = N_("This site is served over HTTPS only: open %(origin)s")
 SERVER_ERROR = N_("Something went wrong on our side. Please try again in a moment.")
 # What the build writes for itself beside the pages (its manifest: server paths, compliance warnings).
-PRIVATE_OUTPUT = ".build"
+PRIVATE_OUTPUT = PurePosixPath(MANIFEST).parts[0]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -259,7 +259,7 @@ def format_day(value: date, language: str) -> str:
 
     text = format_date(value, format="long", locale=language)
     # French writes the first of the month as an ordinal: « 1er janvier », never « 1 janvier ».
-    return re.sub(r"^1(?=\s)", "1er", text) if language.split("_")[0] == "fr" and value.day == 1 else text
+    return re.sub(r"^1(?=\s)", "1er", text) if base_language(language) == "fr" and value.day == 1 else text
 
 
 @_remembered

@@ -44,10 +44,6 @@ class Jurisdiction:
         granted = self.rights.get(right)
         return granted.granted.explanation if granted else None
 
-    def article_of(self, right: Right) -> str | None:
-        granted = self.rights.get(right)
-        return granted.granted.article if granted else None
-
     def short_title_of(self, law_id: str) -> object:
         law = self.laws[self.law_ids.index(law_id)]
         return law.short or law.title

@@ -149,11 +149,15 @@ def _problem(site: Site, path: FieldPath, message: str, params: dict[str, str], 
                    severity=severity, reason=reason)  # type: ignore[arg-type]
 
 
-def lint_requirements(site: Site, registry: Registry | None) -> list[Problem]:
+def _owed(n: Notice) -> str:
+    """How a fact the law asks for and the source lacks is said: an error, a warning in a draft."""
+    return "warning" if n.status == "draft" else "error"
+
+
+def lint_requirements(site: Site, law: Jurisdiction) -> list[Problem]:
     """Every fact the site's laws require that its source does not give, once, with the first law asking."""
     n = site.notice
-    law = jurisdiction(n, registry)
-    severity = "warning" if n.status == "draft" else "error"
+    severity = _owed(n)
     seen: set[tuple[FieldPath, str]] = set()
     out: list[Problem] = []
     for law_id, requirement in law.requirements:
@@ -168,12 +172,11 @@ def lint_requirements(site: Site, registry: Registry | None) -> list[Problem]:
     return out
 
 
-def lint_references(site: Site, registry: Registry | None) -> list[Problem]:
+def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
     """Rights, safeguards and conditions must be ones the site's laws know; rights they expect must be listed."""
     n = site.notice
-    law = jurisdiction(n, registry)
     out: list[Problem] = []
-    if registry is None:
+    if not law.laws:  # no registry to hold the notice to
         return out
     for i, right in enumerate(n.rights.offered):
         if right not in law.rights:
@@ -181,7 +184,7 @@ def lint_references(site: Site, registry: Registry | None) -> list[Problem]:
                                 "remove it, or add the law that grants it to jurisdiction.laws"),
                                 {"_right": right.label}, "error"))
     bases = {basis for a in n.processing for basis in _bases(a)}
-    severity = "warning" if n.status == "draft" else "error"
+    severity = _owed(n)
     if n.role is NoticeRole.controller:
         for right, granted in law.rights.items():
             applies = granted.granted.applies_to
@@ -206,7 +209,7 @@ def lint_references(site: Site, registry: Registry | None) -> list[Problem]:
             out.append(_problem(site, ("processing", i, "special_condition"), N_("“%(id)s” is no condition of this "
                                 "notice's laws: use one of %(known)s"),
                                 {"id": activity.special_condition, "known": ", ".join(law.conditions) or "—"}, "error"))
-    authority = registry.authorities.get(n.jurisdiction.authority or "")
+    authority = law.authority
     for i, formality in enumerate(n.jurisdiction.formalities):
         kinds = authority.formalities if authority else {}
         if formality.kind not in kinds:
@@ -259,7 +262,8 @@ def lint_translations(site: Site) -> list[Problem]:
 
 
 def lint_site(site: Site, registry: Registry | None) -> list[Problem]:
-    problems = lint_requirements(site, registry) + lint_references(site, registry) + lint_translations(site)
+    law = jurisdiction(site.notice, registry)
+    problems = lint_requirements(site, law) + lint_references(site, law) + lint_translations(site)
     if site.notice.status == "draft":
         problems = [replace(p, in_draft=True) if p.severity == "warning" else p for p in problems]
     return problems

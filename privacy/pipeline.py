@@ -114,7 +114,7 @@ class SiteRenderer:
             extra = notice_context(site, language, urls.page_path(language), self.widget, inventory)
             if form_offered(site):
                 extra["rights_form_href"] = f"/rights/{site.id}/{language}/"  # served by server.py, same origin
-            page = notice_page(self.renderer, site, language, urls, self.registry, self.stylesheet, extra)
+            page = notice_page(self.renderer, site, language, urls, self.registry, self.stylesheet, extra, law)
             files[page.path] = page.body
             if site.notice.cookies.widget:
                 embed = embed_page(self.renderer, site, language, urls, self.stylesheet, self.widget, inventory)

@@ -18,7 +18,7 @@ from . import i18n
 from .codes import N_, Code, CookieCategory
 from .content import Site
 from .law import Jurisdiction, jurisdiction
-from .model import Notice, Registry
+from .model import Registry
 from .problems import Problem
 from .text import french_spacing, pick, render_inline, render_markdown
 from .urls import INDEX, SiteUrls, relative
@@ -265,13 +265,15 @@ def notice_page(
     registry: Registry | None,
     stylesheet: str,
     extra: dict[str, Any] | None = None,
+    law: Jurisdiction | None = None,
 ) -> Page:
+    """``law``: the site's, when the caller has it already (it is the same for every language)."""
     path = urls.page_path(language)
     notice = site.notice
     context = {
         "site_id": site.id,
         "n": notice,
-        "law": jurisdiction(notice, registry),
+        "law": law or jurisdiction(notice, registry),
         "page_path": path,
         "link": lambda target: relative(path, target),
         "stylesheet": relative(path, stylesheet),

@@ -62,9 +62,13 @@ def problems(path: Path) -> str | None:
         return None
     db = sqlite3.connect(path, timeout=10)
     try:
-        found = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+        return _failures(db)
     finally:
         db.close()
+
+
+def _failures(db: sqlite3.Connection) -> str | None:
+    found = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
     return None if found == ["ok"] else "; ".join(found)
 
 
@@ -129,7 +133,11 @@ def backup(settings: Settings, destination: Path) -> list[Copied]:
     API under one read transaction: writers go on meanwhile). Each copy is one self-contained file (no log),
     readable by its owner only, checked, and put in place atomically: an older copy is replaced only by a
     complete one."""
-    destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupRefused(NOT_WRITTEN, source=", ".join(str(p) for p in databases(settings)),
+                            destination=str(destination), problem=str(error)) from None
     copied = []
     for source in databases(settings):
         if not source.exists():
@@ -159,9 +167,9 @@ def _copy(source: Path, partial: Path) -> None:
     try:
         live.backup(copy)  # every page in one step: one read transaction, so one consistent moment
         copy.execute("PRAGMA journal_mode=DELETE")  # a single file, with no log beside it
-        found = [row[0] for row in copy.execute("PRAGMA quick_check(5)")]
-        if found != ["ok"]:
-            raise sqlite3.DatabaseError("; ".join(found))
+        failures = _failures(copy)
+        if failures:
+            raise sqlite3.DatabaseError(failures)
     finally:
         copy.close()
         live.close()

@@ -208,3 +208,12 @@ def test_a_backup_never_overwrites_the_live_database(settings: Settings, tmp_pat
     db = sqlite3.connect(settings.database)
     assert db.execute("SELECT COUNT(*) FROM rights_requests").fetchone()[0] == 1
     db.close()
+
+
+def test_a_backup_folder_that_cannot_be_made_is_refused_without_a_traceback(settings: Settings, tmp_path: Path) -> None:
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        _send(client, 1)
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = _server(tmp_path, "backup", str(tmp_path / "a-file" / "backup"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "could not be written to" in result.stderr

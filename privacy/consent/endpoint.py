@@ -312,7 +312,10 @@ class ConsentEndpoint:
             if path is None:
                 raise BadChoice(400, BAD_RETURN)
             return path
-        referer = urlsplit(request.headers.get("referer", ""))
+        try:
+            referer = urlsplit(request.headers.get("referer", ""))
+        except ValueError:  # a Referer no URL parser accepts (“http://[x/”): the notice's own settings, then
+            return notice_link(site, language, "cookie-settings")
         if referer.netloc and f"{referer.scheme}://{referer.netloc}".lower() in self.state.settings.public_origins:
             path = safe_return_path(referer.path + (f"?{referer.query}" if referer.query else ""))
             if path:

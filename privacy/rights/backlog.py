@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from .moments import iso, moment
 
-def _iso(moment: datetime) -> str:
-    # The outbox's own format: its times compare as text.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -31,12 +29,9 @@ class Backlog:
         return not (self.waiting or self.held or self.failed)
 
 
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
 
 def backlog(db: sqlite3.Connection, now: datetime | None = None) -> Backlog:
-    at = _iso(now or datetime.now(UTC))
+    at = iso(now or datetime.now(UTC))
     row = db.execute(
         "SELECT"
         " COUNT(*) FILTER (WHERE failed_at IS NULL AND (leased_until IS NULL OR leased_until <= ?)),"
@@ -47,7 +42,7 @@ def backlog(db: sqlite3.Connection, now: datetime | None = None) -> Backlog:
         " FROM rights_outbox WHERE sent_at IS NULL",
         (at, at, at, at),
     ).fetchone()
-    return Backlog(row[0], _moment(row[1]), row[2], _moment(row[3]), row[4])
+    return Backlog(row[0], moment(row[1]), row[2], moment(row[3]), row[4])
 
 
 MailState = Literal["sent", "waiting", "held", "failed"]
@@ -59,7 +54,7 @@ def state_of(row: sqlite3.Row, now: datetime) -> MailState:
         return "sent"
     if row["failed_at"]:
         return "failed"
-    if row["leased_until"] and row["leased_until"] > _iso(now):
+    if row["leased_until"] and row["leased_until"] > iso(now):
         return "held"
     return "waiting"
 
@@ -78,5 +73,5 @@ def retry(db: sqlite3.Connection, now: datetime, mail_id: int | None = None) -> 
     return db.execute(
         "UPDATE rights_outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ?"
         " WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until <= ?) AND (? IS NULL OR id = ?)",
-        (_iso(now), _iso(now), mail_id, mail_id),
+        (iso(now), iso(now), mail_id, mail_id),
     ).rowcount

@@ -8,7 +8,6 @@ requests, which must not become another copy of the personal data.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import sys
 from collections.abc import Callable

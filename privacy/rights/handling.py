@@ -69,12 +69,9 @@ class Desk:
         """The deadline of a request about ``rights``: the shortest the site's laws set for any of them."""
         return response_deadline(site, self.content.registry, rights)
 
-    def law_sets_deadline(self, site: Site, rights: tuple[Right, ...]) -> bool:
-        return jurisdiction(site.notice, self.content.registry).deadline_for(rights) is not None
-
-    def law_allows_extension(self, site: Site, rights: tuple[Right, ...]) -> bool:
-        deadline = jurisdiction(site.notice, self.content.registry).deadline_for(rights)
-        return deadline is not None and deadline.extension_months > 0
+    def legal_deadline(self, site: Site, rights: tuple[Right, ...]) -> Deadline | None:
+        """The deadline the site's laws themselves set for ``rights``, if any (``deadline`` falls back to a target)."""
+        return jurisdiction(site.notice, self.content.registry).deadline_for(rights)
 
     def receive(self, site: Site, request: RightsRequest, receipt: str,
                 now: datetime | None = None, db: sqlite3.Connection | None = None) -> store.Submitted:
@@ -113,13 +110,13 @@ class Desk:
                 name=request.name or "", email=request.email, relationship=request.relationship,
                 details=request.details or "", file_reference=request.file_reference or "",
                 received_at=request.received_at, due_on=request.due_on, confirmed=False,
-                legal=self.law_sets_deadline(site, request.rights))
+                legal=self.legal_deadline(site, request.rights) is not None)
         elif row["kind"] == "acknowledgment":
             composed = mail.acknowledgment(
                 site, request.language, sender, reference=request.reference, email=request.email,
                 rights=request.rights, received_at=request.received_at,
                 # A date is promised only when the site's laws set one: the GDPR's month is only the DPO's target.
-                due_on=request.due_on if self.law_sets_deadline(site, request.rights) else None,
+                due_on=request.due_on if self.legal_deadline(site, request.rights) else None,
                 confirm_url=draft["confirm_url"], confirm_days=CONFIRM_DAYS)
         else:
             raise ValueError(f"no draft of kind {row['kind']}")
@@ -146,9 +143,10 @@ class Desk:
         site = self.content.site(request.site)
         assert site is not None and request.email is not None
         due = self.extension_due(request)
+        legal = self.legal_deadline(site, request.rights)
         notice = mail.extension_notice(site, request.language, self.settings.mail_from, reference=request.reference,
                                        email=request.email, reason=reason, due_on=due, sent_at=now,
-                                       legal=self.law_allows_extension(site, request.rights))
+                                       legal=bool(legal and legal.extension_months))
         store.extend(self.db, request.reference, reason, due, now, notice)
         return due
 

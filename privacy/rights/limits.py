@@ -45,7 +45,6 @@ class RightsLimits:
     """The two counters, keyed with the server's signing key."""
 
     def __init__(self, limits: Limits, secret: str) -> None:
-        self.limits = limits
         self.posts = Counter("rights.address", limits.per_address, secret)
         self.requests = Counter("rights.email", limits.per_email, secret)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..database import add_missing_column, register_schema
+from .moments import iso
 from .transport import PermanentFailure, Transport
 
 log = logging.getLogger("privacy.rights.outbox")
@@ -84,16 +85,13 @@ class Pass:
     failed: int = 0
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
 
 def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime) -> None:
     """Queue a mail; call inside the transaction that records what it is about."""
     db.execute(
         "INSERT OR IGNORE INTO rights_outbox (message_id, reference, kind, recipient, message, draft, created_at,"
         " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (mail.message_id, mail.reference, mail.kind, mail.recipient, mail.message, mail.draft, _iso(now), _iso(now)),
+        (mail.message_id, mail.reference, mail.kind, mail.recipient, mail.message, mail.draft, iso(now), iso(now)),
     )
 
 
@@ -144,10 +142,10 @@ def _lease(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) 
             " FROM rights_outbox"
             " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
             " AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?",
-            (_iso(now), _iso(now), limit),
+            (iso(now), iso(now), limit),
         ).fetchall()
         db.executemany(
-            "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(_iso(now + lease), r["id"]) for r in rows]
+            "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(iso(now + lease), r["id"]) for r in rows]
         )
         db.execute("COMMIT")
     except BaseException:
@@ -244,7 +242,7 @@ def _record(db: sqlite3.Connection, row: Claimed, error: Exception | None, still
             db.execute(
                 "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, draft = NULL,"
                 " leased_until = NULL, last_error = NULL WHERE id = ?",
-                (_iso(now), row.id),
+                (iso(now), row.id),
             )
         else:
             attempts = row.attempts + 1
@@ -254,11 +252,11 @@ def _record(db: sqlite3.Connection, row: Claimed, error: Exception | None, still
             db.execute(
                 "UPDATE rights_outbox SET attempts = ?, last_error = ?, leased_until = NULL,"
                 " next_attempt_at = ?, failed_at = ? WHERE id = ?",
-                (attempts, _describe(error), _iso(now + backoff(attempts)), _iso(now) if permanent else None, row.id),
+                (attempts, _describe(error), iso(now + backoff(attempts)), iso(now) if permanent else None, row.id),
             )
         # The next mail starts now: the rest of the batch is held for one more mail's time limit.
         db.executemany("UPDATE rights_outbox SET leased_until = ? WHERE id = ? AND sent_at IS NULL",
-                       [(_iso(now + lease), id_) for id_ in still_to_go])
+                       [(iso(now + lease), id_) for id_ in still_to_go])
         db.execute("COMMIT")
     except BaseException:
         _rollback(db)
@@ -270,7 +268,7 @@ def resume(db: sqlite3.Connection, now: datetime) -> int:
     what made them fail). Failed mails wait for the DPO's ``mail retry``."""
     return db.execute(
         "UPDATE rights_outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL"
-        " AND next_attempt_at > ?", (_iso(now), _iso(now))
+        " AND next_attempt_at > ?", (iso(now), iso(now))
     ).rowcount
 
 

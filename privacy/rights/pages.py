@@ -99,7 +99,6 @@ class Pages:
 
     def _page(self, site: Site, language: str, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         notice = site.notice
-        deadline = self.desk.deadline(site)
         body = self.renderer.render(
             language, f"rights/{template}",
             n=notice, site_id=site.id, org=pick(notice.publisher.name, language),
@@ -108,9 +107,8 @@ class Pages:
             form_href=form_path(site.id, language),
             switcher=[{"lang": other, "href": form_path(site.id, other), "current": other == language}
                       for other in site.languages],
-            deadline=deadline, confirm_days=CONFIRM_DAYS,
-            # What the form promises is the law's own deadline, or nothing: never one borrowed from another law.
-            law_deadline=jurisdiction(notice, self.desk.content.registry).deadline,
+            confirm_days=CONFIRM_DAYS,
+            # What the form promises is the law's own deadline (law.deadline), or nothing: never one borrowed.
             law=jurisdiction(notice, self.desk.content.registry),
             **context,
         )

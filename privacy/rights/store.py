@@ -14,12 +14,13 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ..codes import Right
 from ..database import register_schema
 from ..randomness import random_string, token_urlsafe
 from .backlog import state_of
+from .moments import iso, moment
 from .outbox import Mail, enqueue
 from .request import RightsRequest
 
@@ -87,9 +88,6 @@ class StoredRequest:
         return self.status == "open" and self.due_on < today
 
 
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
 
 def _row(row: sqlite3.Row) -> StoredRequest:
     return StoredRequest(
@@ -97,14 +95,11 @@ def _row(row: sqlite3.Row) -> StoredRequest:
         rights=tuple(Right(r) for r in row["rights"].split(",")), relationship=row["relationship"],
         name=row["name"], email=row["email"], details=row["details"], file_reference=row["file_reference"],
         received_at=datetime.fromisoformat(row["received_at"]), due_on=date.fromisoformat(row["due_on"]),
-        status=row["status"], email_confirmed_at=_moment(row["email_confirmed_at"]),
-        extended_at=_moment(row["extended_at"]), extension_reason=row["extension_reason"],
-        closed_at=_moment(row["closed_at"]), purged_at=_moment(row["purged_at"]),
+        status=row["status"], email_confirmed_at=moment(row["email_confirmed_at"]),
+        extended_at=moment(row["extended_at"]), extension_reason=row["extension_reason"],
+        closed_at=moment(row["closed_at"]), purged_at=moment(row["purged_at"]),
     )
 
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def new_reference() -> str:
@@ -165,7 +160,7 @@ def submit(db: sqlite3.Connection, request: RightsRequest, *, key: str, received
         existing = db.execute(
             "SELECT reference, due_on FROM rights_requests WHERE fingerprint = ? AND received_at >= ?"
             " ORDER BY received_at DESC LIMIT 1",
-            (mark, _iso(received_at - DUPLICATE_WINDOW)),
+            (mark, iso(received_at - DUPLICATE_WINDOW)),
         ).fetchone()
         if existing is not None:
             db.execute("UPDATE rights_requests SET receipt_hash = ? WHERE reference = ?",
@@ -182,7 +177,7 @@ def submit(db: sqlite3.Connection, request: RightsRequest, *, key: str, received
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (reference, request.site, request.language, ",".join(r.value for r in request.rights),
              request.relationship, request.name, request.email, request.details, request.file_reference, mark,
-             _iso(received_at), due_on.isoformat(), token_hash(nonce), token_hash(receipt)),
+             iso(received_at), due_on.isoformat(), token_hash(nonce), token_hash(receipt)),
         )
         for mail in mails(reference, nonce):
             enqueue(db, mail, received_at)
@@ -207,7 +202,7 @@ def confirm(db: sqlite3.Connection, reference: str, now: datetime, mail: Callabl
         changed = db.execute(
             "UPDATE rights_requests SET email_confirmed_at = ? WHERE reference = ? AND email_confirmed_at IS NULL"
             " AND purged_at IS NULL",
-            (_iso(now), reference),
+            (iso(now), reference),
         ).rowcount
         if changed:
             enqueue(db, mail(), now)
@@ -236,14 +231,14 @@ def listing(db: sqlite3.Connection, today: date, site: str | None = None) -> lis
 def close(db: sqlite3.Connection, reference: str, now: datetime) -> bool:
     with transaction(db):
         changed = db.execute("UPDATE rights_requests SET status = 'closed', closed_at = ? WHERE reference = ?"
-                             " AND status = 'open'", (_iso(now), reference)).rowcount
+                             " AND status = 'open'", (iso(now), reference)).rowcount
     return bool(changed)
 
 
 def extend(db: sqlite3.Connection, reference: str, reason: str, due_on: date, now: datetime, mail: Mail) -> None:
     with transaction(db):
         db.execute("UPDATE rights_requests SET due_on = ?, extended_at = ?, extension_reason = ? WHERE reference = ?",
-                   (due_on.isoformat(), _iso(now), reason, reference))
+                   (due_on.isoformat(), iso(now), reason, reference))
         enqueue(db, mail, now)
 
 
@@ -254,7 +249,7 @@ def purge(db: sqlite3.Connection, reference: str, now: datetime) -> None:
             "UPDATE rights_requests SET name = NULL, email = NULL, details = NULL, file_reference = NULL,"
             " fingerprint = NULL, confirm_hash = NULL, receipt_hash = NULL, extension_reason = NULL, purged_at = ?"
             " WHERE reference = ?",
-            (_iso(now), reference),
+            (iso(now), reference),
         )
         db.execute("DELETE FROM rights_outbox WHERE reference = ?", (reference,))
 

@@ -106,6 +106,10 @@ def test_a_form_without_return_goes_back_to_the_referring_page_or_the_notice(con
     elsewhere = consent_client.post("/consent", data={"site": OPT_IN, "lang": "fr", "action": "reject"},
                                     headers={"referer": "https://evil.example/"}, follow_redirects=False)
     assert elsewhere.headers["location"] == "/clinique/fr/#cookie-settings"
+    # A Referer no URL parser accepts was a 500: it goes back to the notice like any other.
+    unparsable = consent_client.post("/consent", data={"site": OPT_IN, "lang": "fr", "action": "reject"},
+                                     headers={"referer": "http://[x/"}, follow_redirects=False)
+    assert unparsable.status_code == 303 and unparsable.headers["location"] == "/clinique/fr/#cookie-settings"
 
 
 def test_global_privacy_control_is_reported_and_logged(consent_client: TestClient) -> None:

@@ -5,7 +5,6 @@ and once the disk takes writes again everything confirmed is delivered once."""
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
