@@ -1,9 +1,9 @@
 """Build the privacy-notice pages, or check the content without building.
 
-    python build.py [--content DIR] [--out DIR] [--base-url URL]
-    python build.py check [--content DIR] [--strict]
-    python build.py watch [--content DIR] [--out DIR]    rebuild on every change
-    python build.py schema
+python build.py [--content DIR] [--out DIR] [--base-url URL]
+python build.py check [--content DIR] [--strict]
+python build.py watch [--content DIR] [--out DIR]    rebuild on every change
+python build.py schema
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Serve the built pages and the consent and rights-request endpoints.
 
-    python server.py [--host H] [--port P]      serve (the default command)
-    python server.py backup DEST                copy both databases into DEST, while serving
-    python server.py COMMAND --help             the DPO's commands below
+python server.py [--host H] [--port P]      serve (the default command)
+python server.py backup DEST                copy both databases into DEST, while serving
+python server.py COMMAND --help             the DPO's commands below
 """
 
 from __future__ import annotations

@@ -105,8 +105,9 @@ def run(sites: int, workdir: Path, profile: bool, repeat: int = 3) -> dict[str, 
         if round_:
             runs["ours"].append(_timed(_our_build(content, workdir / f"public-{round_}"), "our cold build"))
             print(f"ours, cold full build:           {runs['ours'][-1]:8.2f} s")
-        runs["hugo"].append(_timed(hugo_command(hugo_dir, workdir / f"hugo-public-{round_}",
-                                                workdir / f"hugo-cache-{round_}"), "Hugo"))
+        runs["hugo"].append(
+            _timed(hugo_command(hugo_dir, workdir / f"hugo-public-{round_}", workdir / f"hugo-cache-{round_}"), "Hugo")
+        )
         print(f"Hugo, cold full build:           {runs['hugo'][-1]:8.2f} s")
         runs["pelican"].append(_timed(pelican_command(pelican_dir, workdir / f"pelican-public-{round_}"), "Pelican"))
         print(f"Pelican, cold full build:        {runs['pelican'][-1]:8.2f} s")
@@ -114,24 +115,38 @@ def run(sites: int, workdir: Path, profile: bool, repeat: int = 3) -> dict[str, 
     print(f"medians of {repeat}: ours {cold:.2f} s, Hugo {hugo:.2f} s, Pelican {pelican:.2f} s")
 
     vs_hugo, vs_pelican = cold / hugo, pelican / cold
-    print(f"ours / Hugo      = {vs_hugo:6.2f}  (target ≤ {TARGET_VS_HUGO}: {record.verdict(vs_hugo, TARGET_VS_HUGO, True)})")
-    print(f"Pelican / ours   = {vs_pelican:6.2f}  (target ≥ {TARGET_VS_PELICAN}: "
-          f"{record.verdict(vs_pelican, TARGET_VS_PELICAN, False)})")
-    for name, value in (("no-change rebuild", unchanged), ("one-site rebuild", one_site),
-                        ("watch rebuild", watched)):
-        print(f"{name:17s}= {value:6.2f} s (target < {TARGET_REBUILD_S} s: "
-              f"{record.verdict(value, TARGET_REBUILD_S, True)})")
+    print(
+        f"ours / Hugo      = {vs_hugo:6.2f}  (target ≤ {TARGET_VS_HUGO}: {record.verdict(vs_hugo, TARGET_VS_HUGO, True)})"
+    )
+    print(
+        f"Pelican / ours   = {vs_pelican:6.2f}  (target ≥ {TARGET_VS_PELICAN}: "
+        f"{record.verdict(vs_pelican, TARGET_VS_PELICAN, False)})"
+    )
+    for name, value in (("no-change rebuild", unchanged), ("one-site rebuild", one_site), ("watch rebuild", watched)):
+        print(
+            f"{name:17s}= {value:6.2f} s (target < {TARGET_REBUILD_S} s: "
+            f"{record.verdict(value, TARGET_REBUILD_S, True)})"
+        )
 
     figures: dict[str, Any] = {
         "sites": sites,
         "pages": len(pages),
         "words_per_page": round(words / max(len(pages), 1)),
-        "seconds": {"ours_cold": cold, "ours_unchanged": unchanged, "ours_one_site": one_site, "ours_one_site_watching": watched,
-                    "hugo_cold": hugo, "pelican_cold": pelican},
+        "seconds": {
+            "ours_cold": cold,
+            "ours_unchanged": unchanged,
+            "ours_one_site": one_site,
+            "ours_one_site_watching": watched,
+            "hugo_cold": hugo,
+            "pelican_cold": pelican,
+        },
         "cold_runs": runs,  # every cold build, in seconds; the figures above are their medians
         "ratios": {"ours_over_hugo": vs_hugo, "pelican_over_ours": vs_pelican},
-        "targets": {"ours_over_hugo_at_most": TARGET_VS_HUGO, "pelican_over_ours_at_least": TARGET_VS_PELICAN,
-                    "rebuild_seconds_below": TARGET_REBUILD_S},
+        "targets": {
+            "ours_over_hugo_at_most": TARGET_VS_HUGO,
+            "pelican_over_ours_at_least": TARGET_VS_PELICAN,
+            "rebuild_seconds_below": TARGET_REBUILD_S,
+        },
     }
     if profile:
         report = profile_build(content, workdir / "profiled")
@@ -142,8 +157,9 @@ def run(sites: int, workdir: Path, profile: bool, repeat: int = 3) -> dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench build", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench build", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sites", type=int, default=500, help="number of synthetic sites (two pages each)")
     parser.add_argument("--workdir", type=Path, help="keep the corpus and outputs here (default: a temporary folder)")
     parser.add_argument("--repeat", type=int, default=3, help="cold builds of each tool (the medians are reported)")

@@ -27,22 +27,38 @@ KINDS = [
 ]
 # Sentences rotated into extra introduction paragraphs: plain notice prose, in both languages.
 SENTENCES = [
-    ("Nous ne conservons vos données que le temps nécessaire aux finalités décrites sur cette page.",
-     "We keep your data only as long as the purposes described on this page require."),
-    ("Les personnels habilités n'accèdent qu'aux données utiles à leur mission, et chaque accès est tracé.",
-     "Authorized staff reach only the data their task needs, and every access is logged."),
-    ("Vos données de santé sont hébergées chez un hébergeur certifié pour les données de santé en France.",
-     "Your health data is hosted by a provider certified for health data hosting in France."),
-    ("Vous pouvez à tout moment retirer votre consentement, sans que cela remette en cause les traitements passés.",
-     "You may withdraw your consent at any time, which does not affect processing carried out before."),
-    ("Lorsque la loi nous y oblige, nous transmettons certaines informations aux autorités sanitaires.",
-     "When the law requires it, we pass some information on to the health authorities."),
-    ("Nos sous-traitants sont liés par un contrat qui reprend les obligations de l'article 28 du RGPD.",
-     "Our processors are bound by a contract that carries the obligations of Article 28 of the GDPR."),
-    ("Une analyse d'impact a été menée pour les traitements présentant un risque élevé pour vos droits.",
-     "An impact assessment was carried out for the processing that presents a high risk to your rights."),
-    ("Les sauvegardes sont chiffrées et testées régulièrement afin de garantir la disponibilité des dossiers.",
-     "Backups are encrypted and tested regularly so that the records stay available."),
+    (
+        "Nous ne conservons vos données que le temps nécessaire aux finalités décrites sur cette page.",
+        "We keep your data only as long as the purposes described on this page require.",
+    ),
+    (
+        "Les personnels habilités n'accèdent qu'aux données utiles à leur mission, et chaque accès est tracé.",
+        "Authorized staff reach only the data their task needs, and every access is logged.",
+    ),
+    (
+        "Vos données de santé sont hébergées chez un hébergeur certifié pour les données de santé en France.",
+        "Your health data is hosted by a provider certified for health data hosting in France.",
+    ),
+    (
+        "Vous pouvez à tout moment retirer votre consentement, sans que cela remette en cause les traitements passés.",
+        "You may withdraw your consent at any time, which does not affect processing carried out before.",
+    ),
+    (
+        "Lorsque la loi nous y oblige, nous transmettons certaines informations aux autorités sanitaires.",
+        "When the law requires it, we pass some information on to the health authorities.",
+    ),
+    (
+        "Nos sous-traitants sont liés par un contrat qui reprend les obligations de l'article 28 du RGPD.",
+        "Our processors are bound by a contract that carries the obligations of Article 28 of the GDPR.",
+    ),
+    (
+        "Une analyse d'impact a été menée pour les traitements présentant un risque élevé pour vos droits.",
+        "An impact assessment was carried out for the processing that presents a high risk to your rights.",
+    ),
+    (
+        "Les sauvegardes sont chiffrées et testées régulièrement afin de garantir la disponibilité des dossiers.",
+        "Backups are encrypted and tested regularly so that the records stay available.",
+    ),
 ]
 SENTENCES_PER_PARAGRAPH = 6
 

@@ -9,12 +9,11 @@ library, so the client's own cost stays small beside the server's.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import ipaddress
+import itertools
 import statistics
 import time
 from dataclasses import dataclass, field
-
 
 # In a body, replaced by the request's number: each request differs (a form nobody sent before).
 NUMBER = b"__N__"
@@ -87,7 +86,12 @@ def _check_loopback(host: str) -> None:
 
 
 async def run_load(
-    host: str, port: int, request: Request, *, connections: int = 32, max_requests: int = 20_000,
+    host: str,
+    port: int,
+    request: Request,
+    *,
+    connections: int = 32,
+    max_requests: int = 20_000,
     max_seconds: float = 10.0,
 ) -> Outcome:
     _check_loopback(host)

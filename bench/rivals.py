@@ -105,8 +105,17 @@ def hugo_binary() -> str:
 
 def hugo_command(project: Path, out: Path, cache: Path | None = None) -> list[str]:
     hugo = hugo_binary()
-    return [hugo, "--source", str(project), "--destination", str(out), "--quiet",
-            "--cacheDir", str(cache or project / ".cache"), "--noBuildLock"]
+    return [
+        hugo,
+        "--source",
+        str(project),
+        "--destination",
+        str(out),
+        "--quiet",
+        "--cacheDir",
+        str(cache or project / ".cache"),
+        "--noBuildLock",
+    ]
 
 
 def pelican_project(root: Path, pages: list[MarkdownPage]) -> Path:
@@ -118,12 +127,23 @@ def pelican_project(root: Path, pages: list[MarkdownPage]) -> Path:
     folder = root / "content" / "pages"
     folder.mkdir(parents=True, exist_ok=True)
     for page in pages:
-        meta = (f"Title: {page.title}\nSlug: {page.site}-{page.language}\nLang: {page.language}\n"
-                f"Save_as: {page.site}/{page.language}/index.html\nUrl: {page.site}/{page.language}/\n\n")
+        meta = (
+            f"Title: {page.title}\nSlug: {page.site}-{page.language}\nLang: {page.language}\n"
+            f"Save_as: {page.site}/{page.language}/index.html\nUrl: {page.site}/{page.language}/\n\n"
+        )
         (folder / f"{page.site}-{page.language}.md").write_text(meta + page.body, encoding="utf-8")
     return root
 
 
 def pelican_command(project: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "pelican", str(project / "content"), "--settings", str(project / "pelicanconf.py"),
-            "--output", str(out), "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "pelican",
+        str(project / "content"),
+        "--settings",
+        str(project / "pelicanconf.py"),
+        "--output",
+        str(out),
+        "--quiet",
+    ]

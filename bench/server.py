@@ -41,10 +41,20 @@ TARGET_P99_MS = 20.0
 BENCH_COOKIES = {
     "consent_lifetime_months": 6,
     "items": [
-        {"name": "session", "provider": "Bench", "category": "strictly_necessary",
-         "purpose": {"fr": "Garder la session", "en": "Keeps the session"}, "duration": "session"},
-        {"name": "_pk_id", "provider": "Matomo", "category": "audience_measurement",
-         "purpose": {"fr": "Mesurer l'audience", "en": "Measures visits"}, "duration": "13 months"},
+        {
+            "name": "session",
+            "provider": "Bench",
+            "category": "strictly_necessary",
+            "purpose": {"fr": "Garder la session", "en": "Keeps the session"},
+            "duration": "session",
+        },
+        {
+            "name": "_pk_id",
+            "provider": "Matomo",
+            "category": "audience_measurement",
+            "purpose": {"fr": "Mesurer l'audience", "en": "Measures visits"},
+            "duration": "13 months",
+        },
     ],
 }
 
@@ -96,8 +106,13 @@ def _prepare(workdir: Path) -> dict[str, str]:
     notice["cookies"] = BENCH_COOKIES
     policy.write_text(yaml.safe_dump(notice, allow_unicode=True, sort_keys=False), encoding="utf-8")
     public = workdir / "public"
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--content", str(content), "--out", str(public)],
-                          cwd=REPO, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--content", str(content), "--out", str(public)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         sys.exit(f"bench server: the build failed:\n{done.stderr[-3000:]}")
     return {
@@ -128,7 +143,7 @@ class _FormFields(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form" and a.get("method", "get").lower() == "post" and self.action is None:
             self._in_form, self.action = True, a.get("action", "")
-        if not self._in_form or not a.get("name") and tag != "option":
+        if not self._in_form or (not a.get("name") and tag != "option"):
             return
         name, kind = a.get("name", ""), a.get("type", "text").lower()
         if tag == "input":
@@ -173,9 +188,12 @@ def our_scenarios(port: int) -> tuple[list[Scenario], list[str]]:
     """What to measure on our server, and a note for each endpoint that is not there yet."""
     scenarios, notes = [], []
     get = Request("GET", f"/consent?{urlencode({'site': SITE, 'lang': LANGUAGE})}", {"Accept": "application/json"})
-    post = Request("POST", "/consent", {"Content-Type": "application/json", "Accept": "application/json",
-                                        **_same_origin(port)},
-                   json.dumps({"site": SITE, "lang": LANGUAGE, "action": "accept"}).encode())
+    post = Request(
+        "POST",
+        "/consent",
+        {"Content-Type": "application/json", "Accept": "application/json", **_same_origin(port)},
+        json.dumps({"site": SITE, "lang": LANGUAGE, "action": "accept"}).encode(),
+    )
     for name, request in (("GET /consent", get), ("POST /consent", post)):
         status, _, body = _fetch(port, request)
         if status in (404, 405):
@@ -193,10 +211,16 @@ def our_scenarios(port: int) -> tuple[list[Scenario], list[str]]:
     form = _FormFields()
     form.feed(body.decode("utf-8", errors="replace"))
     cookie = "; ".join(c.split(";", 1)[0] for c in [headers.get("set-cookie", "")] if c)
-    submit = Request("POST", form.action or form_path,
-                     {"Content-Type": "application/x-www-form-urlencoded", **_same_origin(port),
-                      **({"Cookie": cookie} if cookie else {})},
-                     urlencode(form.fields).encode())
+    submit = Request(
+        "POST",
+        form.action or form_path,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            **_same_origin(port),
+            **({"Cookie": cookie} if cookie else {}),
+        },
+        urlencode(form.fields).encode(),
+    )
     status, _, answer = _fetch(port, submit)
     if status >= 400:
         notes.append(f"POST {form_path}: answers HTTP {status} to the filled form ({answer[:200]!r}): skipped")
@@ -212,25 +236,52 @@ def _bare_twin(request: Request) -> Request:
 
 
 def _figures(outcome: Outcome) -> dict[str, Any]:
-    return {"requests": outcome.requests, "seconds": round(outcome.seconds, 3),
-            "per_second": round(outcome.per_second, 1), "p50_ms": round(outcome.percentile(50), 2),
-            "p99_ms": round(outcome.percentile(99), 2), "statuses": outcome.statuses}
+    return {
+        "requests": outcome.requests,
+        "seconds": round(outcome.seconds, 3),
+        "per_second": round(outcome.per_second, 1),
+        "p50_ms": round(outcome.percentile(50), 2),
+        "p99_ms": round(outcome.percentile(99), 2),
+        "statuses": outcome.statuses,
+    }
 
 
 def _measure(port: int, request: Request, args: argparse.Namespace) -> Outcome:
     # A short warm-up first, so start-up costs (imports, first SQLite pages) are not counted.
     asyncio.run(run_load(HOST, port, request, connections=args.connections, max_requests=200, max_seconds=5))
-    return asyncio.run(run_load(HOST, port, request, connections=args.connections, max_requests=args.requests,
-                                max_seconds=args.seconds))
+    return asyncio.run(
+        run_load(
+            HOST, port, request, connections=args.connections, max_requests=args.requests, max_seconds=args.seconds
+        )
+    )
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     env = _prepare(workdir)
     ours_port, bare_port = _free_port(), _free_port()
-    ours = _start([sys.executable, str(REPO / "server.py"), "--host", HOST, "--port", str(ours_port)],
-                  env, ours_port, workdir / "ours.log")
-    bare = _start([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--host", HOST, "--port", str(bare_port),
-                   "--no-access-log", "--no-server-header"], env, bare_port, workdir / "bare.log")
+    ours = _start(
+        [sys.executable, str(REPO / "server.py"), "--host", HOST, "--port", str(ours_port)],
+        env,
+        ours_port,
+        workdir / "ours.log",
+    )
+    bare = _start(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--host",
+            HOST,
+            "--port",
+            str(bare_port),
+            "--no-access-log",
+            "--no-server-header",
+        ],
+        env,
+        bare_port,
+        workdir / "bare.log",
+    )
     results: list[dict[str, Any]] = []
     try:
         scenarios, notes = our_scenarios(ours_port)
@@ -240,21 +291,37 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             baseline = _measure(bare_port, _bare_twin(scenario.request), args)
             measured = _measure(ours_port, scenario.request, args)
             ratio = measured.per_second / baseline.per_second if baseline.per_second else 0.0
-            print(f"{scenario.name:32s} {measured.per_second:8.0f} req/s  p50 {measured.percentile(50):6.2f} ms  "
-                  f"p99 {measured.percentile(99):6.2f} ms  statuses {measured.statuses}")
-            print(f"{'  bare Starlette route':32s} {baseline.per_second:8.0f} req/s  p50 {baseline.percentile(50):6.2f} ms"
-                  f"  p99 {baseline.percentile(99):6.2f} ms")
-            print(f"  ratio to bare = {ratio:5.2f} (target ≥ {scenario.target_ratio}: "
-                  f"{record.verdict(ratio, scenario.target_ratio, False)}); p99 target < {TARGET_P99_MS} ms: "
-                  f"{record.verdict(measured.percentile(99), TARGET_P99_MS, True)}")
+            print(
+                f"{scenario.name:32s} {measured.per_second:8.0f} req/s  p50 {measured.percentile(50):6.2f} ms  "
+                f"p99 {measured.percentile(99):6.2f} ms  statuses {measured.statuses}"
+            )
+            print(
+                f"{'  bare Starlette route':32s} {baseline.per_second:8.0f} req/s  p50 {baseline.percentile(50):6.2f} ms"
+                f"  p99 {baseline.percentile(99):6.2f} ms"
+            )
+            print(
+                f"  ratio to bare = {ratio:5.2f} (target ≥ {scenario.target_ratio}: "
+                f"{record.verdict(ratio, scenario.target_ratio, False)}); p99 target < {TARGET_P99_MS} ms: "
+                f"{record.verdict(measured.percentile(99), TARGET_P99_MS, True)}"
+            )
             refused = sum(n for status, n in measured.statuses.items() if status >= 400)
             note = None
             if refused > measured.requests / 2:
-                note = (f"{refused} of {measured.requests} answers were refusals ({measured.statuses}): this measures "
-                        "the refusal path (e.g. a rate limit), not the endpoint's real work")
+                note = (
+                    f"{refused} of {measured.requests} answers were refusals ({measured.statuses}): this measures "
+                    "the refusal path (e.g. a rate limit), not the endpoint's real work"
+                )
                 print(f"  WARNING: {note}")
-            results.append({"endpoint": scenario.name, "ours": _figures(measured), "bare": _figures(baseline),
-                            "ratio_to_bare": round(ratio, 3), "target_ratio": scenario.target_ratio, "note": note})
+            results.append(
+                {
+                    "endpoint": scenario.name,
+                    "ours": _figures(measured),
+                    "bare": _figures(baseline),
+                    "ratio_to_bare": round(ratio, 3),
+                    "target_ratio": scenario.target_ratio,
+                    "note": note,
+                }
+            )
     finally:
         for process in (ours, bare):
             process.terminate()
@@ -262,13 +329,20 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return {"connections": args.connections, "max_requests": args.requests, "max_seconds": args.seconds,
-            "results": results, "skipped": notes, "target_p99_ms": TARGET_P99_MS}
+    return {
+        "connections": args.connections,
+        "max_requests": args.requests,
+        "max_seconds": args.seconds,
+        "results": results,
+        "skipped": notes,
+        "target_p99_ms": TARGET_P99_MS,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench server", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench server", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections")
     parser.add_argument("--requests", type=int, default=20_000, help="at most this many requests per measurement")
     parser.add_argument("--seconds", type=float, default=10.0, help="at most this long per measurement")

@@ -74,15 +74,19 @@ def measure(public: Path) -> dict[str, Any]:
         print("widget: no consent.*.js/css in the build's assets/ nor in widget/ yet: not measured")
     else:
         names = ", ".join(p.name for p in widget)
-        print(f"widget ({names}): {widget_total} B gzipped "
-              f"(target ≤ {TARGET_WIDGET_BYTES} B: {record.verdict(widget_total, TARGET_WIDGET_BYTES, True)})")
+        print(
+            f"widget ({names}): {widget_total} B gzipped "
+            f"(target ≤ {TARGET_WIDGET_BYTES} B: {record.verdict(widget_total, TARGET_WIDGET_BYTES, True)})"
+        )
     pages = [page_transfer(p, public) for p in sorted(public.glob("*/*/index.html"))]
     for entry in pages:
         detail = ", ".join(f"{k} {v}" for k, v in entry["parts"].items())
         print(f"{entry['page']}: {entry['total']} B gzipped ({detail})")
     heaviest = max((p["total"] for p in pages), default=None)
-    print(f"heaviest notice page: {heaviest} B gzipped "
-          f"(target ≤ {TARGET_PAGE_BYTES} B: {record.verdict(heaviest, TARGET_PAGE_BYTES, True)})")
+    print(
+        f"heaviest notice page: {heaviest} B gzipped "
+        f"(target ≤ {TARGET_PAGE_BYTES} B: {record.verdict(heaviest, TARGET_PAGE_BYTES, True)})"
+    )
     return {
         "gzip_level": 6,
         "widget_files": [p.name for p in widget],
@@ -94,8 +98,9 @@ def measure(public: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench weight", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench weight", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--public", type=Path, help="a built output folder (default: build content/ afresh)")
     args = parser.parse_args(argv)
     workdir = None
@@ -103,8 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     if public is None:
         workdir = Path(tempfile.mkdtemp(prefix="bench-weight-"))
         public = workdir / "public"
-        done = subprocess.run([sys.executable, str(REPO / "build.py"), "--out", str(public)],
-                              cwd=REPO, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "--out", str(public)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             sys.exit(f"bench weight: the example build failed:\n{done.stderr[-3000:]}")
     try:

@@ -208,8 +208,12 @@ def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
         # the collector's reach, so its full collections stop walking it (they were the slowest requests).
         gc.collect()
         gc.freeze()
-        async with storage.upkeep(state.settings), rights.background(state), consent.background(state), \
-                following_builds(state.published, state.settings.content_dir, state.settings.public_dir):
+        async with (
+            storage.upkeep(state.settings),
+            rights.background(state),
+            consent.background(state),
+            following_builds(state.published, state.settings.content_dir, state.settings.public_dir),
+        ):
             yield
 
     return lifespan
@@ -219,8 +223,13 @@ def create_app(settings: Settings, content: Content | None = None, *, server_sen
     """``server_sends_headers``: the HTTP server adds ``static_headers`` itself (see SecurityHeaders)."""
     state = open_state(settings, content)
     routes = [*feature_routes(state), Mount("/", app=PublishedPages(Path(settings.public_dir)))]
-    app = PrivacyApp(routes=routes, lifespan=_lifespan(state), exception_handlers={Exception: server_error},
-                     production=settings.production, server_sends_headers=server_sends_headers)
+    app = PrivacyApp(
+        routes=routes,
+        lifespan=_lifespan(state),
+        exception_handlers={Exception: server_error},
+        production=settings.production,
+        server_sends_headers=server_sends_headers,
+    )
     app.state.privacy = state
     app.add_middleware(PublicAddress, settings=settings)
     return app

@@ -54,13 +54,36 @@ def refresh(languages: list[str] | None = None, domains: list[str] | None = None
         if not _sources(patterns):
             continue
         template = LOCALES_DIR / f"{domain}.pot"
-        _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-location", "--sort-output",
-                 "--project", "privacy-notices", "-o", str(template), *_sources(patterns))
+        _pybabel(
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "--project",
+            "privacy-notices",
+            "-o",
+            str(template),
+            *_sources(patterns),
+        )
         for language in languages:
             po = LOCALES_DIR / language / "LC_MESSAGES" / f"{domain}.po"
             if po.exists():
-                _pybabel("update", "-D", domain, "-i", str(template), "-d", str(LOCALES_DIR), "-l", language,
-                         "--no-fuzzy-matching", "--ignore-obsolete")
+                _pybabel(
+                    "update",
+                    "-D",
+                    domain,
+                    "-i",
+                    str(template),
+                    "-d",
+                    str(LOCALES_DIR),
+                    "-l",
+                    language,
+                    "--no-fuzzy-matching",
+                    "--ignore-obsolete",
+                )
             else:
                 _pybabel("init", "-D", domain, "-i", str(template), "-d", str(LOCALES_DIR), "-l", language)
             if language == SOURCE_LANGUAGE:

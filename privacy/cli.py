@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import i18n
@@ -46,7 +45,12 @@ def run_build(content: Path, out: Path, base_url: str | None, language: str) -> 
     found = survey(content, out, base_url)
     if up_to_date(found, out) and found.previous is not None:
         warnings = sum(len(record.warnings) for record in found.previous.sites.values())
-        done = i18n.gettext(language, N_("nothing changed since the last build: %(out)s is up to date (%(warnings)d warning(s); python build.py check shows them)"))
+        done = i18n.gettext(
+            language,
+            N_(
+                "nothing changed since the last build: %(out)s is up to date (%(warnings)d warning(s); python build.py check shows them)"
+            ),
+        )
         print(done % {"out": out, "warnings": warnings}, file=sys.stderr)
         return 0
     from .pipeline import build
@@ -54,9 +58,19 @@ def run_build(content: Path, out: Path, base_url: str | None, language: str) -> 
     result = build(content, out, base_url, found=found)
     status = _report(result, language, strict=False)
     if status == 0:
-        done = i18n.gettext(language, N_("built %(pages)d page(s) into %(out)s: %(rendered)d site(s) rendered, %(kept)d unchanged"))
-        print(done % {"pages": len(result.pages), "out": out, "rendered": result.rendered, "kept": result.sites_total - result.rendered},
-              file=sys.stderr)
+        done = i18n.gettext(
+            language, N_("built %(pages)d page(s) into %(out)s: %(rendered)d site(s) rendered, %(kept)d unchanged")
+        )
+        print(
+            done
+            % {
+                "pages": len(result.pages),
+                "out": out,
+                "rendered": result.rendered,
+                "kept": result.sites_total - result.rendered,
+            },
+            file=sys.stderr,
+        )
     else:
         print(i18n.gettext(language, N_("nothing was published: the previous output is unchanged")), file=sys.stderr)
     return status
@@ -73,7 +87,9 @@ def run_watch(content: Path, out: Path, base_url: str | None, language: str, int
     language = i18n.supported_language(language)
     renderer = Renderer(cache_dir=out.with_name(f".{out.name}-cache"))
     seen: tuple[str, dict[str, str | None]] | None = None
-    print(i18n.gettext(language, N_("watching %(content)s; press Ctrl+C to stop")) % {"content": content}, file=sys.stderr)
+    print(
+        i18n.gettext(language, N_("watching %(content)s; press Ctrl+C to stop")) % {"content": content}, file=sys.stderr
+    )
     try:
         while True:
             state = (shared_fingerprint(content, base_url), site_hashes(content))
@@ -86,7 +102,9 @@ def run_watch(content: Path, out: Path, base_url: str | None, language: str, int
                 _report(result, language, strict=False)
                 if result.ok:
                     done = i18n.gettext(language, N_("rebuilt %(rendered)d site(s) in %(seconds).2f s"))
-                    print(done % {"rendered": result.rendered, "seconds": time.perf_counter() - started}, file=sys.stderr)
+                    print(
+                        done % {"rendered": result.rendered, "seconds": time.perf_counter() - started}, file=sys.stderr
+                    )
             time.sleep(interval)
     except KeyboardInterrupt:
         return 0
@@ -106,8 +124,6 @@ def run_schema(content: Path) -> int:
     (content / "README.md").write_text(codes_reference(), encoding="utf-8")
     print(content / "README.md", file=sys.stderr)
     return 0
-
-
 
 
 def codes_reference() -> str:

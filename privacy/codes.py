@@ -266,7 +266,10 @@ _LABELS: list[tuple[Code, str]] = [
 
 _EXPLANATIONS: list[tuple[Code, str]] = [
     (LegalBasis.consent, N_("You agreed to it.")),
-    (LegalBasis.contract, N_("It is needed to perform a contract with you, or to take steps you asked for before one.")),
+    (
+        LegalBasis.contract,
+        N_("It is needed to perform a contract with you, or to take steps you asked for before one."),
+    ),
     (LegalBasis.legal_obligation, N_("A law requires it of us.")),
     (LegalBasis.vital_interests, N_("It protects someone's life.")),
     (LegalBasis.public_task, N_("It is needed for a task carried out in the public interest.")),
@@ -287,4 +290,3 @@ EXPLANATIONS: dict[tuple[type[Code], str], str] = {(type(code), code.value): tex
 def all_codes() -> list[tuple[Code, str]]:
     """Every code with its source-language label, in declaration order."""
     return list(_LABELS)
-

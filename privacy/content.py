@@ -106,7 +106,7 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
     problems: list[Problem] = []
     for name in ("data_categories", "recipients", "processors", "joint_controllers", "processing", "people"):
         entries = getattr(notice, name)
-        problems += _duplicates(doc, (((name, i, "id"), str(getattr(e, "id"))) for i, e in enumerate(entries)))
+        problems += _duplicates(doc, (((name, i, "id"), str(e.id)) for i, e in enumerate(entries)))
     problems += _duplicates(doc, (((("languages", i)), lang) for i, lang in enumerate(notice.languages)))
 
     data_ids = [d.id for d in notice.data_categories]
@@ -128,7 +128,9 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
     controller_ids = ["publisher", *(j.id for j in notice.joint_controllers)]
     for i, processor in enumerate(notice.processors):
         for j, ref in enumerate(processor.processor_of):
-            problems += _unknown(doc, ("processors", i, "processor_of", j), ref, controller_ids, N_("joint controllers"))
+            problems += _unknown(
+                doc, ("processors", i, "processor_of", j), ref, controller_ids, N_("joint controllers")
+            )
     if isinstance(notice.transfers, list):
         for i, transfer in enumerate(notice.transfers):
             if transfer.recipient:
@@ -137,7 +139,10 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
     if notice.joint_arrangement:
         known = ["publisher", *(j.id for j in notice.joint_controllers)]
         problems += _unknown(
-            doc, ("joint_arrangement", "rights_contact"), notice.joint_arrangement.rights_contact, known,
+            doc,
+            ("joint_arrangement", "rights_contact"),
+            notice.joint_arrangement.rights_contact,
+            known,
             N_("joint controllers"),
         )
     if registry is not None:
@@ -145,7 +150,10 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
             problems += _unknown(doc, ("jurisdiction", "laws", i), law, registry.laws, N_("laws of the registry"))
         if notice.jurisdiction.authority:
             problems += _unknown(
-                doc, ("jurisdiction", "authority"), notice.jurisdiction.authority, registry.authorities,
+                doc,
+                ("jurisdiction", "authority"),
+                notice.jurisdiction.authority,
+                registry.authorities,
                 N_("authorities of the registry"),
             )
     return problems
@@ -159,7 +167,17 @@ _SITE_ID = re.compile(IDENTIFIER_PATTERN)
 def load_site(folder: Path, registry: Registry | None) -> tuple[Site | None, list[Problem]]:
     """One site's policy.yaml, validated, with its references checked."""
     if folder.name in RESERVED_SITE_IDS or not _SITE_ID.match(folder.name):
-        return None, [Problem(folder, None, (), N_("“%(name)s” cannot name a site: use lowercase letters, digits and - (not assets, consent, rights or static)"), {"name": folder.name})]
+        return None, [
+            Problem(
+                folder,
+                None,
+                (),
+                N_(
+                    "“%(name)s” cannot name a site: use lowercase letters, digits and - (not assets, consent, rights or static)"
+                ),
+                {"name": folder.name},
+            )
+        ]
     notice, doc, problems = _load_model(folder / POLICY_FILE, Notice)
     if notice is None or doc is None:
         return None, problems

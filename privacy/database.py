@@ -35,7 +35,9 @@ def add_missing_column(db: sqlite3.Connection, table: str, column: str, declarat
         db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
-def connect(path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: Store = "requests") -> sqlite3.Connection:
+def connect(
+    path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: Store = "requests"
+) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     private_file(path)  # its -wal and -shm files take its mode
     connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -92,8 +94,14 @@ class GroupCommit:
 
     CHECKPOINT_EVERY = 500
 
-    def __init__(self, path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: Store = "requests",
-                 *, in_loop: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        store: Store = "requests",
+        *,
+        in_loop: bool = False,
+    ) -> None:
         if in_loop and synchronous != "NORMAL":
             raise ValueError("only NORMAL commits are quick enough to run on the event loop")
         self.path = path
@@ -103,6 +111,8 @@ class GroupCommit:
         self._flushing = False
         self._commits = 0
         self._checkpointing = False
+        # The event loop keeps only a weak reference to a task: the flush must be held until it ends.
+        self._flush_task: asyncio.Task[None] | None = None
         if in_loop:
             self.db.execute("PRAGMA wal_autocheckpoint=0")
 
@@ -124,7 +134,7 @@ class GroupCommit:
             if self.in_loop:
                 loop.call_soon(self._flush_in_loop)
             else:
-                loop.create_task(self._flush_in_thread())
+                self._flush_task = loop.create_task(self._flush_in_thread())
         return await future
 
     async def _flush_in_thread(self) -> None:
@@ -195,6 +205,6 @@ class GroupCommit:
 
 
 def _answer(batch: list[tuple[Any, asyncio.Future[Any]]], outcomes: list[tuple[Any, BaseException | None]]) -> None:
-    for (_, future), (value, error) in zip(batch, outcomes):
+    for (_, future), (value, error) in zip(batch, outcomes, strict=False):
         if not future.done():
             future.set_exception(error) if error is not None else future.set_result(value)

@@ -207,8 +207,9 @@ def save_answers(folder: Path) -> None:
     staging = target.with_name(f".{ANSWERS_FILE}.{os.getpid()}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        staging.write_text(json.dumps({"babel": _babel_stamp(), "answers": _answers}, ensure_ascii=False),
-                           encoding="utf-8")
+        staging.write_text(
+            json.dumps({"babel": _babel_stamp(), "answers": _answers}, ensure_ascii=False), encoding="utf-8"
+        )
         os.replace(staging, target)
     except OSError:  # a cache that cannot be written only makes the next build slower
         with suppress(OSError):
@@ -234,10 +235,22 @@ def format_duration(value: str, language: str) -> str:
 
 # One of a unit, in a sentence, as a word: “within one month”, « dans un délai d'un mois ».
 _ONE = {
-    "en": {"minute": "one minute", "hour": "one hour", "day": "one day", "week": "one week", "month": "one month",
-           "year": "one year"},
-    "fr": {"minute": "une minute", "hour": "une heure", "day": "un jour", "week": "une semaine", "month": "un mois",
-           "year": "un an"},
+    "en": {
+        "minute": "one minute",
+        "hour": "one hour",
+        "day": "one day",
+        "week": "one week",
+        "month": "one month",
+        "year": "one year",
+    },
+    "fr": {
+        "minute": "une minute",
+        "hour": "une heure",
+        "day": "un jour",
+        "week": "une semaine",
+        "month": "un mois",
+        "year": "un an",
+    },
 }
 
 

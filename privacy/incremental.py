@@ -54,8 +54,11 @@ class Manifest:
 
     def to_json(self) -> str:
         sites = {site_id: vars(record) for site_id, record in self.sites.items()}
-        return json.dumps({"format": self.format, "shared": self.shared, "registry": self.registry, "sites": sites},
-                          ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(
+            {"format": self.format, "shared": self.shared, "registry": self.registry, "sites": sites},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
 
 
 def _digest(data: bytes) -> str:
@@ -136,7 +139,9 @@ def parse_manifest(text: bytes) -> Manifest | None:
         return None  # no usable record: everything is rebuilt
 
 
-def reusable_sites(out: Path, previous: Manifest | None, shared: str, hashes: dict[str, str | None]) -> dict[str, SiteRecord]:
+def reusable_sites(
+    out: Path, previous: Manifest | None, shared: str, hashes: dict[str, str | None]
+) -> dict[str, SiteRecord]:
     """The sites whose output can be carried over as it is."""
     if previous is None or previous.shared != shared:
         return {}
@@ -168,5 +173,7 @@ def up_to_date(found: Survey, out: Path) -> bool:
     if previous is None or previous.shared != found.shared or set(found.hashes) != set(previous.sites):
         return False
     # The site folders still there is enough here; a full build checks every file.
-    return all(previous.sites[site_id].hash == digest and os.path.isdir(os.path.join(out, site_id))
-               for site_id, digest in found.hashes.items())
+    return all(
+        previous.sites[site_id].hash == digest and os.path.isdir(os.path.join(out, site_id))
+        for site_id, digest in found.hashes.items()
+    )

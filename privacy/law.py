@@ -57,7 +57,7 @@ def jurisdiction(notice: Notice, registry: Registry | None) -> Jurisdiction:
     rights: dict[Right, GrantedRight] = {}
     safeguards: dict[str, NamedRule] = {}
     conditions: dict[str, NamedRule] = {}
-    for law_id, law in zip(ids, laws):
+    for law_id, law in zip(ids, laws, strict=False):
         for right, granted in law.rights.items():
             rights.setdefault(right, GrantedRight(right, law_id, granted))
         for key, rule in law.transfer_safeguards.items():
@@ -74,6 +74,6 @@ def jurisdiction(notice: Notice, registry: Registry | None) -> Jurisdiction:
         safeguards=safeguards,
         sensitive=next((law.sensitive for law in laws if law.sensitive), None),
         conditions=conditions,
-        requirements=[(law_id, req) for law_id, law in zip(ids, laws) for req in law.requires],
+        requirements=[(law_id, req) for law_id, law in zip(ids, laws, strict=False) for req in law.requires],
         law_ids=ids,
     )

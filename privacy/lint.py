@@ -53,8 +53,11 @@ def _legal_basis(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
 def _legitimate_interest(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     for i, activity in enumerate(n.processing):
         if LegalBasis.legitimate_interests in _bases(activity) and not activity.legitimate_interest:
-            yield ((("processing", i, "legitimate_interest")),
-                   N_("the legal basis is legitimate interests: state the interest pursued"), {})
+            yield (
+                (("processing", i, "legitimate_interest")),
+                N_("the legal basis is legitimate interests: state the interest pursued"),
+                {},
+            )
 
 
 def _retention(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
@@ -71,9 +74,14 @@ def _sensitive_condition(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     sensitive = {d.id for d in n.data_categories if d.special in law.sensitive.categories}
     for i, activity in enumerate(n.processing):
         if sensitive.intersection(activity.data) and not activity.special_condition:
-            yield (("processing", i, "special_condition"),
-                   N_("this processing uses data the law protects more strictly: give the condition that allows it "
-                      "(one of %(conditions)s)"), {"conditions": ", ".join(law.sensitive.conditions)})
+            yield (
+                ("processing", i, "special_condition"),
+                N_(
+                    "this processing uses data the law protects more strictly: give the condition that allows it "
+                    "(one of %(conditions)s)"
+                ),
+                {"conditions": ", ".join(law.sensitive.conditions)},
+            )
 
 
 def _withdraw_consent(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
@@ -85,7 +93,8 @@ def _rights_channel(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     channels = n.rights.channels
     joint = any(j.rights_contact and _has_contact(j.contact) for j in n.joint_controllers)
     if not (channels and (channels.email or channels.address or channels.online_form)) and not (
-            n.rights.handled_by or n.rights.per_right or joint):
+        n.rights.handled_by or n.rights.per_right or joint
+    ):
         yield ("rights",), N_("say how to exercise these rights: an email, a postal address or the online form"), {}
 
 
@@ -98,30 +107,51 @@ def _provision(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     if n.provision is not None:
         return
     if all(activity.provision is None for activity in n.processing):  # said nowhere: one message, not one a purpose
-        yield (), N_("say whether providing the data is required, and what happens if it is not: once for every "
-                     "purpose (provision), or in each processing"), {}
+        yield (
+            (),
+            N_(
+                "say whether providing the data is required, and what happens if it is not: once for every "
+                "purpose (provision), or in each processing"
+            ),
+            {},
+        )
         return
     for i, activity in enumerate(n.processing):
         if activity.provision is None:
-            yield (("processing", i),
-                   N_("say whether providing the data is required, and what happens if it is not (provision)"), {})
+            yield (
+                ("processing", i),
+                N_("say whether providing the data is required, and what happens if it is not (provision)"),
+                {},
+            )
 
 
 def _automated_decisions(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     if n.automated_decisions is None:
-        yield ((), N_("say whether decisions are made by automated means: describe them, or write "
-                      "“automated_decisions: none”"), {})
+        yield (
+            (),
+            N_(
+                "say whether decisions are made by automated means: describe them, or write “automated_decisions: none”"
+            ),
+            {},
+        )
 
 
 def _transfers(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     if n.transfers is None:
-        yield (), N_("say whether data leaves the area the law protects: list the transfers, or write “transfers: none”"), {}
+        yield (
+            (),
+            N_("say whether data leaves the area the law protects: list the transfers, or write “transfers: none”"),
+            {},
+        )
 
 
 def _formalities(n: Notice, law: Jurisdiction) -> Iterator[Gap]:
     if not n.jurisdiction.formalities:
-        yield (("jurisdiction",),
-               N_("give the prior formalities made with the authority (jurisdiction.formalities: kind and number)"), {})
+        yield (
+            ("jurisdiction",),
+            N_("give the prior formalities made with the authority (jurisdiction.formalities: kind and number)"),
+            {},
+        )
 
 
 RULES: dict[RequiredFact, Callable[[Notice, Jurisdiction], Iterator[Gap]]] = {
@@ -143,10 +173,10 @@ RULES: dict[RequiredFact, Callable[[Notice, Jurisdiction], Iterator[Gap]]] = {
 REQUIRED_BY = N_("required by %(law)s, %(article)s")
 
 
-def _problem(site: Site, path: FieldPath, message: str, params: dict[str, str], severity: str,
-             reason: str = "") -> Problem:
-    return Problem(site.source.path, site.source.line_of(path), path, message, params,
-                   severity=severity, reason=reason)  # type: ignore[arg-type]
+def _problem(
+    site: Site, path: FieldPath, message: str, params: dict[str, str], severity: str, reason: str = ""
+) -> Problem:
+    return Problem(site.source.path, site.source.line_of(path), path, message, params, severity=severity, reason=reason)  # type: ignore[arg-type]
 
 
 def _owed(n: Notice) -> str:
@@ -167,8 +197,11 @@ def lint_requirements(site: Site, law: Jurisdiction) -> list[Problem]:
             if (path, gap) in seen:
                 continue
             seen.add((path, gap))
-            out.append(_problem(site, path, gap, {**params, "law": law_id, "article": requirement.article},
-                                severity, REQUIRED_BY))
+            out.append(
+                _problem(
+                    site, path, gap, {**params, "law": law_id, "article": requirement.article}, severity, REQUIRED_BY
+                )
+            )
     return out
 
 
@@ -180,9 +213,18 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
         return out
     for i, right in enumerate(n.rights.offered):
         if right not in law.rights:
-            out.append(_problem(site, ("rights", "offered", i), N_("none of this notice's laws grants “%(_right)s”: "
-                                "remove it, or add the law that grants it to jurisdiction.laws"),
-                                {"_right": right.label}, "error"))
+            out.append(
+                _problem(
+                    site,
+                    ("rights", "offered", i),
+                    N_(
+                        "none of this notice's laws grants “%(_right)s”: "
+                        "remove it, or add the law that grants it to jurisdiction.laws"
+                    ),
+                    {"_right": right.label},
+                    "error",
+                )
+            )
     bases = {basis for a in n.processing for basis in _bases(a)}
     severity = _owed(n)
     if n.role is NoticeRole.controller:
@@ -191,31 +233,61 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
             needed = applies is None or bool(bases.intersection(applies))
             if needed and right not in n.rights.offered:
                 article = granted.granted.article or ""
-                out.append(_problem(site, ("rights", "offered"), N_("the right “%(_right)s” (%(law)s, %(article)s) "
-                                    "applies to this notice: list it"),
-                                    {"_right": right.label, "law": granted.law_id, "article": article}, severity))
+                out.append(
+                    _problem(
+                        site,
+                        ("rights", "offered"),
+                        N_("the right “%(_right)s” (%(law)s, %(article)s) applies to this notice: list it"),
+                        {"_right": right.label, "law": granted.law_id, "article": article},
+                        severity,
+                    )
+                )
     if isinstance(n.transfers, list):
         for i, transfer in enumerate(n.transfers):
             if transfer.safeguard not in law.safeguards:
-                out.append(_problem(site, ("transfers", i, "safeguard"), N_("“%(id)s” is no safeguard of this "
-                                    "notice's laws: use one of %(known)s"),
-                                    {"id": transfer.safeguard, "known": ", ".join(law.safeguards) or "—"}, "error"))
+                out.append(
+                    _problem(
+                        site,
+                        ("transfers", i, "safeguard"),
+                        N_("“%(id)s” is no safeguard of this notice's laws: use one of %(known)s"),
+                        {"id": transfer.safeguard, "known": ", ".join(law.safeguards) or "—"},
+                        "error",
+                    )
+                )
             if law.area and transfer.destination in law.area.countries:
-                out.append(_problem(site, ("transfers", i, "destination"), N_("“%(country)s” is inside the area the "
-                                    "law protects: this is no transfer, remove it"),
-                                    {"country": transfer.destination}, "error"))
+                out.append(
+                    _problem(
+                        site,
+                        ("transfers", i, "destination"),
+                        N_("“%(country)s” is inside the area the law protects: this is no transfer, remove it"),
+                        {"country": transfer.destination},
+                        "error",
+                    )
+                )
     for i, activity in enumerate(n.processing):
         if activity.special_condition and activity.special_condition not in law.conditions:
-            out.append(_problem(site, ("processing", i, "special_condition"), N_("“%(id)s” is no condition of this "
-                                "notice's laws: use one of %(known)s"),
-                                {"id": activity.special_condition, "known": ", ".join(law.conditions) or "—"}, "error"))
+            out.append(
+                _problem(
+                    site,
+                    ("processing", i, "special_condition"),
+                    N_("“%(id)s” is no condition of this notice's laws: use one of %(known)s"),
+                    {"id": activity.special_condition, "known": ", ".join(law.conditions) or "—"},
+                    "error",
+                )
+            )
     authority = law.authority
     for i, formality in enumerate(n.jurisdiction.formalities):
         kinds = authority.formalities if authority else {}
         if formality.kind not in kinds:
-            out.append(_problem(site, ("jurisdiction", "formalities", i, "kind"), N_("“%(id)s” is no formality of "
-                                "the authority named: use one of %(known)s"),
-                                {"id": formality.kind, "known": ", ".join(kinds) or "—"}, "error"))
+            out.append(
+                _problem(
+                    site,
+                    ("jurisdiction", "formalities", i, "kind"),
+                    N_("“%(id)s” is no formality of the authority named: use one of %(known)s"),
+                    {"id": formality.kind, "known": ", ".join(kinds) or "—"},
+                    "error",
+                )
+            )
     channels = n.rights.channels
     dpo_email = n.dpo.contact.email if n.dpo and n.dpo != "none" and n.dpo.contact else None
     if channels and channels.online_form and not (channels.email or dpo_email):
@@ -223,8 +295,15 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
     used = {ref for activity in n.processing for ref in activity.data}
     for i, category in enumerate(n.data_categories):
         if category.id not in used:
-            out.append(_problem(site, ("data_categories", i), N_("no processing uses the data category “%(id)s”"),
-                                {"id": category.id}, "warning"))
+            out.append(
+                _problem(
+                    site,
+                    ("data_categories", i),
+                    N_("no processing uses the data category “%(id)s”"),
+                    {"id": category.id},
+                    "warning",
+                )
+            )
     return out
 
 
@@ -252,12 +331,25 @@ def lint_translations(site: Site) -> list[Problem]:
         missing = [lang for lang in wanted if not text.get(lang, "").strip()]
         extra = [lang for lang in text if lang not in wanted]
         if missing:
-            problems.append(_problem(site, path, N_("no text in %(missing)s: add it beside %(present)s"),
-                                     {"missing": ", ".join(missing), "present": ", ".join(sorted(text)) or "—"},
-                                     "warning"))
+            problems.append(
+                _problem(
+                    site,
+                    path,
+                    N_("no text in %(missing)s: add it beside %(present)s"),
+                    {"missing": ", ".join(missing), "present": ", ".join(sorted(text)) or "—"},
+                    "warning",
+                )
+            )
         if extra:
-            problems.append(_problem(site, path, N_("text in %(extra)s, which is not one of the site's languages"),
-                                     {"extra": ", ".join(extra)}, "warning"))
+            problems.append(
+                _problem(
+                    site,
+                    path,
+                    N_("text in %(extra)s, which is not one of the site's languages"),
+                    {"extra": ", ".join(extra)},
+                    "warning",
+                )
+            )
     return problems
 
 

@@ -23,10 +23,10 @@ from .codes import (
     NoticeRole,
     PeopleCategory,
     ProvisionRequirement,
+    RecipientKind,
     RegistrationScheme,
     RequiredFact,
     RetentionState,
-    RecipientKind,
     Right,
     SecurityMeasure,
     SpecialCategory,
@@ -49,12 +49,30 @@ _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 _DURATION = re.compile(r"^\s*(\d{1,4})\s+([^\W\d_]+)\s*$")
 # The units legal staff write, in either language, to the one the code and CLDR use.
 DURATION_UNITS = {
-    "minute": "minute", "minutes": "minute", "min": "minute",
-    "hour": "hour", "hours": "hour", "heure": "hour", "heures": "hour",
-    "day": "day", "days": "day", "jour": "day", "jours": "day",
-    "week": "week", "weeks": "week", "semaine": "week", "semaines": "week",
-    "month": "month", "months": "month", "mois": "month",
-    "year": "year", "years": "year", "an": "year", "ans": "year", "année": "year", "années": "year",
+    "minute": "minute",
+    "minutes": "minute",
+    "min": "minute",
+    "hour": "hour",
+    "hours": "hour",
+    "heure": "hour",
+    "heures": "hour",
+    "day": "day",
+    "days": "day",
+    "jour": "day",
+    "jours": "day",
+    "week": "week",
+    "weeks": "week",
+    "semaine": "week",
+    "semaines": "week",
+    "month": "month",
+    "months": "month",
+    "mois": "month",
+    "year": "year",
+    "years": "year",
+    "an": "year",
+    "ans": "year",
+    "année": "year",
+    "années": "year",
 }
 
 
@@ -137,8 +155,9 @@ class JointController(Strict):
     id: Identifier
     name: Label | None = Field(None, description="Leave out when it has no fixed identity, and describe it instead")
     described: Text | None = Field(
-        None, description="Who it is when it has no fixed identity: “the care structure treating you; its details are on "
-        "its own website”"
+        None,
+        description="Who it is when it has no fixed identity: “the care structure treating you; its details are on "
+        "its own website”",
     )
     legal_form: Label | None = None
     registrations: list[Registration] = Field(default_factory=list)
@@ -156,7 +175,9 @@ class JointController(Strict):
 class JointArrangement(Strict):
     essence: Text = Field(description="The essence of the Art. 26 arrangement, as made available to people")
     rights_contact: Identifier = Field(description="Who answers rights requests: 'publisher' or a joint controller id")
-    publisher_responsibilities: Text | None = Field(None, description="The publisher's own share of the responsibilities")
+    publisher_responsibilities: Text | None = Field(
+        None, description="The publisher's own share of the responsibilities"
+    )
 
 
 class Dpo(Strict):
@@ -175,7 +196,8 @@ class Processor(Strict):
     country: CountryCode | None = None
     sub_processor_of: Identifier | None = Field(None, description="The id of the processor that engaged this one")
     processor_of: list[Identifier] = Field(
-        default_factory=list, description="Whose processor it is: 'publisher' or joint controller ids (default: the publisher)"
+        default_factory=list,
+        description="Whose processor it is: 'publisher' or joint controller ids (default: the publisher)",
     )
 
 
@@ -228,8 +250,12 @@ class Retention(Strict):
     stages: list[RetentionStage] = Field(default_factory=list, description="What follows the active period, in order")
     then: EndOfRetention | None = Field(None, description="What happens at the end: printed only when stated")
     archive_for: Duration | None = None
-    after_erasure_request: Duration | None = Field(None, description="Deleted within at most this long after an erasure request")
-    after_withdrawal: Text | None = Field(None, description="What happens once consent is withdrawn or an account closed")
+    after_erasure_request: Duration | None = Field(
+        None, description="Deleted within at most this long after an erasure request"
+    )
+    after_withdrawal: Text | None = Field(
+        None, description="What happens once consent is withdrawn or an account closed"
+    )
 
 
 class ScopedLegalBasis(Strict):
@@ -251,7 +277,8 @@ class ProcessingActivity(Strict):
     )
     legitimate_interest: Text | None = None
     special_condition: Identifier | None = Field(
-        None, description="The condition of the law that allows special (sensitive) data: an id of its sensitive.conditions"
+        None,
+        description="The condition of the law that allows special (sensitive) data: an id of its sensitive.conditions",
     )
     provision: Provision | None = None
     recipients: list[Identifier] = Field(default_factory=list, description="Ids from recipients")
@@ -314,12 +341,16 @@ class Security(Strict):
 
 
 class Cookie(Strict):
-    name: str | None = Field(None, min_length=1, max_length=200, description="Leave out only when the source does not give it")
+    name: str | None = Field(
+        None, min_length=1, max_length=200, description="Leave out only when the source does not give it"
+    )
     provider: Label
     party: CookieParty = CookieParty.first
     category: CookieCategory
     purpose: Text
-    duration: Duration | Literal["session"] | None = Field(None, description="Leave out only when the source does not give it")
+    duration: Duration | Literal["session"] | None = Field(
+        None, description="Leave out only when the source does not give it"
+    )
 
 
 class CookieCategoryDeclaration(Strict):
@@ -333,13 +364,16 @@ class CookieCategoryDeclaration(Strict):
 
 class Cookies(Strict):
     notes: Text | None = Field(None, description="Anything to add about cookies, shown above the table")
-    consent_lifetime_months: int = Field(6, ge=1, le=13, description="How long a choice is remembered (CNIL: at most 13)")
+    consent_lifetime_months: int = Field(
+        6, ge=1, le=13, description="How long a choice is remembered (CNIL: at most 13)"
+    )
     only_strictly_necessary: bool = Field(
         False, description="Say so when the site sets no cookie but strictly necessary ones: the notice then states it"
     )
     widget: bool = Field(True, description="The site uses the consent widget (its own cookie is then listed)")
     categories: list[CookieCategoryDeclaration] = Field(
-        default_factory=list, description="Optional categories, declared with their purpose before every cookie is named"
+        default_factory=list,
+        description="Optional categories, declared with their purpose before every cookie is named",
     )
     items: list[Cookie] = Field(default_factory=list)
 
@@ -432,8 +466,9 @@ class LawRight(Strict):
     article: Article | None = None
     explanation: Text = Field(description="What the right lets a person do, in this law's terms")
     applies_to: list[LegalBasis] | None = Field(
-        None, description="The notice must list this right when a processing has one of these legal bases; "
-        "leave out: always (an empty list: never required)"
+        None,
+        description="The notice must list this right when a processing has one of these legal bases; "
+        "leave out: always (an empty list: never required)",
     )
     deadline: Deadline | None = Field(None, description="A deadline of its own for this right")
 
@@ -457,8 +492,9 @@ class SensitiveData(Strict):
 class Requirement(Strict):
     fact: RequiredFact
     article: Article
-    roles: list[NoticeRole] = Field(default_factory=lambda: [NoticeRole.controller],
-                                    description="The kinds of notice that must state it")
+    roles: list[NoticeRole] = Field(
+        default_factory=lambda: [NoticeRole.controller], description="The kinds of notice that must state it"
+    )
 
 
 class Law(Strict):

@@ -31,12 +31,21 @@ def parse_origin(value: str) -> str:
         parts = urlsplit(value.strip().rstrip("/"))
         parts.port  # noqa: B018  # raises ValueError for a port that is not a number
     except ValueError:
-        raise OriginError(N_("PRIVACY_PUBLIC_ORIGIN must read like https://privacy.hospital.example "
-                             "(a scheme and a host, no path)")) from None
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.path or parts.query or parts.fragment \
-            or parts.username is not None or parts.password is not None:
-        raise OriginError(N_("PRIVACY_PUBLIC_ORIGIN must read like https://privacy.hospital.example "
-                             "(a scheme and a host, no path)"))
+        raise OriginError(
+            N_("PRIVACY_PUBLIC_ORIGIN must read like https://privacy.hospital.example (a scheme and a host, no path)")
+        ) from None
+    if (
+        parts.scheme not in DEFAULT_PORTS
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or parts.password is not None
+    ):
+        raise OriginError(
+            N_("PRIVACY_PUBLIC_ORIGIN must read like https://privacy.hospital.example (a scheme and a host, no path)")
+        )
     netloc = parts.netloc.lower()
     if parts.port == DEFAULT_PORTS[parts.scheme]:
         netloc = netloc.rsplit(":", 1)[0]

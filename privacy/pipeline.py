@@ -7,6 +7,7 @@ output. Rendering runs on every core when there are enough sites to share.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 from collections.abc import Callable
@@ -27,10 +28,17 @@ from .lint import lint_site
 from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
-from .rights.request import form_offered
 from .render import (
-    INDEX, INDEX_TEMPLATE, TEMPLATES_DIR, Renderer, index_page, jurisdiction, notice_page, template_problem,
+    INDEX,
+    INDEX_TEMPLATE,
+    TEMPLATES_DIR,
+    Renderer,
+    index_page,
+    jurisdiction,
+    notice_page,
+    template_problem,
 )
+from .rights.request import form_offered
 from .urls import SiteUrls, site_base_url
 
 SITEMAP = "sitemap.xml"
@@ -57,13 +65,35 @@ def catalog_problems(languages: set[str]) -> list[Problem]:
     for issue in i18n.check_catalogs(wanted):
         file = issue.file or i18n.LOCALES_DIR / issue.language / "LC_MESSAGES"
         if issue.kind == "missing":
-            problems.append(Problem(file, None, (), N_("no catalog for the language “%(lang)s”: add locales/%(lang)s/LC_MESSAGES/messages.po (see the README)"), {"lang": issue.language}))
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    (),
+                    N_(
+                        "no catalog for the language “%(lang)s”: add locales/%(lang)s/LC_MESSAGES/messages.po (see the README)"
+                    ),
+                    {"lang": issue.language},
+                )
+            )
         elif issue.kind == "unreadable":
-            problems.append(Problem(file, None, (), N_("this catalog cannot be read: %(detail)s"), {"detail": issue.message_id}))
+            problems.append(
+                Problem(file, None, (), N_("this catalog cannot be read: %(detail)s"), {"detail": issue.message_id})
+            )
         elif issue.kind == "fuzzy":
-            problems.append(Problem(file, issue.line, (), N_("the translation of “%(msgid)s” is marked fuzzy: check it and remove the fuzzy flag"), {"msgid": issue.message_id}))
+            problems.append(
+                Problem(
+                    file,
+                    issue.line,
+                    (),
+                    N_("the translation of “%(msgid)s” is marked fuzzy: check it and remove the fuzzy flag"),
+                    {"msgid": issue.message_id},
+                )
+            )
         else:
-            problems.append(Problem(file, issue.line, (), N_("“%(msgid)s” has no translation"), {"msgid": issue.message_id}))
+            problems.append(
+                Problem(file, issue.line, (), N_("“%(msgid)s” has no translation"), {"msgid": issue.message_id})
+            )
     return problems
 
 
@@ -83,8 +113,10 @@ def check(content_dir: Path) -> BuildResult:
 
 
 def _sitemap(entries: list[list[Any]]) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
     for loc, alternates in entries:
         lines.append(f"  <url><loc>{html.escape(loc, quote=False)}</loc>")
         for lang, href in alternates:
@@ -126,13 +158,24 @@ class SiteRenderer:
         urls = SiteUrls(site.id, site_base_url(site.notice.base_url, self.base_url, site.id))
         draft = site.notice.status == "draft"
         # A draft's pages carry noindex: a sitemap offering them to search engines would say the opposite.
-        sitemap = [] if draft else [
-            [absolute, [[lang, urls.absolute(lang)] for lang in site.languages]]
-            for language in site.languages
-            if (absolute := urls.absolute(language))
-        ]
-        return SiteRecord(digest, sorted(files), site.notice.publisher.name, list(site.languages), sitemap,
-                          [to_record(w) for w in warnings], draft)
+        sitemap = (
+            []
+            if draft
+            else [
+                [absolute, [[lang, urls.absolute(lang)] for lang in site.languages]]
+                for language in site.languages
+                if (absolute := urls.absolute(language))
+            ]
+        )
+        return SiteRecord(
+            digest,
+            sorted(files),
+            site.notice.publisher.name,
+            list(site.languages),
+            sitemap,
+            [to_record(w) for w in warnings],
+            draft,
+        )
 
 
 @dataclass
@@ -181,14 +224,14 @@ def _warm_up(turns: Any) -> None:
     with turns.get_lock():
         turn = turns.value
         turns.value += 1
-    try:
+    # Only a head start: whatever went wrong is met again, and reported, on the first page.
+    with contextlib.suppress(Exception):
         _job[0].renderer.warm_up(i18n.available_languages(), turn)
-    except Exception:  # only a head start: whatever went wrong is met again, and reported, on the first page
-        pass
 
 
-def _process_all(job: Job, site_ids: list[str], workers: int,
-                 meanwhile: Callable[[], None] = lambda: None) -> list[SiteOutcome]:
+def _process_all(
+    job: Job, site_ids: list[str], workers: int, meanwhile: Callable[[], None] = lambda: None
+) -> list[SiteOutcome]:
     """Every site of ``site_ids``, on ``workers`` processes when there are enough; ``meanwhile`` is what this
     process does while it waits for them (nothing to overlap when it renders them itself)."""
     global _job
@@ -202,8 +245,9 @@ def _process_all(job: Job, site_ids: list[str], workers: int,
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up,
-                                 initargs=(context.Value("i", 0),)) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_warm_up, initargs=(context.Value("i", 0),)
+        ) as pool:
             outcomes_to_come = pool.map(_process_site, site_ids, chunksize=4)
             meanwhile()
             return list(outcomes_to_come)
@@ -232,8 +276,14 @@ def _listing_unchanged(out: Path, previous: Manifest | None, records: dict[str, 
     return listed == [(site_id, r.name, r.languages, r.sitemap, r.draft) for site_id, r in records.items()]
 
 
-def build(content_dir: Path, out: Path, base_url: str | None = None, workers: int | None = None,
-          renderer: Renderer | None = None, found: Survey | None = None) -> BuildResult:
+def build(
+    content_dir: Path,
+    out: Path,
+    base_url: str | None = None,
+    workers: int | None = None,
+    renderer: Renderer | None = None,
+    found: Survey | None = None,
+) -> BuildResult:
     """Build ``out`` from ``content_dir``. A long-running caller (watch) passes its renderer to keep templates
     warm; a caller that already surveyed the inputs (to tell whether anything changed) passes ``found``."""
     if not content_dir.is_dir():
@@ -245,7 +295,9 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
     registry, problems = load_registry(content_dir)
     result = BuildResult(Content(content_dir, registry), list(problems), sites_total=len(hashes))
     if not hashes:
-        result.problems.append(Problem(content_dir, None, (), N_("no site folder was found: add one with a policy.yaml")))
+        result.problems.append(
+            Problem(content_dir, None, (), N_("no site folder was found: add one with a policy.yaml"))
+        )
     if not result.ok:
         return result
 
@@ -269,8 +321,9 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
                 catalogs[language] = catalog_problems({language})
             renderer.prepare(i18n.SOURCE_LANGUAGE, [INDEX_TEMPLATE])
 
-        outcomes = _process_all((site_renderer, content_dir, staging, hashes), changed, workers or os.cpu_count() or 1,
-                                meanwhile)
+        outcomes = _process_all(
+            (site_renderer, content_dir, staging, hashes), changed, workers or os.cpu_count() or 1, meanwhile
+        )
         records = dict(kept)
         for outcome in outcomes:
             result.problems += outcome.problems
@@ -293,8 +346,12 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         sitemap = [entry for record in records.values() for entry in record.sitemap]
         if not (kept and _listing_unchanged(out, previous, records, bool(sitemap))):
             try:
-                index = index_page(renderer, [(i, r.name, r.languages, r.draft) for i, r in records.items()],
-                                   i18n.SOURCE_LANGUAGE, stylesheet)
+                index = index_page(
+                    renderer,
+                    [(i, r.name, r.languages, r.draft) for i, r in records.items()],
+                    i18n.SOURCE_LANGUAGE,
+                    stylesheet,
+                )
             except jinja2.TemplateError as error:
                 result.problems.append(template_problem(error, renderer.templates_dir))
                 discard(staging)
@@ -312,8 +369,11 @@ def build(content_dir: Path, out: Path, base_url: str | None = None, workers: in
         raise
     if kept:
         # The sites carried over stay where they are; only what changed moves in.
-        shared_files = [str(p.relative_to(staging)) for p in staging.rglob("*")
-                        if p.is_file() and p.relative_to(staging).parts[0] not in records]
+        shared_files = [
+            str(p.relative_to(staging))
+            for p in staging.rglob("*")
+            if p.is_file() and p.relative_to(staging).parts[0] not in records
+        ]
         # The manifest moves in last: once it is there, the whole build is (the running server waits for it).
         shared_files.sort(key=lambda name: name == MANIFEST)
         removed = [site_id for site_id in (previous.sites if previous else {}) if site_id not in records]

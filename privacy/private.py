@@ -3,6 +3,7 @@ the signing key, so the folder is 0700 and each file 0600 whatever the umask of 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -29,10 +30,8 @@ def private_file(path: Path) -> None:
 
     An existing file is never opened here: closing any descriptor of a file drops the locks SQLite holds on it
     in this process (POSIX record locks), which would let another connection recover the WAL under our feet."""
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-    except FileExistsError:
-        pass
     for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             if each.stat().st_mode & 0o777 != PRIVATE_FILE:

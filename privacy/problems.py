@@ -62,7 +62,7 @@ def _shown(file: Path, root: Path | None) -> str:
     if root is None:
         return name
     prefix = _folder_prefix(root)
-    return name[len(prefix):] if name.startswith(prefix) else name
+    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
 @lru_cache(maxsize=16)
@@ -71,8 +71,16 @@ def _folder_prefix(root: Path) -> str:
 
 
 def to_record(problem: Problem) -> dict[str, object]:
-    return {"file": str(problem.file), "line": problem.line, "path": list(problem.path), "message": problem.message,
-            "params": problem.params, "severity": problem.severity, "reason": problem.reason, "in_draft": problem.in_draft}
+    return {
+        "file": str(problem.file),
+        "line": problem.line,
+        "path": list(problem.path),
+        "message": problem.message,
+        "params": problem.params,
+        "severity": problem.severity,
+        "reason": problem.reason,
+        "in_draft": problem.in_draft,
+    }
 
 
 @lru_cache(maxsize=4096)
@@ -81,8 +89,16 @@ def _path(name: str) -> Path:
 
 
 def from_record(record: dict[str, object]) -> Problem:
-    return Problem(_path(str(record["file"])), record["line"], tuple(record["path"]), str(record["message"]),  # type: ignore[arg-type]
-                   dict(record["params"]), record["severity"], str(record.get("reason", "")), bool(record.get("in_draft")))  # type: ignore[arg-type, call-overload]
+    return Problem(
+        _path(str(record["file"])),
+        record["line"],
+        tuple(record["path"]),
+        str(record["message"]),  # type: ignore[arg-type]
+        dict(record["params"]),
+        record["severity"],
+        str(record.get("reason", "")),
+        bool(record.get("in_draft")),
+    )  # type: ignore[arg-type, call-overload]
 
 
 def sort_key(problem: Problem) -> tuple[str, int, str]:

@@ -73,16 +73,22 @@ class SqliteRateLimits:
     def live_hits(self, counter: str, key: bytes, now: float) -> list[float]:
         rows = self.db.execute(
             "SELECT expires_at FROM rate_limit_hits WHERE counter = ? AND key = ? AND expires_at > ?"
-            " ORDER BY expires_at", (counter, key, now))
+            " ORDER BY expires_at",
+            (counter, key, now),
+        )
         return [float(row[0]) for row in rows]
 
     def add_hit(self, counter: str, key: bytes, expires_at: float) -> None:
-        self.db.execute("INSERT INTO rate_limit_hits (counter, key, expires_at) VALUES (?, ?, ?)",
-                        (counter, key, expires_at))
+        self.db.execute(
+            "INSERT INTO rate_limit_hits (counter, key, expires_at) VALUES (?, ?, ?)", (counter, key, expires_at)
+        )
 
     def forget_expired(self, now: float, at_most: int) -> None:
-        self.db.execute("DELETE FROM rate_limit_hits WHERE rowid IN (SELECT rowid FROM rate_limit_hits"
-                        " WHERE expires_at <= ? LIMIT ?)", (now, at_most))
+        self.db.execute(
+            "DELETE FROM rate_limit_hits WHERE rowid IN (SELECT rowid FROM rate_limit_hits"
+            " WHERE expires_at <= ? LIMIT ?)",
+            (now, at_most),
+        )
 
 
 class Counter:

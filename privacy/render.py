@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import traceback
 from collections.abc import Callable, Iterable
@@ -28,8 +29,14 @@ SEMICOLON = N_(";")
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 INDEX_TEMPLATE = "index.html"
 # What a site's pages use, the largest first (see Renderer.warm_up).
-PAGE_TEMPLATES = ("notice.html", "base.html", "macros.html", "consent/embed.html", "consent/tags.html",
-                  "consent/settings.html")
+PAGE_TEMPLATES = (
+    "notice.html",
+    "base.html",
+    "macros.html",
+    "consent/embed.html",
+    "consent/tags.html",
+    "consent/settings.html",
+)
 # Part of the compiled templates' cache folder: change it when _EscapingCodeGenerator writes other code, so that
 # templates compiled by an older one are not reused.
 _GENERATOR_VERSION = "2"
@@ -70,6 +77,7 @@ class TranslatingLoader(jinja2.FileSystemLoader):
 try:  # MarkupSafe's own escaping of a plain string, the step under ``escape``; not a public name, hence the fallback
     from markupsafe import _escape_inner
 except ImportError:  # pragma: no cover - another MarkupSafe release
+
     def _escape_inner(text: str, /) -> str:
         return str(escape(text))
 
@@ -111,17 +119,16 @@ class _TolerantBytecodeCache(jinja2.FileSystemBytecodeCache):
     a full disk) means compiling again next time, not a failed build."""
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
-        except OSError:
-            pass
 
 
 class Renderer:
     """One Jinja environment per language, made on first use and kept for the run."""
 
-    def __init__(self, languages: Iterable[str] = (), templates_dir: Path = TEMPLATES_DIR,
-                 cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, languages: Iterable[str] = (), templates_dir: Path = TEMPLATES_DIR, cache_dir: Path | None = None
+    ) -> None:
         self.templates_dir = templates_dir
         # Compiling notice.html costs more than rendering it: keep the bytecode between runs.
         self.cache_dir = cache_dir
@@ -139,7 +146,9 @@ class Renderer:
         return _TolerantBytecodeCache(str(folder))
 
     @staticmethod
-    def _environment(language: str, templates_dir: Path, cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    def _environment(
+        language: str, templates_dir: Path, cache: jinja2.BytecodeCache | None = None
+    ) -> jinja2.Environment:
         translations = i18n.translations(language)
         env = _NoticeEnvironment(
             loader=TranslatingLoader(templates_dir, translations.gettext),
@@ -172,7 +181,9 @@ class Renderer:
             md=lambda value: render_markdown(said(pick(value, language))) if value else Markup(""),
             mdi=lambda value: render_inline(said(pick(value, language))) if value else Markup(""),
             day=lambda value: i18n.format_day(value, language) if value else "",
-            duration=lambda value: _("for the browser session") if value == "session" else i18n.format_duration(value, language),
+            duration=lambda value: (
+                _("for the browser session") if value == "session" else i18n.format_duration(value, language)
+            ),
             label=label,
             period=lambda d: i18n.format_period(f"{d.days} day" if d.days else f"{d.months} month", language),
             upper_first=lambda text: text[:1].upper() + text[1:],
@@ -205,22 +216,24 @@ class Renderer:
         start = turn % len(languages)
         mine = languages[start:] + languages[:start]
         large, *small = PAGE_TEMPLATES
-        order = [(mine[0], large), *((language, name) for language in mine for name in small),
-                 *((language, large) for language in mine[1:])]
+        order = [
+            (mine[0], large),
+            *((language, name) for language in mine for name in small),
+            *((language, large) for language in mine[1:]),
+        ]
         for language, name in order:
             self.prepare(language, [name])
 
     def prepare(self, language: str, names: Iterable[str]) -> None:
         """Load or compile templates ahead of their use; one that fails fails again, with its message, when used."""
         for name in names:
-            try:
+            with contextlib.suppress(jinja2.TemplateError):
                 self._env(language).get_template(name)
-            except jinja2.TemplateError:
-                pass
 
 
-TEMPLATE_BROKEN = N_("this template cannot be rendered (%(detail)s): correct it, or take it back from the product's "
-                     "templates/ folder")
+TEMPLATE_BROKEN = N_(
+    "this template cannot be rendered (%(detail)s): correct it, or take it back from the product's templates/ folder"
+)
 
 
 # French elides “de” before a vowel: “dans un délai d'un mois”, which a sentence with a period in it would
@@ -288,7 +301,9 @@ def notice_page(
             for other in notice.languages
         ],
         "json_export": relative(path, urls.page_path(language, "notice.json")),
-        "processors_by_parent": {p.id: [s for s in notice.processors if s.sub_processor_of == p.id] for p in notice.processors},
+        "processors_by_parent": {
+            p.id: [s for s in notice.processors if s.sub_processor_of == p.id] for p in notice.processors
+        },
         "data_by_id": {d.id: d for d in notice.data_categories},
         "recipients_by_id": {r.id: r for r in notice.recipients},
         "processors_by_id": {p.id: p for p in notice.processors},
@@ -297,8 +312,9 @@ def notice_page(
     return Page(path, renderer.render(language, "notice.html", **context))
 
 
-def index_page(renderer: Renderer, sites: list[tuple[str, Any, list[str], bool]], language: str,
-               stylesheet: str) -> Page:
+def index_page(
+    renderer: Renderer, sites: list[tuple[str, Any, list[str], bool]], language: str, stylesheet: str
+) -> Page:
     """The list of sites: (site id, publisher name, languages, whether it is a draft) each."""
     entries = [
         {
@@ -309,6 +325,7 @@ def index_page(renderer: Renderer, sites: list[tuple[str, Any, list[str], bool]]
         }
         for site_id, name, languages, draft in sites
     ]
-    body = renderer.render(language, INDEX_TEMPLATE, sites=entries, stylesheet=relative(INDEX, stylesheet),
-                           page_path=INDEX)
+    body = renderer.render(
+        language, INDEX_TEMPLATE, sites=entries, stylesheet=relative(INDEX, stylesheet), page_path=INDEX
+    )
     return Page(INDEX, body)

@@ -14,8 +14,10 @@ from .i18n import gettext, operator_language
 from .settings import SettingsError, load_settings
 from .storage import BackupRefused, DatabaseDamaged, backup
 
-STORAGE_FAILED = N_("the server could not open its storage (%(reason)s): check PRIVACY_VAR_DIR, PRIVACY_DATABASE and "
-                    "PRIVACY_CONSENT_LOG, that the server's user may write there and that the disk has room")
+STORAGE_FAILED = N_(
+    "the server could not open its storage (%(reason)s): check PRIVACY_VAR_DIR, PRIVACY_DATABASE and "
+    "PRIVACY_CONSENT_LOG, that the server's user may write there and that the disk has room"
+)
 
 
 def serve(host: str, port: int) -> int:
@@ -30,8 +32,11 @@ def serve(host: str, port: int) -> int:
     except ContentError as error:
         for problem in error.content.errors:
             print(problem.render(language), file=sys.stderr)
-        print("server.py: " + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
-              file=sys.stderr)
+        print(
+            "server.py: "
+            + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
+            file=sys.stderr,
+        )
         return 2
     except (OSError, sqlite3.Error) as error:
         # A start-up failure is the operator's to fix: said in their language, without a traceback.
@@ -45,9 +50,17 @@ def serve(host: str, port: int) -> int:
     headers = [(name.decode(), value.decode()) for name, value in static_headers(settings.production)]
     # httptools, named rather than picked: its answers to requests it cannot parse carry ``headers`` too (h11's
     # do not).
-    uvicorn.run(app, host=host, port=port, http="httptools", access_log=False, server_header=False,
-                proxy_headers=proxied, forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None,
-                headers=headers)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        http="httptools",
+        access_log=False,
+        server_header=False,
+        proxy_headers=proxied,
+        forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None,
+        headers=headers,
+    )
     return 0
 
 
@@ -64,15 +77,24 @@ def run_backup(destination: Path) -> int:
         print(f"server.py backup: {gettext(language, error.message) % error.params}", file=sys.stderr)
         return 1
     if not copies:
-        print(gettext(language, N_("no database yet in %(var)s: nothing to back up")) % {"var": settings.var_dir},
-              file=sys.stderr)
+        print(
+            gettext(language, N_("no database yet in %(var)s: nothing to back up")) % {"var": settings.var_dir},
+            file=sys.stderr,
+        )
         return 1
     for copied in copies:
-        print(gettext(language, N_("%(source)s copied to %(copy)s (checked, readable by its owner only)"))
-              % {"source": copied.source, "copy": copied.copy}, file=sys.stderr)
+        print(
+            gettext(language, N_("%(source)s copied to %(copy)s (checked, readable by its owner only)"))
+            % {"source": copied.source, "copy": copied.copy},
+            file=sys.stderr,
+        )
     # What the copies do not hold, said every time: a restore needs it too.
-    reminder = N_("also keep, by your own means: the mails in %(maildir)s (when no SMTP host is set) and the "
-                  "signing keys (PRIVACY_SECRET_KEYS; in development the file %(key)s)")
-    print(gettext(language, reminder) % {"maildir": settings.maildir, "key": settings.var_dir / "development-secret-key"},
-          file=sys.stderr)
+    reminder = N_(
+        "also keep, by your own means: the mails in %(maildir)s (when no SMTP host is set) and the "
+        "signing keys (PRIVACY_SECRET_KEYS; in development the file %(key)s)"
+    )
+    print(
+        gettext(language, reminder) % {"maildir": settings.maildir, "key": settings.var_dir / "development-secret-key"},
+        file=sys.stderr,
+    )
     return 0

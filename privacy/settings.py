@@ -46,51 +46,88 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("PRIVACY_ENV", "development",
-            "development or production; production requires strong PRIVACY_SECRET_KEYS, an https "
-            "PRIVACY_PUBLIC_ORIGIN, an HTTPS proxy and a mail route"),
-    Setting("PRIVACY_SECRET_KEYS", "",
-            "comma-separated signing keys of 32 characters or more, newest first; the newest signs, all verify",
-            secret=True),
+    Setting(
+        "PRIVACY_ENV",
+        "development",
+        "development or production; production requires strong PRIVACY_SECRET_KEYS, an https "
+        "PRIVACY_PUBLIC_ORIGIN, an HTTPS proxy and a mail route",
+    ),
+    Setting(
+        "PRIVACY_SECRET_KEYS",
+        "",
+        "comma-separated signing keys of 32 characters or more, newest first; the newest signs, all verify",
+        secret=True,
+    ),
     Setting("PRIVACY_CONTENT_DIR", "content", "the content folder (sites' policy.yaml)"),
     Setting("PRIVACY_PUBLIC_DIR", "public", "the built pages, served at /"),
     Setting("PRIVACY_VAR_DIR", "var", "where the database, the Maildir and the development key live"),
-    Setting("PRIVACY_DATABASE", "", "SQLite database of rights requests and their mails (default: <var>/privacy.sqlite3)"),
-    Setting("PRIVACY_CONSENT_LOG", "", "SQLite database of the proof-of-consent log (default: <var>/consent-log.sqlite3)"),
-    Setting("PRIVACY_MAILDIR", "",
-            "Maildir used when no SMTP host is set (default: <var>/maildir; production needs it or an SMTP host)"),
-    Setting("PRIVACY_PUBLIC_ORIGIN", "",
-            "the public origin (https://host): every link the server writes points there and it answers no other "
-            "Host; required in production (development: the address it listens on)"),
+    Setting(
+        "PRIVACY_DATABASE", "", "SQLite database of rights requests and their mails (default: <var>/privacy.sqlite3)"
+    ),
+    Setting(
+        "PRIVACY_CONSENT_LOG", "", "SQLite database of the proof-of-consent log (default: <var>/consent-log.sqlite3)"
+    ),
+    Setting(
+        "PRIVACY_MAILDIR",
+        "",
+        "Maildir used when no SMTP host is set (default: <var>/maildir; production needs it or an SMTP host)",
+    ),
+    Setting(
+        "PRIVACY_PUBLIC_ORIGIN",
+        "",
+        "the public origin (https://host): every link the server writes points there and it answers no other "
+        "Host; required in production (development: the address it listens on)",
+    ),
     Setting("PRIVACY_SMTP_HOST", "", "SMTP server for outgoing mail; when empty, mail goes to the Maildir"),
     Setting("PRIVACY_SMTP_PORT", "587", "SMTP port"),
-    Setting("PRIVACY_SMTP_SECURITY", "starttls",
-            "starttls, tls or none; the server's certificate is always verified, and none is refused in production "
-            "except to a relay on this machine"),
-    Setting("PRIVACY_SMTP_CA_FILE", "",
-            "certificates (PEM) of an authority trusted for the SMTP server besides the system's, e.g. an internal one"),
+    Setting(
+        "PRIVACY_SMTP_SECURITY",
+        "starttls",
+        "starttls, tls or none; the server's certificate is always verified, and none is refused in production "
+        "except to a relay on this machine",
+    ),
+    Setting(
+        "PRIVACY_SMTP_CA_FILE",
+        "",
+        "certificates (PEM) of an authority trusted for the SMTP server besides the system's, e.g. an internal one",
+    ),
     # A mail handed over by a delivery that stopped half-way is held this long plus 5 s, then sent again.
-    Setting("PRIVACY_SMTP_TIMEOUT", "30",
-            "seconds to wait for the SMTP server at each step; a mail whose delivery stopped half-way is retried "
-            "after this plus 5 seconds"),
+    Setting(
+        "PRIVACY_SMTP_TIMEOUT",
+        "30",
+        "seconds to wait for the SMTP server at each step; a mail whose delivery stopped half-way is retried "
+        "after this plus 5 seconds",
+    ),
     Setting("PRIVACY_SMTP_USERNAME", "", "SMTP user name, when the server requires authentication"),
     Setting("PRIVACY_SMTP_PASSWORD", "", "SMTP password", secret=True),
     # 20 posts per address in 10 minutes leaves room for corrections and for a shared hospital network;
     # 5 requests a day per email address.
-    Setting("PRIVACY_RIGHTS_LIMITS", "20/600,5/86400",
-            "rights-request limits: posts per client address / seconds, then requests per email address / seconds"),
+    Setting(
+        "PRIVACY_RIGHTS_LIMITS",
+        "20/600,5/86400",
+        "rights-request limits: posts per client address / seconds, then requests per email address / seconds",
+    ),
     # A person makes a choice or two per visit, on a banner that waits for them: 30 choices in 10 minutes from one
     # address is a script, which would otherwise fill the proof log kept for years (20,000 rows in 7 s were seen).
-    Setting("PRIVACY_CONSENT_LIMITS", "30/600",
-            "cookie choices recorded per client address / seconds; more are answered 429 and not recorded"),
-    Setting("PRIVACY_FORWARDED_ALLOW_IPS", "",
-            "addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are trusted "
-            "(comma-separated); empty: none; production requires its HTTPS proxy here"),
+    Setting(
+        "PRIVACY_CONSENT_LIMITS",
+        "30/600",
+        "cookie choices recorded per client address / seconds; more are answered 429 and not recorded",
+    ),
+    Setting(
+        "PRIVACY_FORWARDED_ALLOW_IPS",
+        "",
+        "addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are trusted "
+        "(comma-separated); empty: none; production requires its HTTPS proxy here",
+    ),
     Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", "the sender address of outgoing mail"),
     # A choice holds at most 13 months; claims about it may come for years after (5 for most civil actions in
     # France, Code civil art. 2224): its proof is kept that long, then deleted (storage limitation).
-    Setting("PRIVACY_CONSENT_PROOF_YEARS", "5",
-            "years each proof-of-consent entry is kept after the longest a choice can hold (13 months), then deleted"),
+    Setting(
+        "PRIVACY_CONSENT_PROOF_YEARS",
+        "5",
+        "years each proof-of-consent entry is kept after the longest a choice can hold (13 months), then deleted",
+    ),
 )
 
 Environment = Literal["development", "production"]
@@ -152,13 +189,23 @@ def _development_key(var_dir: Path) -> str:
             write_new_private(path, secrets.token_urlsafe(48).encode("ascii"))
         key = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
-        raise SettingsError(N_("%(path)s cannot be read or written (%(reason)s): check that the server's user owns "
-                               "PRIVACY_VAR_DIR and that its disk has room"),
-                            path=str(path), reason=_reason(error)) from None
+        raise SettingsError(
+            N_(
+                "%(path)s cannot be read or written (%(reason)s): check that the server's user owns "
+                "PRIVACY_VAR_DIR and that its disk has room"
+            ),
+            path=str(path),
+            reason=_reason(error),
+        ) from None
     if len(key) < MIN_KEY_LENGTH:
         # Left by a failed write of an older version: signing with it would let anyone forge a cookie.
-        raise SettingsError(N_("%(path)s holds no usable key (empty or shorter than 32 characters): delete it, and "
-                               "a new key is made at the next start"), path=str(path))
+        raise SettingsError(
+            N_(
+                "%(path)s holds no usable key (empty or shorter than 32 characters): delete it, and "
+                "a new key is made at the next start"
+            ),
+            path=str(path),
+        )
     return key
 
 
@@ -179,24 +226,33 @@ def _check_keys(keys: tuple[str, ...], production: bool) -> None:
     if any(len(k) < MIN_KEY_LENGTH for k in keys):
         raise SettingsError(N_("each key in PRIVACY_SECRET_KEYS must be at least 32 characters long"))
     if production and any(weak_key(k) for k in keys):
-        raise SettingsError(N_("a key in PRIVACY_SECRET_KEYS is too regular to be secret (too few different "
-                               "characters, or a repeated pattern): make one with "
-                               "python -c \"import secrets; print(secrets.token_urlsafe(48))\""))
+        raise SettingsError(
+            N_(
+                "a key in PRIVACY_SECRET_KEYS is too regular to be secret (too few different "
+                "characters, or a repeated pattern): make one with "
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        )
 
 
 def _public_origin(value: str, production: bool, listen: tuple[str, int]) -> str:
     if not value:
         if production:
-            raise SettingsError(N_("PRIVACY_PUBLIC_ORIGIN is required in production: set it to the address visitors "
-                                   "use, such as https://privacy.hospital.example (links in mails point there)"))
+            raise SettingsError(
+                N_(
+                    "PRIVACY_PUBLIC_ORIGIN is required in production: set it to the address visitors "
+                    "use, such as https://privacy.hospital.example (links in mails point there)"
+                )
+            )
         return listening_origin(*listen)
     try:
         origin = parse_origin(value)
     except OriginError as error:
         raise SettingsError(error.message) from None
     if production and not origin.startswith("https://"):
-        raise SettingsError(N_("PRIVACY_PUBLIC_ORIGIN must start with https:// in production, not %(value)s"),
-                            value=origin)
+        raise SettingsError(
+            N_("PRIVACY_PUBLIC_ORIGIN must start with https:// in production, not %(value)s"), value=origin
+        )
     return origin
 
 
@@ -204,12 +260,20 @@ def _check_production(value: dict[str, str], smtp_host: str | None) -> None:
     if not value["PRIVACY_FORWARDED_ALLOW_IPS"]:
         # The server speaks plain HTTP; it learns that a visitor came over HTTPS only from a trusted proxy's
         # X-Forwarded-Proto.
-        raise SettingsError(N_("production serves visitors over HTTPS only, and this server speaks plain HTTP: put "
-                               "it behind a reverse proxy that terminates TLS and sends X-Forwarded-Proto, and name "
-                               "that proxy's address in PRIVACY_FORWARDED_ALLOW_IPS"))
+        raise SettingsError(
+            N_(
+                "production serves visitors over HTTPS only, and this server speaks plain HTTP: put "
+                "it behind a reverse proxy that terminates TLS and sends X-Forwarded-Proto, and name "
+                "that proxy's address in PRIVACY_FORWARDED_ALLOW_IPS"
+            )
+        )
     if not smtp_host and not value["PRIVACY_MAILDIR"]:
-        raise SettingsError(N_("production needs a route for the DPO's mail: set PRIVACY_SMTP_HOST to your SMTP "
-                               "relay, or PRIVACY_MAILDIR to the Maildir the DPO reads"))
+        raise SettingsError(
+            N_(
+                "production needs a route for the DPO's mail: set PRIVACY_SMTP_HOST to your SMTP "
+                "relay, or PRIVACY_MAILDIR to the Maildir the DPO reads"
+            )
+        )
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -228,7 +292,9 @@ def _check_ca_file(path: Path) -> None:
     try:
         smtp_tls_context(path)
     except ssl.SSLError:  # an OSError too: first
-        raise SettingsError(N_("PRIVACY_SMTP_CA_FILE: %(path)s holds no certificate in PEM form"), path=str(path)) from None
+        raise SettingsError(
+            N_("PRIVACY_SMTP_CA_FILE: %(path)s holds no certificate in PEM form"), path=str(path)
+        ) from None
     except OSError:
         raise SettingsError(N_("PRIVACY_SMTP_CA_FILE: %(path)s cannot be read"), path=str(path)) from None
 
@@ -236,8 +302,9 @@ def _check_ca_file(path: Path) -> None:
 DEFAULT_LISTEN = ("127.0.0.1", 8000)
 
 
-def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str, int] = DEFAULT_LISTEN,
-                  **overrides: str) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, listen: tuple[str, int] = DEFAULT_LISTEN, **overrides: str
+) -> Settings:
     """``listen``: the address the server listens on, the public origin of a development server."""
     env = dict(os.environ if environ is None else environ)
     env.update(overrides)
@@ -256,13 +323,19 @@ def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str
     public_origin = _public_origin(value["PRIVACY_PUBLIC_ORIGIN"], production, listen)
     security = value["PRIVACY_SMTP_SECURITY"]
     if security not in ("starttls", "tls", "none"):
-        raise SettingsError(N_("PRIVACY_SMTP_SECURITY must be starttls, tls or none, not %(value)s"), value=repr(security))
+        raise SettingsError(
+            N_("PRIVACY_SMTP_SECURITY must be starttls, tls or none, not %(value)s"), value=repr(security)
+        )
     smtp_host = value["PRIVACY_SMTP_HOST"] or None
     if environment == "production" and smtp_host and security == "none" and smtp_host not in LOOPBACK_HOSTS:
         # Rights requests carry health-related personal data: never across a network in clear.
-        raise SettingsError(N_("PRIVACY_SMTP_SECURITY=none would send rights requests unencrypted to %(host)s: in "
-                               "production use starttls or tls (none is only for a relay on this machine)"),
-                            host=smtp_host)
+        raise SettingsError(
+            N_(
+                "PRIVACY_SMTP_SECURITY=none would send rights requests unencrypted to %(host)s: in "
+                "production use starttls or tls (none is only for a relay on this machine)"
+            ),
+            host=smtp_host,
+        )
     if production:
         _check_production(value, smtp_host)
     try:
@@ -283,13 +356,17 @@ def load_settings(environ: Mapping[str, str] | None = None, *, listen: tuple[str
         if len(limits) != 2 or any(len(limit) != 2 or min(limit) < 1 for limit in limits):
             raise ValueError
     except ValueError:
-        raise SettingsError(N_("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)")) from None
+        raise SettingsError(
+            N_("PRIVACY_RIGHTS_LIMITS must read like 20/600,5/86400 (count/seconds per address, then per email)")
+        ) from None
     try:
         consent_limits = tuple(int(n) for n in value["PRIVACY_CONSENT_LIMITS"].split("/"))
         if len(consent_limits) != 2 or min(consent_limits) < 1:
             raise ValueError
     except ValueError:
-        raise SettingsError(N_("PRIVACY_CONSENT_LIMITS must read like 30/600 (choices per client address / seconds)")) from None
+        raise SettingsError(
+            N_("PRIVACY_CONSENT_LIMITS must read like 30/600 (choices per client address / seconds)")
+        ) from None
     try:
         proof_years = int(value["PRIVACY_CONSENT_PROOF_YEARS"])
         if not 1 <= proof_years <= 30:
@@ -329,6 +406,11 @@ def prepare_var_dir(settings: Settings) -> None:
     try:
         private_dir(settings.var_dir)
     except OSError as error:
-        raise SettingsError(N_("PRIVACY_VAR_DIR: %(path)s cannot be written (%(reason)s): check that the server's "
-                               "user owns it, that its disk is mounted read-write and has room"),
-                            path=str(settings.var_dir), reason=_reason(error)) from None
+        raise SettingsError(
+            N_(
+                "PRIVACY_VAR_DIR: %(path)s cannot be written (%(reason)s): check that the server's "
+                "user owns it, that its disk is mounted read-write and has room"
+            ),
+            path=str(settings.var_dir),
+            reason=_reason(error),
+        ) from None

@@ -27,21 +27,35 @@ from .codes import N_
 from .content import Content, load_content
 from .i18n import gettext, operator_language
 from .incremental import (
-    MANIFEST, POLICY_FILE, REGISTRY_FILE, Manifest, parse_manifest, registry_hash, site_hashes,
+    MANIFEST,
+    POLICY_FILE,
+    REGISTRY_FILE,
+    Manifest,
+    parse_manifest,
+    registry_hash,
+    site_hashes,
 )
 
 # How often the manifest is looked at: one stat a second, whatever the traffic.
 FOLLOW_EVERY_SECONDS = 1.0
 
 LOADED = N_("the content of the last build is served from now on (%(sites)s sites)")
-EDITED_SINCE = N_("a build has finished, but these files were changed since it read them: %(files)s. The server keeps "
-                  "serving the previous content until they are again what that build read, or until the next build")
-HAS_ERRORS = N_("this server finds errors in the content of the last build (was it built by another version of "
-                "build.py?): it keeps serving the previous content. Fix them (python build.py check) and build again:")
-UNREADABLE = N_("the build's manifest %(path)s cannot be read: the server keeps serving the previous content. "
-                "Build again with this version of build.py")
-NOT_PREPARED = N_("the content of the last build could not be made ready to serve (%(error)s): the server keeps "
-                  "serving the previous content")
+EDITED_SINCE = N_(
+    "a build has finished, but these files were changed since it read them: %(files)s. The server keeps "
+    "serving the previous content until they are again what that build read, or until the next build"
+)
+HAS_ERRORS = N_(
+    "this server finds errors in the content of the last build (was it built by another version of "
+    "build.py?): it keeps serving the previous content. Fix them (python build.py check) and build again:"
+)
+UNREADABLE = N_(
+    "the build's manifest %(path)s cannot be read: the server keeps serving the previous content. "
+    "Build again with this version of build.py"
+)
+NOT_PREPARED = N_(
+    "the content of the last build could not be made ready to serve (%(error)s): the server keeps "
+    "serving the previous content"
+)
 
 T = TypeVar("T")
 # A manifest file's identity: a build writes a new file and renames it in, so any new build changes it.
@@ -89,8 +103,11 @@ def _changed_since(content_dir: Path, manifest: Manifest) -> list[str]:
     """The files of the content folder that are not what the build read."""
     built = {site_id: record.hash for site_id, record in manifest.sites.items()}
     found = site_hashes(content_dir)
-    changed = [f"{site_id}/{POLICY_FILE}" for site_id in sorted(built.keys() | found.keys())
-               if built.get(site_id) != found.get(site_id)]
+    changed = [
+        f"{site_id}/{POLICY_FILE}"
+        for site_id in sorted(built.keys() | found.keys())
+        if built.get(site_id) != found.get(site_id)
+    ]
     if manifest.registry is not None and registry_hash(content_dir) != manifest.registry:
         changed.append(REGISTRY_FILE)
     return changed
@@ -187,8 +204,9 @@ def _refreeze() -> None:
 
 
 @asynccontextmanager
-async def following_builds(published: Published, content_dir: Path, public_dir: Path,
-                           every_seconds: float = FOLLOW_EVERY_SECONDS) -> AsyncIterator[BuildFollower]:
+async def following_builds(
+    published: Published, content_dir: Path, public_dir: Path, every_seconds: float = FOLLOW_EVERY_SECONDS
+) -> AsyncIterator[BuildFollower]:
     """For the server's lifetime: each complete build's content served within about a second of its end."""
     from .periodic import every
 

@@ -25,15 +25,21 @@ from .settings import Settings
 # A minute of commits at most sits in a log only.
 CHECKPOINT_EVERY_SECONDS = 60.0
 
-DAMAGED = N_("the database %(path)s is damaged (SQLite's check says: %(problem)s). The server will not start on "
-             "it: restore the last backup (README, “Backups”), or keep this file aside and try "
-             "sqlite3 %(path)s .recover; then start again")
-LOG_DAMAGED = N_("the write-ahead log of the database %(path)s (its -wal file) is damaged: SQLite would silently drop "
-                 "the %(problem)s pages written after the damage, and the last commits with them. The server will "
-                 "not start on it: restore the last backup (README, “Backups”), keeping this log aside; or, to "
-                 "accept the loss, move %(path)s-wal aside; then start again")
-UNREADABLE = N_("the database %(path)s cannot be opened (%(problem)s): check that it is a database of this server "
-                "and that its folder can be written to, then start again")
+DAMAGED = N_(
+    "the database %(path)s is damaged (SQLite's check says: %(problem)s). The server will not start on "
+    "it: restore the last backup (README, “Backups”), or keep this file aside and try "
+    "sqlite3 %(path)s .recover; then start again"
+)
+LOG_DAMAGED = N_(
+    "the write-ahead log of the database %(path)s (its -wal file) is damaged: SQLite would silently drop "
+    "the %(problem)s pages written after the damage, and the last commits with them. The server will "
+    "not start on it: restore the last backup (README, “Backups”), keeping this log aside; or, to "
+    "accept the loss, move %(path)s-wal aside; then start again"
+)
+UNREADABLE = N_(
+    "the database %(path)s cannot be opened (%(problem)s): check that it is a database of this server "
+    "and that its folder can be written to, then start again"
+)
 
 
 class DatabaseDamaged(Exception):
@@ -101,8 +107,9 @@ async def upkeep(settings: Settings) -> AsyncIterator[None]:
     from .periodic import every
 
     try:
-        async with every(CHECKPOINT_EVERY_SECONDS, lambda: asyncio.to_thread(checkpoint_all, settings),
-                         "checkpointing the databases"):
+        async with every(
+            CHECKPOINT_EVERY_SECONDS, lambda: asyncio.to_thread(checkpoint_all, settings), "checkpointing the databases"
+        ):
             yield
     finally:
         await asyncio.to_thread(checkpoint_all, settings, "TRUNCATE")
@@ -124,8 +131,10 @@ class BackupRefused(Exception):
 
 
 INTO_ITSELF = N_("%(destination)s would overwrite the database %(source)s itself: give another folder")
-NOT_WRITTEN = N_("the copy of %(source)s could not be written to %(destination)s (%(problem)s): nothing was "
-                 "replaced there; free some space or choose another folder")
+NOT_WRITTEN = N_(
+    "the copy of %(source)s could not be written to %(destination)s (%(problem)s): nothing was "
+    "replaced there; free some space or choose another folder"
+)
 
 
 def backup(settings: Settings, destination: Path) -> list[Copied]:
@@ -136,8 +145,12 @@ def backup(settings: Settings, destination: Path) -> list[Copied]:
     try:
         destination.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
-        raise BackupRefused(NOT_WRITTEN, source=", ".join(str(p) for p in databases(settings)),
-                            destination=str(destination), problem=str(error)) from None
+        raise BackupRefused(
+            NOT_WRITTEN,
+            source=", ".join(str(p) for p in databases(settings)),
+            destination=str(destination),
+            problem=str(error),
+        ) from None
     copied = []
     for source in databases(settings):
         if not source.exists():
@@ -155,8 +168,9 @@ def backup(settings: Settings, destination: Path) -> list[Copied]:
             sync_folder(destination)
         except (OSError, sqlite3.Error) as error:
             partial.unlink(missing_ok=True)
-            raise BackupRefused(NOT_WRITTEN, source=str(source), destination=str(destination),
-                                problem=str(error)) from None
+            raise BackupRefused(
+                NOT_WRITTEN, source=str(source), destination=str(destination), problem=str(error)
+            ) from None
         copied.append(Copied(source, target))
     return copied
 

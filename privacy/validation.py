@@ -36,10 +36,9 @@ def _split_tags(data: Any, loc: tuple[Any, ...]) -> tuple[FieldPath, list[tuple[
     tags: list[tuple[int, str]] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
             current = current[part]
             path.append(part)
         elif isinstance(part, str) and (part[:1].isupper() or "[" in part or part in ("str", "int", "bool")):
@@ -140,10 +139,14 @@ def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
 
 # Fields of an earlier format, with what to write instead.
 MOVED_FIELDS = {
-    "response_deadline": N_("“response_deadline” has moved into each law: write the law's deadline as "
-                            "laws.<law>.deadline (months, extension_months, article), see content/README.md"),
-    "grants": N_("“grants” has become “rights”: list every right the law grants, each with its article and "
-                 "explanation, see content/README.md"),
+    "response_deadline": N_(
+        "“response_deadline” has moved into each law: write the law's deadline as "
+        "laws.<law>.deadline (months, extension_months, article), see content/README.md"
+    ),
+    "grants": N_(
+        "“grants” has become “rights”: list every right the law grants, each with its article and "
+        "explanation, see content/README.md"
+    ),
 }
 
 
@@ -236,18 +239,23 @@ def validation_problems(doc: SourceDocument, error: ValidationError, root: type[
 # What the YAML parser (libyaml) says, and what a person editing the file should do about it: its own words are
 # English and name parser states; the rest keep them, in the general message.
 _YAML_PROBLEMS: dict[str, str] = {
-    "mapping values are not allowed in this context":
-        N_("a text on this line contains “: ” (a colon and a space), which YAML reads as a new field: put the whole text in quotes"),
-    NO_COLON:
-        N_("this line is neither “field: value” nor part of the text above it: check its indentation, or put a long text in quotes"),
-    "did not find expected key":
-        N_("the indentation here does not match the lines above: the fields of one block start at the same column, and a list's items under their field"),
-    "found character that cannot start any token":
-        N_("a tab, or a character YAML reserves (@ or `), starts a value here: indent with spaces, and put such a text in quotes"),
+    "mapping values are not allowed in this context": N_(
+        "a text on this line contains “: ” (a colon and a space), which YAML reads as a new field: put the whole text in quotes"
+    ),
+    NO_COLON: N_(
+        "this line is neither “field: value” nor part of the text above it: check its indentation, or put a long text in quotes"
+    ),
+    "did not find expected key": N_(
+        "the indentation here does not match the lines above: the fields of one block start at the same column, and a list's items under their field"
+    ),
+    "found character that cannot start any token": N_(
+        "a tab, or a character YAML reserves (@ or `), starts a value here: indent with spaces, and put such a text in quotes"
+    ),
     UNCLOSED_QUOTE: N_("a quote opens on this line and is never closed: close it, or write the text without quotes"),
     "found undefined alias": N_("a value here refers (with *) to an anchor (&) that no line above defines"),
-    "found unknown escape character":
-        N_("a backslash inside double quotes: use single quotes for this text, or write the backslash twice"),
+    "found unknown escape character": N_(
+        "a backslash inside double quotes: use single quotes for this text, or write the backslash twice"
+    ),
     "did not find expected node content": N_("a value is missing here"),
     "second occurrence": N_("this anchor (&) is already defined above: give each anchor its own name"),
 }
@@ -260,7 +268,9 @@ def source_problem(path: Path, line: int | None, reason: str) -> Problem:
     if kind == "encoding":
         return Problem(path, None, (), N_("this file is not UTF-8 text: save it as UTF-8 in your editor"))
     if kind == "unreadable":
-        return Problem(path, None, (), N_("this file cannot be read (%(detail)s): check its permissions"), {"detail": detail})
+        return Problem(
+            path, None, (), N_("this file cannot be read (%(detail)s): check its permissions"), {"detail": detail}
+        )
     if detail in _YAML_PROBLEMS:
         return Problem(path, line, (), _YAML_PROBLEMS[detail])
     return Problem(

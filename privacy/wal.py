@@ -52,12 +52,12 @@ def damage(database: Path) -> Damage | None:
     offset, valid, broken = HEADER, 0, False
     dropped = 0
     while offset + frame <= len(data):
-        header = data[offset:offset + FRAME_HEADER]
+        header = data[offset : offset + FRAME_HEADER]
         _page, _commit, fsalt1, fsalt2, f0, f1 = struct.unpack(">6I", header)
         same_generation = (fsalt1, fsalt2) == (salt1, salt2)
         if not broken:
             t0, t1 = _checksum(header[:8], order, s0, s1)
-            t0, t1 = _checksum(data[offset + FRAME_HEADER:offset + frame], order, t0, t1)
+            t0, t1 = _checksum(data[offset + FRAME_HEADER : offset + frame], order, t0, t1)
             if same_generation and (t0, t1) == (f0, f1):
                 s0, s1, valid = t0, t1, valid + 1
             else:

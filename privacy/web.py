@@ -112,14 +112,18 @@ def error_response(
 _COOKIE_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~/")
 
 
-def set_cookie(response: Response, name: str, value: str, *, max_age: int, path: str, secure: bool,
-               samesite: str) -> None:
+def set_cookie(
+    response: Response, name: str, value: str, *, max_age: int, path: str, secure: bool, samesite: str
+) -> None:
     """Adds ``cookie_header``'s Set-Cookie to a response."""
-    response.raw_headers.append(cookie_header(name, value, max_age=max_age, path=path, secure=secure, samesite=samesite))
+    response.raw_headers.append(
+        cookie_header(name, value, max_age=max_age, path=path, secure=secure, samesite=samesite)
+    )
 
 
-def cookie_header(name: str, value: str, *, max_age: int, path: str, secure: bool,
-                  samesite: str) -> tuple[bytes, bytes]:
+def cookie_header(
+    name: str, value: str, *, max_age: int, path: str, secure: bool, samesite: str
+) -> tuple[bytes, bytes]:
     """An HttpOnly cookie for a value of url-safe characters (signed tokens, random ids).
 
     Starlette's set_cookie goes through http.cookies' SimpleCookie, which quotes and checks any value;

@@ -45,7 +45,10 @@ def minimal_notice(**overrides: Any) -> dict[str, Any]:
                 "legal_basis": "public_task",
                 "special_condition": "health_care",
                 "recipients": ["staff"],
-                "retention": {"duration": "20 years", "starting": {"fr": "après le dernier passage", "en": "after the last visit"}},
+                "retention": {
+                    "duration": "20 years",
+                    "starting": {"fr": "après le dernier passage", "en": "after the last visit"},
+                },
             }
         ],
         "provision": {"requirement": "statutory"},
@@ -66,10 +69,20 @@ def optional_cookies() -> dict[str, Any]:
     return {
         "consent_lifetime_months": 6,
         "items": [
-            {"name": "session", "provider": "Clinique Exemple", "category": "strictly_necessary",
-             "purpose": {"fr": "Garder la session", "en": "Keeps the session"}, "duration": "session"},
-            {"name": "_pk_id", "provider": "Matomo", "category": "audience_measurement",
-             "purpose": {"fr": "Mesurer l'audience", "en": "Measures visits"}, "duration": "13 months"},
+            {
+                "name": "session",
+                "provider": "Clinique Exemple",
+                "category": "strictly_necessary",
+                "purpose": {"fr": "Garder la session", "en": "Keeps the session"},
+                "duration": "session",
+            },
+            {
+                "name": "_pk_id",
+                "provider": "Matomo",
+                "category": "audience_measurement",
+                "purpose": {"fr": "Mesurer l'audience", "en": "Measures visits"},
+                "duration": "13 months",
+            },
         ],
     }
 

@@ -18,32 +18,89 @@ from privacy.render import TEMPLATES_DIR, Renderer
 from tests.factories import EXAMPLE_CONTENT, REPO, minimal_notice, write_content
 
 # The IHU's source says nothing of automated decisions: that section is left out rather than "not stated".
-SECTIONS = ["summary", "contents", "controller", "dpo", "people-data", "processing", "recipients", "transfers",
-            "rights", "security", "cookies", "laws", "changes"]
+SECTIONS = [
+    "summary",
+    "contents",
+    "controller",
+    "dpo",
+    "people-data",
+    "processing",
+    "recipients",
+    "transfers",
+    "rights",
+    "security",
+    "cookies",
+    "laws",
+    "changes",
+]
 
 # Facts from the seeds, as they must read on each page (language-neutral facts on both).
 FACTS = {
     "ihu-imagerie": {
-        "*": ["Centre d'imagerie médicale IHU Strasbourg", "1 place de l'Hôpital", "67091", "Christian Debry",
-              "ACTECIL", "204 avenue de Colmar", "dpo@gi2s.eu", "+33 9 722 722 93", "https://www.ihu-imagerie.eu",
-              "CNIL"],
-        "fr": ["Facturation", "Organiser les rendez-vous", "Agences régionales de santé", "Droit à l'effacement",
-               "Intérêt légitime", "Données de santé", "ne sont pas transférées hors de l'Espace économique européen", "France"],
-        "en": ["Billing", "Organizing appointments", "Regional health agencies", "Right to erasure",
-               "Legitimate interests", "Health data", "not transferred outside the European Economic Area", "France"],
+        "*": [
+            "Centre d'imagerie médicale IHU Strasbourg",
+            "1 place de l'Hôpital",
+            "67091",
+            "Christian Debry",
+            "ACTECIL",
+            "204 avenue de Colmar",
+            "dpo@gi2s.eu",
+            "+33 9 722 722 93",
+            "https://www.ihu-imagerie.eu",
+            "CNIL",
+        ],
+        "fr": [
+            "Facturation",
+            "Organiser les rendez-vous",
+            "Agences régionales de santé",
+            "Droit à l'effacement",
+            "Intérêt légitime",
+            "Données de santé",
+            "ne sont pas transférées hors de l'Espace économique européen",
+            "France",
+        ],
+        "en": [
+            "Billing",
+            "Organizing appointments",
+            "Regional health agencies",
+            "Right to erasure",
+            "Legitimate interests",
+            "Health data",
+            "not transferred outside the European Economic Area",
+            "France",
+        ],
     },
     "oiso-genomnis": {
         "*": ["Genomnis", "OISO", "RPPS", "ADELI", "FINESS"],
-        "fr": ["Dernière mise à jour le 15 janvier 2025", "6 mois", "1 an", "puis archivées", "Données de santé",
-               "Projet", "ne dépose que des cookies strictement nécessaires"],
-        "en": ["Last updated on January 15, 2025", "6 months", "1 year", "then archived", "Health data", "Draft",
-               "only cookies that are strictly necessary"],
+        "fr": [
+            "Dernière mise à jour le 15 janvier 2025",
+            "6 mois",
+            "1 an",
+            "puis archivées",
+            "Données de santé",
+            "Projet",
+            "ne dépose que des cookies strictement nécessaires",
+        ],
+        "en": [
+            "Last updated on January 15, 2025",
+            "6 months",
+            "1 year",
+            "then archived",
+            "Health data",
+            "Draft",
+            "only cookies that are strictly necessary",
+        ],
     },
     "clininfo": {
         "*": ["ClinInfo", "dpo@clininfo.fr", "ISO 27001", "HDS", "SOC 1", "eCRF"],
         "fr": ["Sous-traitant", "sous-traitant", "Chiffrement", "Fixée par le responsable du traitement", "États-Unis"],
-        "en": ["processor", "Encryption", "Set by the controller", "United States",
-               "Remembers the language you chose for the applications."],
+        "en": [
+            "processor",
+            "Encryption",
+            "Set by the controller",
+            "United States",
+            "Remembers the language you chose for the applications.",
+        ],
     },
 }
 
@@ -55,8 +112,12 @@ def test_the_examples_pass_strict_and_the_draft_reports_exactly_what_its_source_
     assert [p for p in result.problems if not p.in_draft] == []
     said = sorted((p.path, p.params.get("article", "")) for p in result.problems)
     assert all(p.file.parent.name == "oiso-genomnis" and p.severity == "warning" for p in result.problems)
-    assert said == [((), "art. 13(2)(e)"), (("dpo",), "art. 13(1)(b)"), (("publisher",), "art. 13(1)(a)"),
-                    (("rights", "offered"), "art. 15")]
+    assert said == [
+        ((), "art. 13(2)(e)"),
+        (("dpo",), "art. 13(1)(b)"),
+        (("publisher",), "art. 13(1)(a)"),
+        (("rights", "offered"), "art. 15"),
+    ]
 
 
 def test_a_draft_is_marked_and_not_indexed(example_site: Path) -> None:
@@ -107,13 +168,13 @@ def test_language_attributes_switcher_and_alternates(example_site: Path) -> None
 
 
 def test_headings_and_wording_come_from_the_catalogs(example_site: Path) -> None:
-    assert "<h2 id=\"summary-title\">En bref</h2>" in page(example_site, "ihu-imagerie", "fr")
-    assert "<h2 id=\"summary-title\">In short</h2>" in page(example_site, "ihu-imagerie", "en")
+    assert '<h2 id="summary-title">En bref</h2>' in page(example_site, "ihu-imagerie", "fr")
+    assert '<h2 id="summary-title">In short</h2>' in page(example_site, "ihu-imagerie", "en")
 
 
 def test_summary_table_has_headers(example_site: Path) -> None:
     html = page(example_site, "ihu-imagerie", "en")
-    summary = html[html.index('id="summary"'): html.index('id="contents"')]
+    summary = html[html.index('id="summary"') : html.index('id="contents"')]
     assert summary.count('<th scope="col">') == 4
     assert summary.count('<th scope="row">') == 6
 
@@ -123,7 +184,9 @@ def test_no_inline_script_and_nothing_from_another_origin(example_site: Path) ->
         html = html_file.read_text(encoding="utf-8")
         # Only the consent widget, from our own assets; the notice itself needs no JavaScript.
         scripts = re.findall(r"<script[^>]*>", html)
-        assert all(re.fullmatch(r'<script src="[./]*assets/consent\.[0-9a-f]+\.js"[^>]*>', tag) for tag in scripts), scripts
+        assert all(re.fullmatch(r'<script src="[./]*assets/consent\.[0-9a-f]+\.js"[^>]*>', tag) for tag in scripts), (
+            scripts
+        )
         assert "style=" not in html
         assert not re.search(r'(src|href)="(https?:)?//(?!notices\.example\.org)[^"]*\.(css|js|woff2?|png|svg)', html)
 
@@ -154,10 +217,12 @@ def test_json_export_in_each_language(example_site: Path) -> None:
 
 
 def test_markdown_renders_and_raw_html_never_passes(tmp_path: Path) -> None:
-    notice = minimal_notice(introduction={
-        "fr": "Voir **la charte** et [le site](https://clinique.example) ou [ceci](javascript:alert(1)).",
-        "en": "See **the charter** and [the site](https://clinique.example) or [this](javascript:alert(1)).",
-    })
+    notice = minimal_notice(
+        introduction={
+            "fr": "Voir **la charte** et [le site](https://clinique.example) ou [ceci](javascript:alert(1)).",
+            "en": "See **the charter** and [the site](https://clinique.example) or [this](javascript:alert(1)).",
+        }
+    )
     out = tmp_path / "public"
     assert build(write_content(tmp_path / "content", {"clinique": notice}), out).ok
     html = page(out, "clinique", "en")
@@ -298,8 +363,14 @@ def test_parallel_rendering_gives_the_same_output(tmp_path: Path) -> None:
 
 
 def test_a_notice_under_moroccan_law_needs_no_code_change(tmp_path: Path) -> None:
-    notice = minimal_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp", "formalities": [
-        {"kind": "declaration", "number": "D-GC-123/2024", "issued": "2024-01-01"}]}, transfers="none")
+    notice = minimal_notice(
+        jurisdiction={
+            "laws": ["ma-09-08"],
+            "authority": "cndp",
+            "formalities": [{"kind": "declaration", "number": "D-GC-123/2024", "issued": "2024-01-01"}],
+        },
+        transfers="none",
+    )
     notice["rights"]["offered"] = ["access", "rectification", "objection"]
     notice["processing"][0]["special_condition"] = "explicit_consent"
     notice["processing"][0]["provision"] = {"requirement": "contract_prerequisite"}
@@ -307,7 +378,9 @@ def test_a_notice_under_moroccan_law_needs_no_code_change(tmp_path: Path) -> Non
     result = build(write_content(tmp_path / "content", {"clinique-rabat": notice}), out)
     assert result.ok and [p for p in result.problems if p.severity == "warning"] == []
     fr, en = page(out, "clinique-rabat", "fr"), page(out, "clinique-rabat", "en")
-    assert "auprès de la Commission nationale de contrôle de la protection des données à caractère personnel (CNDP)" in fr
+    assert (
+        "auprès de la Commission nationale de contrôle de la protection des données à caractère personnel (CNDP)" in fr
+    )
     assert "Moroccan Law No. 09-08" in en and "Rabat" in en and "Morocco" in en
     assert "CNIL" not in fr + en
     # The law's own area, vocabulary, articles and formalities; no deadline of its own, so none is borrowed.
@@ -342,7 +415,9 @@ def test_parallel_rendering_reports_the_same_problems(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", sites)
     serial, parallel = build(content, tmp_path / "serial", workers=1), build(content, tmp_path / "parallel", workers=2)
     assert not serial.ok and any("no catalog for the language “de”" in p.text("en") for p in serial.problems)
-    assert [(p.path, p.line, p.text("en")) for p in parallel.problems] == [(p.path, p.line, p.text("en")) for p in serial.problems]
+    assert [(p.path, p.line, p.text("en")) for p in parallel.problems] == [
+        (p.path, p.line, p.text("en")) for p in serial.problems
+    ]
 
 
 def _templates_with(tmp_path: Path, name: str, line: int, text: str) -> Path:
@@ -355,12 +430,16 @@ def _templates_with(tmp_path: Path, name: str, line: int, text: str) -> Path:
     return templates
 
 
-@pytest.mark.parametrize(("text", "found_at", "detail"), [
-    ("<h1>{{ n.no_such_field }}</h1>", "<h1>{{ n.no_such_field", "has no attribute 'no_such_field'"),  # rendering
-    ("{% if n.title %}<h1>", "{% endblock %}", "unknown tag 'endblock'"),  # compiling: where Jinja notices it
-])
+@pytest.mark.parametrize(
+    ("text", "found_at", "detail"),
+    [
+        ("<h1>{{ n.no_such_field }}</h1>", "<h1>{{ n.no_such_field", "has no attribute 'no_such_field'"),  # rendering
+        ("{% if n.title %}<h1>", "{% endblock %}", "unknown tag 'endblock'"),  # compiling: where Jinja notices it
+    ],
+)
 def test_a_broken_template_is_reported_at_its_line_once_and_nothing_is_published(
-        tmp_path: Path, text: str, found_at: str, detail: str) -> None:
+    tmp_path: Path, text: str, found_at: str, detail: str
+) -> None:
     templates = _templates_with(tmp_path, "notice.html", 20, text)
     lines = (templates / "notice.html").read_text(encoding="utf-8").splitlines()
     line = next(number for number, written in enumerate(lines, 1) if number >= 20 and written.startswith(found_at))
@@ -374,7 +453,8 @@ def test_a_broken_template_is_reported_at_its_line_once_and_nothing_is_published
 
 
 def test_a_change_to_an_organizations_own_catalogs_renders_everything(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # PRIVACY_LOCALES_DIR may put the catalogs outside the product: they are part of every page all the same.
     locales = tmp_path / "locales"
     shutil.copytree(REPO / "locales", locales, ignore=shutil.ignore_patterns("*.mo"))
@@ -392,31 +472,63 @@ def structured_notice() -> dict:
         service={"name": "Partage Imagerie", "website": "https://partage.example"},
         commitments=["no_sale", "no_targeted_advertising"],
         joint_controllers=[
-            {"id": "care-structure", "described": {"fr": "La structure de soins qui vous prend en charge ; ses coordonnées figurent sur son site.",
-                                                   "en": "The care structure treating you; its details are on its own website."},
-             "responsibilities": {"fr": "Informer les patients", "en": "Informing patients"}, "rights_contact": True},
-            {"id": "gie", "name": "GIE Exemple", "registrations": [{"scheme": "siren", "number": "123 456 789"}],
-             "contact": {"email": "dpo@gie.example", "emails": ["droits@gie.example"], "phone": "+33 1 02 03 04 05",
-                         "phones": ["+33 6 07 08 09 10"]},
-             "responsibilities": {"fr": "Héberger la plateforme", "en": "Hosting the platform"}, "rights_contact": True},
+            {
+                "id": "care-structure",
+                "described": {
+                    "fr": "La structure de soins qui vous prend en charge ; ses coordonnées figurent sur son site.",
+                    "en": "The care structure treating you; its details are on its own website.",
+                },
+                "responsibilities": {"fr": "Informer les patients", "en": "Informing patients"},
+                "rights_contact": True,
+            },
+            {
+                "id": "gie",
+                "name": "GIE Exemple",
+                "registrations": [{"scheme": "siren", "number": "123 456 789"}],
+                "contact": {
+                    "email": "dpo@gie.example",
+                    "emails": ["droits@gie.example"],
+                    "phone": "+33 1 02 03 04 05",
+                    "phones": ["+33 6 07 08 09 10"],
+                },
+                "responsibilities": {"fr": "Héberger la plateforme", "en": "Hosting the platform"},
+                "rights_contact": True,
+            },
         ],
-        joint_arrangement={"essence": {"fr": "Un accord répartit les rôles.", "en": "An agreement shares the roles."},
-                           "rights_contact": "gie",
-                           "publisher_responsibilities": {"fr": "Éditer le service", "en": "Publishing the service"}},
-        processors=[{"id": "host", "name": "Hébergeur SAS", "service": {"fr": "Hébergement HDS", "en": "HDS hosting"},
-                     "registrations": [{"scheme": "rcs", "number": "B 987 654 321", "details": "RCS Paris"}],
-                     "address": {"lines": ["2 rue du Serveur"], "postcode": "75002", "city": "Paris", "country": "FR"},
-                     "processor_of": ["publisher", "gie"]}],
+        joint_arrangement={
+            "essence": {"fr": "Un accord répartit les rôles.", "en": "An agreement shares the roles."},
+            "rights_contact": "gie",
+            "publisher_responsibilities": {"fr": "Éditer le service", "en": "Publishing the service"},
+        },
+        processors=[
+            {
+                "id": "host",
+                "name": "Hébergeur SAS",
+                "service": {"fr": "Hébergement HDS", "en": "HDS hosting"},
+                "registrations": [{"scheme": "rcs", "number": "B 987 654 321", "details": "RCS Paris"}],
+                "address": {"lines": ["2 rue du Serveur"], "postcode": "75002", "city": "Paris", "country": "FR"},
+                "processor_of": ["publisher", "gie"],
+            }
+        ],
     )
     care = notice["processing"][0]
     del care["legal_basis"]
-    care["legal_bases"] = [{"basis": "public_task", "scope": {"fr": "pour les hôpitaux publics", "en": "for public hospitals"}},
-                           {"basis": "legitimate_interests", "scope": {"fr": "pour les cliniques", "en": "for private clinics"}}]
+    care["legal_bases"] = [
+        {"basis": "public_task", "scope": {"fr": "pour les hôpitaux publics", "en": "for public hospitals"}},
+        {"basis": "legitimate_interests", "scope": {"fr": "pour les cliniques", "en": "for private clinics"}},
+    ]
     care["legitimate_interest"] = {"fr": "Assurer la continuité des soins", "en": "Ensuring continuity of care"}
-    care["retention"] = {"duration": "20 years", "stages": [{"state": "archived", "duration": "5 years"}],
-                         "after_erasure_request": "30 days"}
-    notice["rights"]["per_right"] = {"erasure": {"url": "https://partage.example/compte",
-                                                 "details": {"fr": "depuis votre espace personnel", "en": "from your personal space"}}}
+    care["retention"] = {
+        "duration": "20 years",
+        "stages": [{"state": "archived", "duration": "5 years"}],
+        "after_erasure_request": "30 days",
+    }
+    notice["rights"]["per_right"] = {
+        "erasure": {
+            "url": "https://partage.example/compte",
+            "details": {"fr": "depuis votre espace personnel", "en": "from your personal space"},
+        }
+    }
     return notice
 
 
@@ -432,11 +544,20 @@ def test_the_structures_real_notices_have_reach_both_languages(tmp_path: Path) -
     assert "Les responsables conjoints du traitement sont\u00a0: Clinique Exemple" in fr
     assert "SIREN\u00a0: 123 456 789" in fr and 'href="mailto:droits@gie.example"' in en
     assert 'href="tel:+33607080910"' in en
-    assert "You may exercise your rights with any of the joint controllers, in particular: the controller described " \
-           "below, GIE Exemple." in en
-    assert "B 987 654 321 (RCS Paris)" in en and "2 rue du Serveur" in en and "Processor of: Clinique Exemple, GIE Exemple" in en
+    assert (
+        "You may exercise your rights with any of the joint controllers, in particular: the controller described "
+        "below, GIE Exemple." in en
+    )
+    assert (
+        "B 987 654 321 (RCS Paris)" in en
+        and "2 rue du Serveur" in en
+        and "Processor of: Clinique Exemple, GIE Exemple" in en
+    )
     assert "The controller, who decides" not in en
-    assert "Task in the public interest — for public hospitals" in en and "Legitimate interests — for private clinics" in en
+    assert (
+        "Task in the public interest — for public hospitals" in en
+        and "Legitimate interests — for private clinics" in en
+    )
     assert "then archived for 5 years" in en and "After a request for erasure, deleted within 30 days at most" in en
     assert "puis archivées pendant 5\u00a0ans" in fr
     assert 'Right to erasure: <a href="https://partage.example/compte">' in en
@@ -444,13 +565,28 @@ def test_the_structures_real_notices_have_reach_both_languages(tmp_path: Path) -
 
 
 def test_nothing_is_said_by_default_that_the_source_or_its_law_does_not_say(tmp_path: Path) -> None:
-    consent = minimal_notice(cookies={"categories": [{"id": "audience_measurement", "provider": "first", "max_lifetime":
-                                                      "13 mois", "purpose": {"fr": "Mesurer", "en": "Measuring"}}],
-                                      "widget": False})
+    consent = minimal_notice(
+        cookies={
+            "categories": [
+                {
+                    "id": "audience_measurement",
+                    "provider": "first",
+                    "max_lifetime": "13 mois",
+                    "purpose": {"fr": "Mesurer", "en": "Measuring"},
+                }
+            ],
+            "widget": False,
+        }
+    )
     consent["processing"][0]["legal_basis"] = "consent"
     consent["rights"]["offered"] += ["withdraw_consent", "portability"]
-    moroccan = minimal_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp",
-                                            "formalities": [{"kind": "declaration", "number": "D-1"}]})
+    moroccan = minimal_notice(
+        jurisdiction={
+            "laws": ["ma-09-08"],
+            "authority": "cndp",
+            "formalities": [{"kind": "declaration", "number": "D-1"}],
+        }
+    )
     moroccan["rights"]["offered"] = ["access", "rectification", "objection"]
     moroccan["processing"][0].update(legal_basis="consent", special_condition="explicit_consent")
     moroccan["processing"][0]["retention"] = {"duration": "1 year"}

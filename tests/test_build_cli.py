@@ -10,8 +10,14 @@ from tests.factories import REPO, minimal_notice, write_content
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
 
 
 def test_check_reports_file_line_field_and_exits_non_zero(tmp_path: Path) -> None:
@@ -23,8 +29,11 @@ def test_check_reports_file_line_field_and_exits_non_zero(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert any(line.startswith("content/clinique/policy.yaml:") and " processing[0].legal_basis: error: “contrat” is not a known code" in line
-               for line in lines), result.stderr
+    assert any(
+        line.startswith("content/clinique/policy.yaml:")
+        and " processing[0].legal_basis: error: “contrat” is not a known code" in line
+        for line in lines
+    ), result.stderr
     assert lines[-1] == "1 error(s), 0 warning(s) in 1 site(s)"
 
 
@@ -46,8 +55,10 @@ def test_a_required_fact_missing_fails_unless_the_site_is_a_draft(tmp_path: Path
     content = write_content(tmp_path / "content", {"clinique": minimal_notice(dpo={"name": "X"})})
     failed = run("check", "--content", str(content), cwd=tmp_path)
     assert failed.returncode == 1
-    assert "dpo: error: a DPO is announced without a contact: add an email or a postal address — required by gdpr, " \
-           "art. 13(1)(b)" in failed.stderr
+    assert (
+        "dpo: error: a DPO is announced without a contact: add an email or a postal address — required by gdpr, "
+        "art. 13(1)(b)" in failed.stderr
+    )
     content = write_content(tmp_path / "draft", {"clinique": minimal_notice(dpo={"name": "X"}, status="draft")})
     draft = run("check", "--strict", "--content", str(content), cwd=tmp_path)
     assert draft.returncode == 0 and "dpo: warning: a DPO is announced" in draft.stderr
@@ -100,8 +111,13 @@ def test_watch_rebuilds_what_changed_and_stops_on_interrupt(tmp_path: Path) -> N
 
     content = write_content(tmp_path / "content", {"a": minimal_notice(), "b": minimal_notice()})
     out = tmp_path / "site"
-    watcher = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch", "--content", str(content), "--out", str(out)],
-                               cwd=tmp_path, stderr=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    watcher = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "watch", "--content", str(content), "--out", str(out)],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
     reader.start()
@@ -149,9 +165,14 @@ def test_a_third_language_needs_only_a_catalog_and_the_content(tmp_path: Path) -
     notice["processing"][0]["purpose"]["de"] = "Patienten versorgen"
     notice["processing"][0]["retention"]["starting"]["de"] = "nach dem letzten Besuch"
     content = write_content(tmp_path / "content", {"klinik": notice})
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--content", str(content), "--out", str(tmp_path / "site")],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PRIVACY_LOCALES_DIR": str(locales)})
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--content", str(content), "--out", str(tmp_path / "site")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PRIVACY_LOCALES_DIR": str(locales)},
+    )
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "site" / "klinik" / "de" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="de">' in page and "Patienten versorgen" in page

@@ -22,17 +22,23 @@ def test_every_shipped_catalog_is_complete() -> None:
     assert i18n.check_catalogs(languages) == []
 
 
-@pytest.mark.parametrize("po", sorted(i18n.LOCALES_DIR.glob("*/LC_MESSAGES/*.po")), ids=lambda p: f"{p.parts[-3]}/{p.name}")
+@pytest.mark.parametrize(
+    "po", sorted(i18n.LOCALES_DIR.glob("*/LC_MESSAGES/*.po")), ids=lambda p: f"{p.parts[-3]}/{p.name}"
+)
 def test_translations_keep_every_placeholder(po: Path) -> None:
     with po.open("rb") as handle:
         catalog = read_po(handle)
-    wrong = [m.id for m in catalog if m.id and set(PLACEHOLDER.findall(str(m.id))) != set(PLACEHOLDER.findall(str(m.string)))]
+    wrong = [
+        m.id for m in catalog if m.id and set(PLACEHOLDER.findall(str(m.id))) != set(PLACEHOLDER.findall(str(m.string)))
+    ]
     assert wrong == []
 
 
 def test_every_domain_exists_in_every_language() -> None:
-    domains = {lang: sorted(p.name for p in (i18n.LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po"))
-               for lang in i18n.available_languages()}
+    domains = {
+        lang: sorted(p.name for p in (i18n.LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po"))
+        for lang in i18n.available_languages()
+    }
     assert len({tuple(names) for names in domains.values()}) == 1, domains
 
 

@@ -95,7 +95,9 @@ def test_reference_to_an_undeclared_id(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, notice)
     assert {format_path(p.path) for p in problems} == {"processing[0].data[2]", "processing[0].recipients[0]"}
     ghost = next(p for p in problems if p.path[-2] == "data")
-    assert "“ghost” does not name any of the data categories declared in this file (health, identity)" == ghost.text("en")
+    assert (
+        ghost.text("en") == "“ghost” does not name any of the data categories declared in this file (health, identity)"
+    )
 
 
 def test_unknown_law_or_authority(tmp_path: Path) -> None:
@@ -118,9 +120,18 @@ def test_bad_duration(tmp_path: Path) -> None:
     assert problem.text("en") == "write a duration such as “6 months”, “13 mois”, “30 minutes” or “1 year”"
 
 
-@pytest.mark.parametrize(("written", "kept"), [("13 mois", "13 months"), ("30 minutes", "30 minutes"),
-                                                ("1 an", "1 year"), ("2 heures", "2 hours"), ("1 Year", "1 year"),
-                                                ("6 semaines", "6 weeks"), ("10 jours", "10 days")])
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("13 mois", "13 months"),
+        ("30 minutes", "30 minutes"),
+        ("1 an", "1 year"),
+        ("2 heures", "2 hours"),
+        ("1 Year", "1 year"),
+        ("6 semaines", "6 weeks"),
+        ("10 jours", "10 days"),
+    ],
+)
 def test_durations_in_either_language_and_in_minutes_or_hours(tmp_path: Path, written: str, kept: str) -> None:
     notice = minimal_notice()
     notice["processing"][0]["retention"]["duration"] = written
@@ -213,14 +224,17 @@ def test_a_site_with_a_broken_reference_is_not_among_the_sound_sites(tmp_path: P
     assert len(content.errors) == 1
 
 
-@pytest.mark.parametrize(("text", "line", "says"), [
-    ("languages: [fr, en]\nintroduction: Note: our hours change\n", 2, "contains “: ”"),
-    ("languages: [fr, en]\npublisher:\n  name: X\n  the clinic of the north\n", 4, "neither “field: value”"),
-    ("languages: [fr, en]\npublisher:\n    name: X\n  contact: y\n", 4, "indentation here does not match"),
-    ("languages: [fr, en]\npublisher:\n\tname: X\n", 3, "a tab, or a character YAML reserves"),
-    ("languages: [fr, en]\nintroduction: \"Welcome\npublisher:\n  name: X\n", 2, "a quote opens on this line"),
-    ("languages: [fr, en]\npublisher: *clinic\n", 2, "anchor (&) that no line above defines"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("languages: [fr, en]\nintroduction: Note: our hours change\n", 2, "contains “: ”"),
+        ("languages: [fr, en]\npublisher:\n  name: X\n  the clinic of the north\n", 4, "neither “field: value”"),
+        ("languages: [fr, en]\npublisher:\n    name: X\n  contact: y\n", 4, "indentation here does not match"),
+        ("languages: [fr, en]\npublisher:\n\tname: X\n", 3, "a tab, or a character YAML reserves"),
+        ('languages: [fr, en]\nintroduction: "Welcome\npublisher:\n  name: X\n', 2, "a quote opens on this line"),
+        ("languages: [fr, en]\npublisher: *clinic\n", 2, "anchor (&) that no line above defines"),
+    ],
+)
 def test_yaml_mistakes_are_explained_in_the_editors_words(tmp_path: Path, text: str, line: int, says: str) -> None:
     problem = only(problems_of(tmp_path, text))
     assert problem.line == line and says in problem.text("en")

@@ -32,6 +32,7 @@ def test_group_commit_answers_each_writer_after_its_commit(tmp_path: Path, in_lo
                 raise ValueError("unlucky")
             db.execute("INSERT INTO t VALUES (?)", (n,))
             return n
+
         return work
 
     async def write_all() -> list[object]:
@@ -40,6 +41,7 @@ def test_group_commit_answers_each_writer_after_its_commit(tmp_path: Path, in_lo
             # Visible to another connection: committed before the answer.
             assert reader.execute("SELECT 1 FROM t WHERE n = ?", (n,)).fetchone() is not None
             return value
+
         return await asyncio.gather(*(one(n) for n in range(40)), return_exceptions=True)
 
     results = asyncio.run(write_all())
@@ -70,7 +72,9 @@ def test_writers_on_the_event_loop_share_commits(tmp_path: Path) -> None:
     changes_before = group.db.total_changes
 
     async def write_all() -> None:
-        await asyncio.gather(*(group.run(lambda db, n=n: db.execute("INSERT INTO t VALUES (?)", (n,))) for n in range(50)))
+        await asyncio.gather(
+            *(group.run(lambda db, n=n: db.execute("INSERT INTO t VALUES (?)", (n,))) for n in range(50))
+        )
 
     asyncio.run(write_all())
     assert group.db.total_changes - changes_before == 50
@@ -128,12 +132,16 @@ def test_a_database_from_an_earlier_version_gains_the_new_columns(tmp_path: Path
 
     path = tmp_path / "db.sqlite3"
     old = sqlite3.connect(path)
-    old.execute("CREATE TABLE rights_outbox (id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE,"
-                " reference TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL, message BLOB,"
-                " created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,"
-                " leased_until TEXT, last_error TEXT, sent_at TEXT, failed_at TEXT)")
-    old.execute("INSERT INTO rights_outbox (message_id, reference, kind, recipient, message, created_at,"
-                " next_attempt_at) VALUES ('<a>', 'R', 'dpo', 'dpo@example.org', x'00', 'now', 'now')")
+    old.execute(
+        "CREATE TABLE rights_outbox (id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE,"
+        " reference TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL, message BLOB,"
+        " created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,"
+        " leased_until TEXT, last_error TEXT, sent_at TEXT, failed_at TEXT)"
+    )
+    old.execute(
+        "INSERT INTO rights_outbox (message_id, reference, kind, recipient, message, created_at,"
+        " next_attempt_at) VALUES ('<a>', 'R', 'dpo', 'dpo@example.org', x'00', 'now', 'now')"
+    )
     old.commit()
     old.close()
     upgraded = connect(path)

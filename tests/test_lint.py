@@ -61,42 +61,50 @@ def test_legitimate_interest_without_the_interest(tmp_path: Path) -> None:
     notice = minimal_notice()
     notice["processing"][0]["legal_basis"] = "legitimate_interests"
     assert said(tmp_path, notice)["processing[0].legitimate_interest"] == (
-        "the legal basis is legitimate interests: state the interest pursued — required by gdpr, art. 13(1)(d)")
+        "the legal basis is legitimate interests: state the interest pursued — required by gdpr, art. 13(1)(d)"
+    )
 
 
 def test_a_right_the_law_attaches_to_a_legal_basis_is_owed(tmp_path: Path) -> None:
     notice = minimal_notice()
     notice["rights"]["offered"].remove("objection")
     assert said(tmp_path, notice) == {
-        "rights.offered": "the right “Right to object” (gdpr, art. 21) applies to this notice: list it"}
+        "rights.offered": "the right “Right to object” (gdpr, art. 21) applies to this notice: list it"
+    }
 
 
 def test_a_right_no_law_of_the_notice_grants_is_an_error(tmp_path: Path) -> None:
     found = said(tmp_path, minimal_notice(jurisdiction={"laws": ["gdpr"], "authority": "cnil"}))
     # Post-mortem directives come from French law, which this notice no longer cites.
-    assert found == {"rights.offered[5]": "none of this notice's laws grants “Directives on your data after your death”: remove it, "
-                                          "or add the law that grants it to jurisdiction.laws"}
+    assert found == {
+        "rights.offered[5]": "none of this notice's laws grants “Directives on your data after your death”: remove it, "
+        "or add the law that grants it to jurisdiction.laws"
+    }
 
 
 def test_no_authority_to_complain_to(tmp_path: Path) -> None:
     found = said(tmp_path, minimal_notice(jurisdiction={"laws": ["gdpr", "fr-informatique-libertes"]}))
-    assert found == {"jurisdiction": "name the supervisory authority people can complain to — required by gdpr, "
-                                     "art. 13(2)(d)"}
+    assert found == {
+        "jurisdiction": "name the supervisory authority people can complain to — required by gdpr, art. 13(2)(d)"
+    }
 
 
 def test_retention_without_duration_or_criteria(tmp_path: Path) -> None:
     notice = minimal_notice()
     notice["processing"][0]["retention"] = {"then": "archiving"}
     assert said(tmp_path, notice) == {
-        "processing[0].retention": "give a duration or the criteria used to set it — required by gdpr, art. 13(2)(a)"}
+        "processing[0].retention": "give a duration or the criteria used to set it — required by gdpr, art. 13(2)(a)"
+    }
 
 
 def test_whether_providing_the_data_is_required_is_said_once_or_for_each_purpose(tmp_path: Path) -> None:
     notice = minimal_notice()
     del notice["provision"]
-    assert said(tmp_path / "a", notice) == {"": "say whether providing the data is required, and what happens if it "
-                                                 "is not: once for every purpose (provision), or in each processing "
-                                                 "— required by gdpr, art. 13(2)(e)"}
+    assert said(tmp_path / "a", notice) == {
+        "": "say whether providing the data is required, and what happens if it "
+        "is not: once for every purpose (provision), or in each processing "
+        "— required by gdpr, art. 13(2)(e)"
+    }
     notice["processing"][0]["provision"] = {"requirement": "optional"}
     assert said(tmp_path / "b", notice) == {}
 
@@ -108,8 +116,12 @@ def test_what_only_applies_where_applicable_is_not_asked_for(tmp_path: Path) -> 
 
 
 def test_safeguards_and_conditions_come_from_the_notices_laws(tmp_path: Path) -> None:
-    notice = minimal_notice(transfers=[{"destination": "US", "safeguard": "cndp_authorisation"},
-                                       {"destination": "DE", "safeguard": "adequacy_decision"}])
+    notice = minimal_notice(
+        transfers=[
+            {"destination": "US", "safeguard": "cndp_authorisation"},
+            {"destination": "DE", "safeguard": "adequacy_decision"},
+        ]
+    )
     notice["processing"][0]["special_condition"] = "legal_provision"
     found = said(tmp_path, notice)
     assert found["transfers[0].safeguard"].startswith("“cndp_authorisation” is no safeguard of this notice's laws")
@@ -140,16 +152,30 @@ def test_moroccan_law_asks_for_its_own_facts(tmp_path: Path) -> None:
 def test_a_third_law_needs_no_code_change(tmp_path: Path) -> None:
     registry = yaml.safe_load((EXAMPLE_CONTENT / REGISTRY_FILE).read_text(encoding="utf-8"))
     registry["laws"]["ch-nfadp"] = {
-        "title": {"fr": "Loi fédérale sur la protection des données (nLPD)", "en": "Federal Act on Data Protection (nFADP)"},
-        "area": {"name": {"fr": "la Suisse", "en": "Switzerland"}, "outside": {"fr": "hors de Suisse", "en": "outside Switzerland"},
-                 "countries": ["CH"]},
+        "title": {
+            "fr": "Loi fédérale sur la protection des données (nLPD)",
+            "en": "Federal Act on Data Protection (nFADP)",
+        },
+        "area": {
+            "name": {"fr": "la Suisse", "en": "Switzerland"},
+            "outside": {"fr": "hors de Suisse", "en": "outside Switzerland"},
+            "countries": ["CH"],
+        },
         "deadline": {"days": 30, "article": "art. 18 OPDo"},
-        "rights": {"access": {"article": "art. 25", "explanation": {"fr": "Savoir.", "en": "Know."}},
-                   "portability": {"article": "art. 28", "applies_to": [], "explanation": {"fr": "Recevoir.", "en": "Receive."}}},
+        "rights": {
+            "access": {"article": "art. 25", "explanation": {"fr": "Savoir.", "en": "Know."}},
+            "portability": {
+                "article": "art. 28",
+                "applies_to": [],
+                "explanation": {"fr": "Recevoir.", "en": "Receive."},
+            },
+        },
         "requires": [{"fact": "controller_contact", "article": "art. 19(2)(a)"}],
     }
-    registry["authorities"]["fdpic"] = {"name": {"fr": "le Préposé fédéral (PFPDT)", "en": "the Federal Commissioner (FDPIC)"},
-                                        "contact": {"website": "https://www.edoeb.admin.ch"}}
+    registry["authorities"]["fdpic"] = {
+        "name": {"fr": "le Préposé fédéral (PFPDT)", "en": "the Federal Commissioner (FDPIC)"},
+        "contact": {"website": "https://www.edoeb.admin.ch"},
+    }
     notice = minimal_notice(jurisdiction={"laws": ["ch-nfadp"], "authority": "fdpic"})
     notice["rights"]["offered"] = ["access"]
     notice["publisher"].pop("contact")
@@ -157,7 +183,8 @@ def test_a_third_law_needs_no_code_change(tmp_path: Path) -> None:
     text = yaml.safe_dump(registry, allow_unicode=True, sort_keys=False)
     assert said(tmp_path, notice, text) == {
         "publisher": "give the organization's contact details (an address, an email or a phone) — required by "
-                     "ch-nfadp, art. 19(2)(a)"}
+        "ch-nfadp, art. 19(2)(a)"
+    }
 
 
 def test_translation_missing_in_one_language(tmp_path: Path) -> None:
@@ -174,6 +201,8 @@ def test_text_in_a_language_the_site_does_not_publish(tmp_path: Path) -> None:
 
 def test_problem_in_french(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, minimal_notice(dpo={"name": "X"}))
-    assert problem.text("fr") == ("un DPO est annoncé sans coordonnées\u00a0: ajoutez une adresse électronique ou "
-                                  "une adresse postale — exigé par gdpr, art. 13(1)(b)")
+    assert problem.text("fr") == (
+        "un DPO est annoncé sans coordonnées\u00a0: ajoutez une adresse électronique ou "
+        "une adresse postale — exigé par gdpr, art. 13(1)(b)"
+    )
     assert "erreur" in problem.render("fr")

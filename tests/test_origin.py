@@ -12,8 +12,18 @@ def test_an_origin_is_normalized() -> None:
     assert parse_origin("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
 
 
-@pytest.mark.parametrize("value", ["privacy.example", "ftp://privacy.example", "https://", "https://x/rights",
-                                   "https://x?a=b", "https://user@x", "https://x:port"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "privacy.example",
+        "ftp://privacy.example",
+        "https://",
+        "https://x/rights",
+        "https://x?a=b",
+        "https://user@x",
+        "https://x:port",
+    ],
+)
 def test_what_is_not_an_origin_is_refused(value: str) -> None:
     with pytest.raises(OriginError):
         parse_origin(value)

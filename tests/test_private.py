@@ -39,8 +39,17 @@ def test_var_and_its_files_are_private_whatever_the_umask(
     client.post("/consent", json={"site": "clinique", "action": "reject"})
     wait_for_mail(var / "maildir", 2)
     assert _mode(var) == 0o700
-    files = [var / name for name in ("development-secret-key", "privacy.sqlite3", "privacy.sqlite3-wal",
-                                     "privacy.sqlite3-shm", "consent-log.sqlite3", "consent-log.sqlite3-wal")]
+    files = [
+        var / name
+        for name in (
+            "development-secret-key",
+            "privacy.sqlite3",
+            "privacy.sqlite3-wal",
+            "privacy.sqlite3-shm",
+            "consent-log.sqlite3",
+            "consent-log.sqlite3-wal",
+        )
+    ]
     mails = sorted((var / "maildir" / "new").iterdir())
     assert len(mails) == 2
     assert {str(path.relative_to(var)): oct(_mode(path)) for path in files + mails if _mode(path) != 0o600} == {}

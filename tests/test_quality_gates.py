@@ -79,9 +79,13 @@ def live(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Itera
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, str(REPO / "server.py"), "--host", "127.0.0.1", "--port", str(port)],
-                                   cwd=REPO, env={**os.environ, **env, "PRIVACY_PUBLIC_ORIGIN": ""},  # where it listens
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, str(REPO / "server.py"), "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO,
+            env={**os.environ, **env, "PRIVACY_PUBLIC_ORIGIN": ""},  # where it listens
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -112,14 +116,16 @@ def test_every_page_is_valid_html(live: str, pages: list[str], tmp_path: Path) -
             file = tmp_path / f"page{n}.html"
             file.write_bytes(response.read())
             files.append(file)
-    labels = {str(f): path for f, path in zip(files, pages)}
+    labels = {str(f): path for f, path in zip(files, pages, strict=False)}
     errors = vnu_check(files)  # one java run for all pages
     for error in errors:
         error["file"] = labels.get(error["file"], error["file"])
     assert errors == [], format_vnu_errors(errors)
 
 
-def test_every_page_passes_axe_and_fetches_nothing_from_elsewhere(live: str, pages: list[str], browser: Browser) -> None:
+def test_every_page_passes_axe_and_fetches_nothing_from_elsewhere(
+    live: str, pages: list[str], browser: Browser
+) -> None:
     context = browser.new_context()
     try:
         elsewhere = collect_third_party_requests(context, live)

@@ -35,7 +35,9 @@ def test_a_template_escapes_text_and_keeps_markup(text: str) -> None:
     assert page == f"<p>{escape(text)}</p><p><b>kept</b></p><p>{escape(text)}</p>"
 
 
-def _compiled_by(renderer: Renderer, languages: list[str], turn: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+def _compiled_by(
+    renderer: Renderer, languages: list[str], turn: int, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, str]]:
     """(language, template) for each template ``renderer.warm_up`` compiled rather than loaded, in order."""
     compiled: list[tuple[str, str]] = []
     compile_template = jinja2.Environment.compile
@@ -51,7 +53,8 @@ def _compiled_by(renderer: Renderer, languages: list[str], turn: int, monkeypatc
 
 
 def test_warm_up_starts_with_its_own_language_and_loads_what_another_worker_compiled(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = _compiled_by(Renderer(cache_dir=tmp_path), ["en", "fr"], 1, monkeypatch)
     assert first[0] == ("fr", "notice.html") and first[-1] == ("en", "notice.html")
     assert len(first) == 2 * len(PAGE_TEMPLATES)
@@ -85,9 +88,12 @@ def test_a_period_in_a_sentence_reads_as_each_language_writes_it() -> None:
     env_fr, env_en = renderer._env("fr"), renderer._env("en")
     template = '{{ _("We answer within %(period)s of receiving your request.", period=d|period) }}'
     one, two, days = Deadline(months=1), Deadline(months=2), Deadline(days=8)
+
     def fr(deadline: Deadline) -> str:
         return html.unescape(env_fr.from_string(template).render(d=deadline))
 
     assert fr(one) == "Nous répondons dans un délai d'un mois à compter de la réception de votre demande."
     assert env_en.from_string(template).render(d=one) == "We answer within one month of receiving your request."
-    assert fr(two).startswith("Nous répondons dans un délai de 2") and fr(days).startswith("Nous répondons dans un délai de 8")
+    assert fr(two).startswith("Nous répondons dans un délai de 2") and fr(days).startswith(
+        "Nous répondons dans un délai de 8"
+    )

@@ -23,12 +23,21 @@ def test_codes_reference_matches_the_code() -> None:
 def test_every_content_file_points_to_its_schema() -> None:
     for policy in EXAMPLE_CONTENT.glob("*/policy.yaml"):
         assert policy.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../notice.schema.json")
-    assert (EXAMPLE_CONTENT / "_registry.yaml").read_text(encoding="utf-8").startswith(
-        "# yaml-language-server: $schema=registry.schema.json")
+    assert (
+        (EXAMPLE_CONTENT / "_registry.yaml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=registry.schema.json")
+    )
 
 
 def test_schema_forbids_unknown_keys_and_lists_codes() -> None:
     schema = json.loads(schema_text("notice.schema.json"))
     assert schema["additionalProperties"] is False
     assert schema["$defs"]["LegalBasis"]["enum"] == [
-        "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"]
+        "consent",
+        "contract",
+        "legal_obligation",
+        "vital_interests",
+        "public_task",
+        "legitimate_interests",
+    ]

@@ -46,8 +46,14 @@ def test_before_the_first_build(client: TestClient) -> None:
 
 def _server(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {"PATH": "/usr/bin:/bin", "PRIVACY_VAR_DIR": str(tmp_path / "var"), **env}
-    return subprocess.run([sys.executable, str(REPO / "server.py"), "--port", "1"], cwd=REPO, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(REPO / "server.py"), "--port", "1"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_server_refuses_production_without_a_key(tmp_path: Path) -> None:
@@ -73,8 +79,9 @@ def test_the_refusal_is_said_in_the_operator_language(tmp_path: Path) -> None:
 
 def test_a_request_for_another_host_is_refused_in_the_visitors_language(client: TestClient) -> None:
     # A forged Host would otherwise reach every page, and once put the attacker's domain in mails.
-    response = client.get("/rights/clinique/fr/", headers={"host": "hospital-login.evil.example",
-                                                           "accept-language": "fr"})
+    response = client.get(
+        "/rights/clinique/fr/", headers={"host": "hospital-login.evil.example", "accept-language": "fr"}
+    )
     assert response.status_code == 400
     assert response.text == "Ce serveur ne répond qu’à sa propre adresse\xa0: https://testserver"
     assert "evil" not in response.text
@@ -88,8 +95,13 @@ def test_the_builds_own_files_are_never_served(tmp_path: Path, make_client: Call
     assert build(content, tmp_path / "public").ok
     assert (tmp_path / "public" / ".build" / "manifest.json").is_file()
     client = make_client(content)
-    for path in ("/.build/manifest.json", "/.build/", "/.BUILD/manifest.json", "/%2Ebuild/manifest.json",
-                 "/clinique/%2E%2E/.build/manifest.json"):
+    for path in (
+        "/.build/manifest.json",
+        "/.build/",
+        "/.BUILD/manifest.json",
+        "/%2Ebuild/manifest.json",
+        "/clinique/%2E%2E/.build/manifest.json",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "compliance" not in response.text and str(tmp_path) not in response.text
@@ -122,11 +134,15 @@ def test_production_answers_only_over_https_with_hsts_on_every_answer(make_setti
 
 def test_the_http_servers_own_answers_carry_the_security_headers(tmp_path: Path) -> None:
     # A request uvicorn cannot parse never reaches the app: uvicorn itself adds the headers.
-    env = settings_env(tmp_path, write_content(tmp_path / "content", {"clinique": minimal_notice()}),
-                       PRIVACY_PUBLIC_ORIGIN="")
+    env = settings_env(
+        tmp_path, write_content(tmp_path / "content", {"clinique": minimal_notice()}), PRIVACY_PUBLIC_ORIGIN=""
+    )
     with running_server(env, tmp_path / "server.log") as port:
-        for request in (b"NOT HTTP AT ALL\r\n\r\n", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n",
-                        f"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()):
+        for request in (
+            b"NOT HTTP AT ALL\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n",
+            f"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode(),
+        ):
             status, headers = status_and_headers(raw_request(port, request))
             assert status in (200, 400), request
             assert headers.get("content-security-policy") == CONTENT_SECURITY_POLICY, request
@@ -137,8 +153,9 @@ def test_the_http_servers_own_answers_carry_the_security_headers(tmp_path: Path)
 def test_production_behind_its_proxy_sends_hsts_on_every_answer(tmp_path: Path) -> None:
     env = settings_env(tmp_path, write_content(tmp_path / "content", {"clinique": minimal_notice()}), **PRODUCTION)
     with running_server(env, tmp_path / "server.log") as port:
-        https = raw_request(port, b"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: testserver\r\n"
-                                  b"X-Forwarded-Proto: https\r\n\r\n")
+        https = raw_request(
+            port, b"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: testserver\r\nX-Forwarded-Proto: https\r\n\r\n"
+        )
         plain = raw_request(port, b"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: testserver\r\n\r\n")
         malformed = raw_request(port, b"NOT HTTP AT ALL\r\n\r\n")
     assert status_and_headers(https)[0] == 200
@@ -164,8 +181,9 @@ def test_unwritable_storage_ends_with_an_operator_message(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "PRIVACY_VAR_DIR: " in result.stderr and "cannot be written" in result.stderr
     assert "Traceback" not in result.stderr
-    outside = _server(tmp_path, PRIVACY_SECRET_KEYS="k" * 40,
-                      PRIVACY_DATABASE=str(tmp_path / "a-file" / "db" / "privacy.sqlite3"))
+    outside = _server(
+        tmp_path, PRIVACY_SECRET_KEYS="k" * 40, PRIVACY_DATABASE=str(tmp_path / "a-file" / "db" / "privacy.sqlite3")
+    )
     assert outside.returncode == 2 and "could not open its storage" in outside.stderr
     assert "Traceback" not in outside.stderr
 

@@ -21,8 +21,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
 @pytest.mark.parametrize("environment", ["production", "development"])
 def test_every_mode_refuses_a_short_key(tmp_path: Path, environment: str) -> None:
     with pytest.raises(SettingsError, match="at least 32 characters"):
-        load_settings({**PRODUCTION, "PRIVACY_ENV": environment, "PRIVACY_SECRET_KEYS": "short",
-                       "PRIVACY_VAR_DIR": str(tmp_path)})
+        load_settings(
+            {**PRODUCTION, "PRIVACY_ENV": environment, "PRIVACY_SECRET_KEYS": "short", "PRIVACY_VAR_DIR": str(tmp_path)}
+        )
 
 
 @pytest.mark.parametrize("key", ["a" * 32, "password" * 4, "0123456789" * 4, "abcdefghijklmnop" * 2 + "abcdefgh"])
@@ -42,11 +43,14 @@ def test_keys_newest_first(tmp_path: Path) -> None:
     assert settings.secret_keys == (new, old)
 
 
-@pytest.mark.parametrize("missing, message", [
-    ("PRIVACY_PUBLIC_ORIGIN", "PRIVACY_PUBLIC_ORIGIN is required in production"),
-    ("PRIVACY_FORWARDED_ALLOW_IPS", "production serves visitors over HTTPS only"),
-    ("PRIVACY_SMTP_HOST", "production needs a route for the DPO's mail"),
-])
+@pytest.mark.parametrize(
+    "missing, message",
+    [
+        ("PRIVACY_PUBLIC_ORIGIN", "PRIVACY_PUBLIC_ORIGIN is required in production"),
+        ("PRIVACY_FORWARDED_ALLOW_IPS", "production serves visitors over HTTPS only"),
+        ("PRIVACY_SMTP_HOST", "production needs a route for the DPO's mail"),
+    ],
+)
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings({**PRODUCTION, missing: ""})
@@ -57,11 +61,14 @@ def test_production_mail_may_go_to_a_maildir_chosen_explicitly(tmp_path: Path) -
     assert settings.smtp_host is None and settings.maildir == tmp_path / "inbox"
 
 
-@pytest.mark.parametrize("origin, message", [
-    ("http://privacy.hospital.example", "must start with https:// in production"),
-    ("https://privacy.hospital.example/rights", "a scheme and a host, no path"),
-    ("privacy.hospital.example", "a scheme and a host, no path"),
-])
+@pytest.mark.parametrize(
+    "origin, message",
+    [
+        ("http://privacy.hospital.example", "must start with https:// in production"),
+        ("https://privacy.hospital.example/rights", "a scheme and a host, no path"),
+        ("privacy.hospital.example", "a scheme and a host, no path"),
+    ],
+)
 def test_production_refuses_a_public_origin_that_is_not_https(origin: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings({**PRODUCTION, "PRIVACY_PUBLIC_ORIGIN": origin})

@@ -24,14 +24,24 @@ from tests.security.conftest import running_server
 
 T = TypeVar("T")
 SAME_ORIGIN = {"Origin": TEST_ORIGIN, "Sec-Fetch-Site": "same-origin"}
-ADVERTISING = {"name": "_ads", "provider": "Régie", "category": "advertising", "duration": "6 months",
-               "purpose": {"fr": "Publicité", "en": "Advertising"}}
+ADVERTISING = {
+    "name": "_ads",
+    "provider": "Régie",
+    "category": "advertising",
+    "duration": "6 months",
+    "purpose": {"fr": "Publicité", "en": "Advertising"},
+}
 
 
 def build(content: Path, public: Path) -> None:
     """A real build, in its own process, as an editor runs it while the server serves."""
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--content", str(content), "--out", str(public)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--content", str(content), "--out", str(public)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -76,8 +86,9 @@ def _accept(client: TestClient, site: str) -> tuple[dict[str, Any], str]:
     return response.json(), response.cookies[f"consent-{site}"]
 
 
-def test_a_rebuild_is_served_without_a_restart(make_client: Callable[..., TestClient],
-                                               site_folders: tuple[Path, Path]) -> None:
+def test_a_rebuild_is_served_without_a_restart(
+    make_client: Callable[..., TestClient], site_folders: tuple[Path, Path]
+) -> None:
     content, public = site_folders
     client = make_client(content)
     recorded, cookie = _accept(client, "clinique")
@@ -86,8 +97,15 @@ def test_a_rebuild_is_served_without_a_restart(make_client: Callable[..., TestCl
     assert client.get("/consent", params={"site": "cabinet"}).status_code == 404
     assert client.get("/rights/cabinet/fr/").status_code == 404
 
-    write_content(content, {"clinique": with_advertising(), "cabinet": minimal_notice(
-        publisher={"name": "Cabinet Exemple", "contact": {"email": "contact@cabinet.example"}})})
+    write_content(
+        content,
+        {
+            "clinique": with_advertising(),
+            "cabinet": minimal_notice(
+                publisher={"name": "Cabinet Exemple", "contact": {"email": "contact@cabinet.example"}}
+            ),
+        },
+    )
     build(content, public)
 
     # A new site: its consent endpoint and its rights form answer, without a restart.
@@ -126,19 +144,24 @@ def test_changed_rights_settings_are_followed(make_client: Callable[..., TestCli
     assert form.status_code == 200 and 'value="portability"' not in form.text
 
     offered = ["access", "rectification", "erasure", "restriction", "objection", "portability"]
-    write_content(content, {
-        "clinique": minimal_notice(rights={"offered": offered,
-                                           "channels": {"email": "dpo@clinique.example", "online_form": True}}),
-        "cabinet": minimal_notice(rights={"offered": offered, "channels": {"email": "dpo@cabinet.example"}}),
-    })
+    write_content(
+        content,
+        {
+            "clinique": minimal_notice(
+                rights={"offered": offered, "channels": {"email": "dpo@clinique.example", "online_form": True}}
+            ),
+            "cabinet": minimal_notice(rights={"offered": offered, "channels": {"email": "dpo@cabinet.example"}}),
+        },
+    )
     build(content, tmp_path / "public")
 
     eventually(lambda: 'value="portability"' in client.get("/rights/clinique/en/").text, "the new right offered")
     assert client.get("/rights/cabinet/en/").status_code == 404  # its form is no longer offered
 
 
-def test_every_answer_during_a_rebuild_is_of_one_build(make_client: Callable[..., TestClient],
-                                                       site_folders: tuple[Path, Path]) -> None:
+def test_every_answer_during_a_rebuild_is_of_one_build(
+    make_client: Callable[..., TestClient], site_folders: tuple[Path, Path]
+) -> None:
     content, public = site_folders
     client = make_client(content, PRIVACY_CONSENT_LIMITS="100000/600")
 
@@ -146,16 +169,28 @@ def test_every_answer_during_a_rebuild_is_of_one_build(make_client: Callable[...
     # banner's wording (its hash names the publisher too).
     def state() -> tuple[Any, ...]:
         answer = _state(client, "clinique")
-        return ("GET", answer["revision"], tuple(answer["choices"]), tuple(c["id"] for c in answer["categories"]),
-                answer["hash"])
+        return (
+            "GET",
+            answer["revision"],
+            tuple(answer["choices"]),
+            tuple(c["id"] for c in answer["categories"]),
+            answer["hash"],
+        )
 
     def choice() -> tuple[Any, ...]:
         answer, _ = _accept(client, "clinique")
         return ("POST", answer["revision"], tuple(answer["choices"]))
 
     old = {state(), choice()}
-    write_content(content, {"clinique": {**with_advertising(), "publisher": {
-        "name": "Clinique Nouvelle", "contact": {"email": "contact@clinique.example"}}}})
+    write_content(
+        content,
+        {
+            "clinique": {
+                **with_advertising(),
+                "publisher": {"name": "Clinique Nouvelle", "contact": {"email": "contact@clinique.example"}},
+            }
+        },
+    )
     rebuild = threading.Thread(target=build, args=(content, public))
     rebuild.start()
     answers: list[tuple[Any, ...]] = []
@@ -178,10 +213,13 @@ def test_every_answer_during_a_rebuild_is_of_one_build(make_client: Callable[...
     assert set(answers[first_new:]) <= new, "the previous build came back"
 
 
-def test_content_edited_after_its_build_is_not_served(make_client: Callable[..., TestClient],
-                                                      site_folders: tuple[Path, Path], tmp_path: Path,
-                                                      caplog: pytest.LogCaptureFixture,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_content_edited_after_its_build_is_not_served(
+    make_client: Callable[..., TestClient],
+    site_folders: tuple[Path, Path],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
@@ -208,10 +246,12 @@ def test_content_edited_after_its_build_is_not_served(make_client: Callable[...,
     assert "is served from now on" in caplog.text
 
 
-def test_content_that_does_not_load_keeps_the_previous_snapshot(make_client: Callable[..., TestClient],
-                                                                 site_folders: tuple[Path, Path],
-                                                                 caplog: pytest.LogCaptureFixture,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_content_that_does_not_load_keeps_the_previous_snapshot(
+    make_client: Callable[..., TestClient],
+    site_folders: tuple[Path, Path],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
@@ -242,6 +282,7 @@ def test_server_py_follows_build_py(tmp_path: Path) -> None:
     env = settings_env(tmp_path, content, public, PRIVACY_PUBLIC_ORIGIN="")
 
     with running_server(env, tmp_path / "server.log") as port:
+
         def status(path: str) -> int:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:

@@ -60,7 +60,8 @@ def test_a_clean_stop_leaves_every_request_in_the_database_file(settings: Settin
 
 
 def test_while_serving_the_log_reaches_the_database_file_within_the_period(
-        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(storage, "CHECKPOINT_EVERY_SECONDS", 0.05)
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         _send(client, 10)
@@ -82,13 +83,20 @@ def _damage(path: Path) -> None:
 def _server(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     content = tmp_path / "content"
     environment = {"PATH": "/usr/bin:/bin", **settings_env(tmp_path, content), **env}
-    return subprocess.run([sys.executable, str(REPO / "server.py"), *args], cwd=REPO, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(REPO / "server.py"), *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("database", ["privacy.sqlite3", "consent-log.sqlite3"])
-def test_a_damaged_database_refuses_the_start_with_what_to_do(settings: Settings, tmp_path: Path,
-                                                             database: str) -> None:
+def test_a_damaged_database_refuses_the_start_with_what_to_do(
+    settings: Settings, tmp_path: Path, database: str
+) -> None:
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         _send(client, 5)
         client.post("/consent", json={"site": "clinique", "action": "reject"})
@@ -103,7 +111,8 @@ def test_a_damaged_database_refuses_the_start_with_what_to_do(settings: Settings
 
 
 def test_a_damaged_write_ahead_log_refuses_the_start_instead_of_losing_commits_silently(
-        tmp_path: Path, settings: Settings) -> None:
+    tmp_path: Path, settings: Settings
+) -> None:
     # Sixty commits that only the log holds (as when the server was killed), then one frame damaged.
     live = tmp_path / "live.sqlite3"
     db = sqlite3.connect(live, isolation_level=None)
@@ -141,8 +150,7 @@ def test_a_file_that_is_not_a_database_refuses_the_start(tmp_path: Path, setting
     assert f"the database {settings.database} is damaged" in result.stderr
 
 
-def test_an_online_backup_holds_every_committed_request_in_one_private_file(settings: Settings,
-                                                                           tmp_path: Path) -> None:
+def test_an_online_backup_holds_every_committed_request_in_one_private_file(settings: Settings, tmp_path: Path) -> None:
     destination = tmp_path / "backups" / "today"
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         _send(client, 20)

@@ -12,8 +12,9 @@ from privacy import text
 from privacy.safe_markdown import converter
 
 # What legal staff type: words, accents, punctuation, line breaks and blank lines, a few spaces here and there.
-PLAIN = st.lists(st.sampled_from([*"abcdeé ÀXYZ.,;:'\"()?/%€0123-=+\n", "  ", "\n\n", " \n", "\t", "    "]),
-                 max_size=40).map("".join)
+PLAIN = st.lists(
+    st.sampled_from([*"abcdeé ÀXYZ.,;:'\"()?/%€0123-=+\n", "  ", "\n\n", " \n", "\t", "    "]), max_size=40
+).map("".join)
 
 
 def read(page_html: str) -> str:
@@ -37,14 +38,17 @@ def test_text_that_skips_the_parser_reads_as_the_parser_would_render_it(source: 
 def test_markdown_is_still_markdown() -> None:
     assert str(text.render_markdown("A *list*:\n\n- one\n- two")) == by_the_parser("A *list*:\n\n- one\n- two")
     assert "<a href" not in str(text.render_markdown("[x](javascript:alert(1))"))
-    assert str(text.render_markdown("First.\n\nSecond, with l'apostrophe.")) == \
-        "<p>First.</p>\n<p>Second, with l&#39;apostrophe.</p>"
+    assert (
+        str(text.render_markdown("First.\n\nSecond, with l'apostrophe."))
+        == "<p>First.</p>\n<p>Second, with l&#39;apostrophe.</p>"
+    )
 
 
 def test_french_spacing_puts_a_no_break_space_where_french_wants_one() -> None:
     from privacy.text import french_spacing
 
     assert french_spacing("Nos clients : les organismes ; « contact » ?") == (
-        "Nos clients\u00a0: les organismes\u00a0; «\u00a0contact\u00a0»\u00a0?")
+        "Nos clients\u00a0: les organismes\u00a0; «\u00a0contact\u00a0»\u00a0?"
+    )
     assert french_spacing("voir https://exemple.fr et fr: texte") == "voir https://exemple.fr et fr: texte"
     assert french_spacing("déjà\u00a0: bien") == "déjà\u00a0: bien"

@@ -59,8 +59,10 @@ def notice_link(site: Site, language: str, anchor: str = "cookies") -> str:
 
 
 def _cookie(cookie: Cookie, language: str, fallback: str) -> dict[str, str]:
-    duration = i18n.gettext(language, "for the browser session") if cookie.duration == "session" else (
-        i18n.format_duration(cookie.duration, language) if cookie.duration else ""
+    duration = (
+        i18n.gettext(language, "for the browser session")
+        if cookie.duration == "session"
+        else (i18n.format_duration(cookie.duration, language) if cookie.duration else "")
     )
     return {
         "name": cookie.name or "",
@@ -85,7 +87,9 @@ def _banner(site: Site, language: str) -> tuple[dict[str, Any], str]:
     fallback = site.languages[0]
     categories = []
     if inventory.optional:
-        categories.append(_category(CookieCategory.strictly_necessary, inventory.strictly_necessary, language, fallback))
+        categories.append(
+            _category(CookieCategory.strictly_necessary, inventory.strictly_necessary, language, fallback)
+        )
         categories += [_category(c.category, c.cookies, language, fallback) for c in inventory.optional]
     shown = {
         "lang": language,

@@ -20,8 +20,18 @@ from ..database import connect
 from ..settings import SettingsError, load_settings
 from . import log
 
-COLUMNS = ("recorded_at", "consent_id", "site", "revision", "banner_hash", "language", "action", "choices", "gpc",
-           "channel")
+COLUMNS = (
+    "recorded_at",
+    "consent_id",
+    "site",
+    "revision",
+    "banner_hash",
+    "language",
+    "action",
+    "choices",
+    "gpc",
+    "channel",
+)
 NO_SITE = N_("say which site to export (--site), or --purge to delete the entries kept long enough")
 PURGED = N_("%(count)d proof-of-consent entries recorded before %(cutoff)s deleted")
 WOULD_PURGE = N_("%(count)d proof-of-consent entries recorded before %(cutoff)s would be deleted")
@@ -98,7 +108,7 @@ def add_consent_commands(commands: argparse._SubParsersAction) -> None:  # type:
         "consent-log",
         help="export the proof-of-consent log of one site, or delete the entries kept long enough",
         description="Export the proof-of-consent log of one site (the database of PRIVACY_CONSENT_LOG), or delete "
-                    "the entries kept for PRIVACY_CONSENT_PROOF_YEARS after the longest a choice holds.",
+        "the entries kept for PRIVACY_CONSENT_PROOF_YEARS after the longest a choice holds.",
     )
     parser.add_argument("--site", help="the site id (its folder name under content/)")
     parser.add_argument("--since", type=parse_since, help="only records from this date or time on (UTC unless stated)")

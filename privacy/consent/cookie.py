@@ -77,14 +77,14 @@ class ConsentCookie:
             return None
         return _parse(payload)
 
-    def current(
-        self, value: str | None, inventory: ConsentInventory, now: float | None = None
-    ) -> ConsentChoice | None:
+    def current(self, value: str | None, inventory: ConsentInventory, now: float | None = None) -> ConsentChoice | None:
         """The choice that still holds: signed for this site, not older than the lifetime, for this revision."""
         return still_holds(self.loads(value, inventory.site_id), inventory, now)
 
 
-def still_holds(choice: ConsentChoice | None, inventory: ConsentInventory, now: float | None = None) -> ConsentChoice | None:
+def still_holds(
+    choice: ConsentChoice | None, inventory: ConsentInventory, now: float | None = None
+) -> ConsentChoice | None:
     """``choice`` if it is for this revision and not older than the lifetime."""
     if choice is None or choice.revision != inventory.revision:
         return None
@@ -119,8 +119,9 @@ class _SignedJSON:
             raise BadSignature("no signature")
         # Compared as text with the one encoding dumps writes: base64 decoders also take padding, the other
         # alphabet, spaces and stray low bits, so a decoded comparison would accept re-encodings of a signature.
-        if not any(hmac.compare_digest(signature, _encode(hmac.digest(key, value, "sha256")))
-                   for key in reversed(self._keys)):
+        if not any(
+            hmac.compare_digest(signature, _encode(hmac.digest(key, value, "sha256"))) for key in reversed(self._keys)
+        ):
             raise BadSignature("signature does not match")
         try:
             return json.loads(base64_decode(value))

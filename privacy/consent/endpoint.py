@@ -27,8 +27,17 @@ from ..content import Content, Site
 from ..database import GroupCommit
 from ..rate_limits import Counter, Limit, SqliteRateLimits, Verdict, client_key
 from ..web import (
-    CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, cookie_header, error_response, json_nesting, read_body,
-    request_language, same_origin, send_answer,
+    CROSS_SITE,
+    NOT_FOUND,
+    TOO_LARGE,
+    BodyTooLarge,
+    cookie_header,
+    error_response,
+    json_nesting,
+    read_body,
+    request_language,
+    same_origin,
+    send_answer,
 )
 from . import log
 from .banner import Banner, banner, notice_link
@@ -53,14 +62,16 @@ REDIRECT_SAFE = ":/%#?=@[]!$&'()*+,;"
 
 NO_SITE = N_("Say which site this choice is for (the “site” field, or data-site on the widget's script tag).")
 WRONG_TYPE = N_("Send the choice as JSON (application/json) or as a form (application/x-www-form-urlencoded).")
-BAD_JSON = N_("This request is not valid JSON: send an object such as {\"site\": \"…\", \"action\": \"accept\"}.")
-TOO_DEEP = N_("This request nests too deeply to be a choice: send an object such as {\"site\": \"…\", \"action\": \"accept\"}.")
+BAD_JSON = N_('This request is not valid JSON: send an object such as {"site": "…", "action": "accept"}.')
+TOO_DEEP = N_('This request nests too deeply to be a choice: send an object such as {"site": "…", "action": "accept"}.')
 BAD_FORM = N_("This form could not be read: send it again from the site's page.")
 BAD_ACTION = N_("“%(action)s” is not a choice this banner offers: use one of %(known)s.")
 BAD_CATEGORY = N_("“%(category)s” is not a cookie category of this site; its categories are: %(known)s.")
 BAD_VALUE = N_("The choice for “%(category)s” must be true or false.")
 BAD_RETURN = N_("The page to return to must be a path on this site, such as /contact.")
-TOO_MANY_CHOICES = N_("Too many choices were sent from your connection: nothing was changed. Please try again in a few minutes.")
+TOO_MANY_CHOICES = N_(
+    "Too many choices were sent from your connection: nothing was changed. Please try again in a few minutes."
+)
 NOT_RECORDED = N_("Your choice could not be recorded just now: nothing was changed. Please try again in a moment.")
 
 
@@ -136,7 +147,9 @@ def _parse_form(body: bytes, gpc_header: bool) -> ChoiceRequest:
 
     action = first("action")
     # Unticked boxes are not sent: a form lists only what was granted.
-    choices = {category: True for category in fields.get("category", [])} if action in ("customize", "withdraw") else None
+    choices = (
+        {category: True for category in fields.get("category", [])} if action in ("customize", "withdraw") else None
+    )
     return ChoiceRequest(first("site"), first("lang"), action, choices, gpc_header, first("return") or None, "form")  # type: ignore[arg-type]
 
 
@@ -228,8 +241,13 @@ class ConsentEndpoint:
         body = self._encoded.get(key)
         if body is None:
             shown = self._banner(site, language)
-            state = {"decided": current is not None, "choices": dict(zip(inventory.optional_categories, granted)),
-                     "gpc": gpc, **shown.shown, "hash": shown.hash}
+            state = {
+                "decided": current is not None,
+                "choices": dict(zip(inventory.optional_categories, granted, strict=False)),
+                "gpc": gpc,
+                **shown.shown,
+                "hash": shown.hash,
+            }
             body = self._encoded[key] = _json(state)
         return body
 
@@ -239,7 +257,8 @@ class ConsentEndpoint:
         body = self._recorded.get(key)
         if body is None:
             body = self._recorded[key] = _json(
-                {"decided": True, "action": action, "choices": choices, "revision": inventory.revision})
+                {"decided": True, "action": action, "choices": choices, "revision": inventory.revision}
+            )
         return body
 
     def _query(self, request: Request) -> tuple[str, str]:
@@ -268,8 +287,9 @@ class ConsentEndpoint:
         body = self._state_body(site, language, current, request.headers.get("sec-gpc") == "1")
         await send_answer(send, 200, body, [JSON_CONTENT, NO_STORE, VARY_COOKIE_GPC])
 
-    def _refuse(self, request: Request, as_json: bool, status: int, message: str, explicit: str | None = None,
-                **params: Any) -> Response:
+    def _refuse(
+        self, request: Request, as_json: bool, status: int, message: str, explicit: str | None = None, **params: Any
+    ) -> Response:
         # The visitor's language is only worked out when there is something to say.
         language = self._error_language(request, explicit)
         return error_response(request, status, message, language, as_json=as_json, **params)
@@ -297,7 +317,9 @@ class ConsentEndpoint:
                     await self._record(request, choice, send)
                     return
                 except BadChoice as error:
-                    refusal = self._refuse(request, as_json, error.status, error.message, choice.language, **error.params)
+                    refusal = self._refuse(
+                        request, as_json, error.status, error.message, choice.language, **error.params
+                    )
                     if error.retry_after is not None:
                         refusal.headers["Retry-After"] = str(error.retry_after)
                 except sqlite3.Error:
@@ -341,9 +363,16 @@ class ConsentEndpoint:
             choices=choices,
         )
         entry = log.ConsentRecord(
-            consent_id=decided.consent_id, recorded_at=now, site=site.id, revision=inventory.revision,
-            banner_hash=self._banner(site, shown_language).hash, language=shown_language, action=action,
-            choices=choices, gpc=choice.gpc, channel=choice.channel,
+            consent_id=decided.consent_id,
+            recorded_at=now,
+            site=site.id,
+            revision=inventory.revision,
+            banner_hash=self._banner(site, shown_language).hash,
+            language=shown_language,
+            action=action,
+            choices=choices,
+            gpc=choice.gpc,
+            channel=choice.channel,
         )
         client = client_key(request.client.host if request.client else "")
         verdict = await self.log.run(lambda db: self._append(db, log.row(entry), client, now.timestamp()))
@@ -359,11 +388,16 @@ class ConsentEndpoint:
             samesite="lax",
         )
         if return_to is not None:
-            await send_answer(send, 303, b"", [(b"location", quote(return_to, safe=REDIRECT_SAFE).encode("latin-1")),
-                                              NO_STORE, cookie])
+            await send_answer(
+                send,
+                303,
+                b"",
+                [(b"location", quote(return_to, safe=REDIRECT_SAFE).encode("latin-1")), NO_STORE, cookie],
+            )
         else:
-            await send_answer(send, 200, self._recorded_body(inventory, action, choices), [JSON_CONTENT, NO_STORE, cookie])
-
+            await send_answer(
+                send, 200, self._recorded_body(inventory, action, choices), [JSON_CONTENT, NO_STORE, cookie]
+            )
 
     def _append(self, db: sqlite3.Connection, entry: tuple[object, ...], client: str, now: float) -> Verdict:
         """The entry appended if the client's limit allows it, with the client's count."""

@@ -120,7 +120,9 @@ def purge(db: sqlite3.Connection, before: datetime, at_most: int = 5000) -> int:
     never updated: deleting old ones by age is the only change the log admits.)"""
     cursor = db.execute(
         "DELETE FROM consent_log WHERE id IN (SELECT id FROM consent_log WHERE recorded_at < ? ORDER BY recorded_at"
-        " LIMIT ?)", (_stamp(before), at_most))
+        " LIMIT ?)",
+        (_stamp(before), at_most),
+    )
     return cursor.rowcount
 
 

@@ -17,7 +17,13 @@ from ..publish import Writer, hashed_name
 from ..render import Page, Renderer
 from ..urls import SiteUrls, relative
 from .banner import WORDING, notice_link
-from .inventory import CONSENT_COOKIE_PURPOSE, NOTICE_SEEN_PURPOSE, ConsentInventory, consent_cookie_declaration, consent_inventory
+from .inventory import (
+    CONSENT_COOKIE_PURPOSE,
+    NOTICE_SEEN_PURPOSE,
+    ConsentInventory,
+    consent_cookie_declaration,
+    consent_inventory,
+)
 
 WIDGET_DIR = Path(__file__).resolve().parents[2] / "widget"
 SOURCES = ("consent.js", "consent.css")
@@ -40,7 +46,9 @@ def gzipped_size(widget_dir: Path = WIDGET_DIR) -> int:
 def publish_widget(writer: Writer, widget_dir: Path = WIDGET_DIR) -> WidgetAssets:
     script = (widget_dir / "consent.js").read_bytes()
     stylesheet = (widget_dir / "consent.css").read_bytes()
-    assets = WidgetAssets(f"assets/{hashed_name('consent', '.js', script)}", f"assets/{hashed_name('consent', '.css', stylesheet)}")
+    assets = WidgetAssets(
+        f"assets/{hashed_name('consent', '.js', script)}", f"assets/{hashed_name('consent', '.css', stylesheet)}"
+    )
     writer.write(assets.script, script)
     writer.write(assets.stylesheet, stylesheet)
     return assets
@@ -66,8 +74,9 @@ def _own_cookie(site: Site, inventory: ConsentInventory) -> Cookie:
     return consent_cookie_declaration(inventory, purpose)
 
 
-def notice_context(site: Site, language: str, page_path: str, assets: WidgetAssets,
-                   inventory: ConsentInventory | None = None) -> dict[str, Any]:
+def notice_context(
+    site: Site, language: str, page_path: str, assets: WidgetAssets, inventory: ConsentInventory | None = None
+) -> dict[str, Any]:
     """What templates/notice.html and templates/consent/*.html need from this feature (``inventory``: the site's,
     when the caller already has it: it is the same for every page of the site)."""
     if not site.notice.cookies.widget:
@@ -90,14 +99,27 @@ def notice_context(site: Site, language: str, page_path: str, assets: WidgetAsse
     }
 
 
-def embed_page(renderer: Renderer, site: Site, language: str, urls: SiteUrls, stylesheet: str,
-               assets: WidgetAssets, inventory: ConsentInventory | None = None) -> Page:
+def embed_page(
+    renderer: Renderer,
+    site: Site,
+    language: str,
+    urls: SiteUrls,
+    stylesheet: str,
+    assets: WidgetAssets,
+    inventory: ConsentInventory | None = None,
+) -> Page:
     """A page of the built site that shows the web team the snippet to paste."""
     path = urls.page_path(language, EMBED_PAGE)
     context = notice_context(site, language, path, assets, inventory)
     body = renderer.render(
-        language, "consent/embed.html", **context, n=site.notice, page_path=path, stylesheet=relative(path, stylesheet),
-        snippet=embed_snippet(assets, site.id), settings_link=settings_link_snippet(site, language),
+        language,
+        "consent/embed.html",
+        **context,
+        n=site.notice,
+        page_path=path,
+        stylesheet=relative(path, stylesheet),
+        snippet=embed_snippet(assets, site.id),
+        settings_link=settings_link_snippet(site, language),
         notice_href=relative(path, urls.page_path(language)),
     )
     return Page(path, body)

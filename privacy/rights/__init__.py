@@ -31,8 +31,8 @@ PURGE_EVERY_SECONDS = 6 * 3600
 
 def routes(state: AppState) -> list[BaseRoute]:
     from ..database import connect
-    from . import pages as web
     from ..rate_limits import Limit
+    from . import pages as web
     from .limits import Limits
     from .outbox import Worker
     from .transport import transport_for
@@ -45,8 +45,9 @@ def routes(state: AppState) -> list[BaseRoute]:
         return current().desk.compose(connection, row)
 
     # The outbox worker works in threads on a connection of its own.
-    worker = Worker(connect(state.settings.database), transport_for(state.settings), state.settings.mail_from,
-                    compose=compose)
+    worker = Worker(
+        connect(state.settings.database), transport_for(state.settings), state.settings.mail_from, compose=compose
+    )
     (per_address, per_address_seconds), (per_email, per_email_seconds) = state.settings.rights_limits
     limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
     pages = web.pages(state.settings, state.content, db, worker, limits)

@@ -12,7 +12,6 @@ from typing import Literal
 from .moments import iso, moment
 
 
-
 @dataclass(frozen=True)
 class Backlog:
     """What is left in the outbox: mails waiting for their next attempt, held by a pass under way (or by one
@@ -27,7 +26,6 @@ class Backlog:
     @property
     def empty(self) -> bool:
         return not (self.waiting or self.held or self.failed)
-
 
 
 def backlog(db: sqlite3.Connection, now: datetime | None = None) -> Backlog:

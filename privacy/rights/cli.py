@@ -18,12 +18,11 @@ from .. import i18n
 from ..content import load_content
 from ..database import connect
 from ..settings import SettingsError, load_settings
-from . import store
+from . import outbox_cli, store
+from .backlog import state_of
 from .handling import Desk
 from .invisible import visible
 from .mail import translator
-from . import outbox_cli
-from .backlog import state_of
 from .request import relationship_label
 
 
@@ -51,8 +50,12 @@ def _status(request: store.StoredRequest, today: date, _: Callable[[str], str]) 
 
 def _mails_state(counts: dict[str, int], _: Callable[[str], str]) -> str:
     """A request's mails in a few words: “2 sent”, “1 sent, 1 FAILED”…"""
-    words = {"sent": _("%(n)s sent"), "waiting": _("%(n)s waiting"), "held": _("%(n)s held"),
-             "failed": _("%(n)s FAILED")}
+    words = {
+        "sent": _("%(n)s sent"),
+        "waiting": _("%(n)s waiting"),
+        "held": _("%(n)s held"),
+        "failed": _("%(n)s FAILED"),
+    }
     return ", ".join(words[state] % {"n": n} for state, n in counts.items() if n) or "—"
 
 
@@ -62,12 +65,29 @@ def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: da
     _ = translator(language)
     requests = store.listing(desk.db, today, site)
     mails = store.mail_states(desk.db, datetime.now(UTC))
-    header = [_("Reference"), _("Site"), _("Received"), _("Due"), _("Status"), _("Rights"),
-              _("Address confirmed"), _("Extended"), _("Mails")]
+    header = [
+        _("Reference"),
+        _("Site"),
+        _("Received"),
+        _("Due"),
+        _("Status"),
+        _("Rights"),
+        _("Address confirmed"),
+        _("Extended"),
+        _("Mails"),
+    ]
     rows = [
-        [r.reference, r.site, r.received_at.date().isoformat(), r.due_on.isoformat(), _status(r, today, _),
-         " ".join(x.value for x in r.rights), _("yes") if r.email_confirmed_at else _("no"),
-         _("yes") if r.extended_at else _("no"), _mails_state(mails.get(r.reference, {}), _)]
+        [
+            r.reference,
+            r.site,
+            r.received_at.date().isoformat(),
+            r.due_on.isoformat(),
+            _status(r, today, _),
+            " ".join(x.value for x in r.rights),
+            _("yes") if r.email_confirmed_at else _("no"),
+            _("yes") if r.extended_at else _("no"),
+            _mails_state(mails.get(r.reference, {}), _),
+        ]
         for r in requests
     ]
     if fmt == "csv":
@@ -89,8 +109,11 @@ def _find(desk: Desk, reference: str, out: TextIO) -> store.StoredRequest | None
     try:
         return store.get(desk.db, reference)
     except store.NotFound:
-        print(_("No request has the reference %(reference)s: check it with python server.py requests")
-              % {"reference": reference}, file=out)
+        print(
+            _("No request has the reference %(reference)s: check it with python server.py requests")
+            % {"reference": reference},
+            file=out,
+        )
         return None
 
 
@@ -114,10 +137,16 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
         (_("Email"), visible(request.email, allowed="") if request.email else none),
         (_("Patient or file number"), visible(request.file_reference, allowed="") if request.file_reference else none),
         (_("Language"), request.language),
-        (_("Address confirmed"), request.email_confirmed_at.isoformat(timespec="minutes")
-         if request.email_confirmed_at else _("no")),
-        (_("Extended"), f"{request.extended_at:%Y-%m-%d} — {visible(request.extension_reason or none)}"
-         if request.extended_at else _("no")),
+        (
+            _("Address confirmed"),
+            request.email_confirmed_at.isoformat(timespec="minutes") if request.email_confirmed_at else _("no"),
+        ),
+        (
+            _("Extended"),
+            f"{request.extended_at:%Y-%m-%d} — {visible(request.extension_reason or none)}"
+            if request.extended_at
+            else _("no"),
+        ),
         (_("Closed"), request.closed_at.isoformat(timespec="minutes") if request.closed_at else _("no")),
         (_("Personal data purged"), request.purged_at.isoformat(timespec="minutes") if request.purged_at else _("no")),
     ]
@@ -133,12 +162,16 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
             text = _("sent %(when)s") % {"when": outbox_cli.moment(mail["sent_at"])}
         elif state == "failed":
             text = _("FAILED (%(error)s): python server.py mail retry %(id)s sends it again") % {
-                "error": mail["last_error"], "id": mail["id"]}
+                "error": mail["last_error"],
+                "id": mail["id"],
+            }
         elif state == "held":
             text = _("being delivered (held until %(when)s)") % {"when": outbox_cli.moment(mail["leased_until"])}
         else:
             text = _("waiting, attempt %(n)s, next %(when)s") % {
-                "n": mail["attempts"] + 1, "when": outbox_cli.moment(mail["next_attempt_at"])}
+                "n": mail["attempts"] + 1,
+                "when": outbox_cli.moment(mail["next_attempt_at"]),
+            }
         print(f"  {mail['kind']}: {text}", file=out)
     return 0
 
@@ -155,11 +188,18 @@ def close(desk: Desk, reference: str, out: TextIO) -> int:
     retention = getattr(site.notice.rights, "request_retention", None) if site else None
     print(_("%(reference)s is closed.") % {"reference": request.reference}, file=out)
     if retention:
-        print(_("Its personal data will be purged after %(period)s.")
-              % {"period": i18n.format_duration(retention, i18n.operator_language())}, file=out)
+        print(
+            _("Its personal data will be purged after %(period)s.")
+            % {"period": i18n.format_duration(retention, i18n.operator_language())},
+            file=out,
+        )
     else:
-        print(_("Its site sets no retention period (rights.request_retention): its personal data is kept until one is set."),
-              file=out)
+        print(
+            _(
+                "Its site sets no retention period (rights.request_retention): its personal data is kept until one is set."
+            ),
+            file=out,
+        )
     return 0
 
 
@@ -178,8 +218,10 @@ def extend(desk: Desk, reference: str, reason: str, out: TextIO, today: date | N
     elif request.extended_at:
         problem = _("%(reference)s was already extended, on %(date)s.")
     elif today > request.due_on:
-        problem = _("%(reference)s is past its due date (%(date)s): the law allows an extension only if the "
-                    "requester is told within the first period.")
+        problem = _(
+            "%(reference)s is past its due date (%(date)s): the law allows an extension only if the "
+            "requester is told within the first period."
+        )
     elif desk.extension_due(request) <= request.due_on:
         problem = _("The law of this site allows no extension.")
     if problem:
@@ -187,8 +229,11 @@ def extend(desk: Desk, reference: str, reason: str, out: TextIO, today: date | N
         print(problem % {"reference": request.reference, "date": date_text}, file=out)
         return 1
     due = desk.extend(request, reason)
-    print(_("%(reference)s is now due on %(date)s; the requester will be told why.")
-          % {"reference": request.reference, "date": due.isoformat()}, file=out)
+    print(
+        _("%(reference)s is now due on %(date)s; the requester will be told why.")
+        % {"reference": request.reference, "date": due.isoformat()},
+        file=out,
+    )
     return 0
 
 
@@ -199,8 +244,10 @@ def purge(desk: Desk, dry_run: bool, out: TextIO, today: date | None = None) -> 
     if not references:
         print(_("No closed request has reached the end of its retention period."), file=out)
     for reference in references:
-        print((_("would purge %(reference)s") if dry_run else _("purged %(reference)s")) % {"reference": reference},
-              file=out)
+        print(
+            (_("would purge %(reference)s") if dry_run else _("purged %(reference)s")) % {"reference": reference},
+            file=out,
+        )
     return 0
 
 
@@ -233,28 +280,40 @@ def _run(args: argparse.Namespace) -> int:
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     requests = commands.add_parser("requests", help="list rights requests, overdue first; show, close, extend, purge")
     requests.add_argument("--site", help="only this site's requests")
-    requests.add_argument("--format", choices=["table", "csv"], default="table",
-                          help="table (default) or csv, without personal data, for the register of requests")
+    requests.add_argument(
+        "--format",
+        choices=["table", "csv"],
+        default="table",
+        help="table (default) or csv, without personal data, for the register of requests",
+    )
     requests.set_defaults(handler=_run, action=None)
     actions = requests.add_subparsers(dest="action", metavar="ACTION")
     show_ = actions.add_parser("show", help="every field of one request, and its mails")
     show_.add_argument("reference")
     close_ = actions.add_parser("close", help="mark a request as answered")
     close_.add_argument("reference")
-    extend_ = actions.add_parser("extend", help="extend the due date as the site's law allows, and tell the requester why")
+    extend_ = actions.add_parser(
+        "extend", help="extend the due date as the site's law allows, and tell the requester why"
+    )
     extend_.add_argument("reference")
     extend_.add_argument("--reason", required=True, help="why more time is needed; sent to the requester")
     purge_ = actions.add_parser("purge", help="erase the personal data of closed requests past their retention")
     purge_.add_argument("--dry-run", action="store_true", help="only list what would be purged")
-    deliver_ = commands.add_parser("deliver", help="deliver the queued mails once (the server also does it), then "
-                                   "say what is left; exit 1 while mails wait, are held or failed")
+    deliver_ = commands.add_parser(
+        "deliver",
+        help="deliver the queued mails once (the server also does it), then "
+        "say what is left; exit 1 while mails wait, are held or failed",
+    )
     deliver_.set_defaults(handler=_run)
     mail = commands.add_parser("mail", help="the mails not sent yet: list them, or send failed ones again")
     mail.set_defaults(handler=_run, action="list")
     mail_actions = mail.add_subparsers(dest="action", metavar="ACTION")
     mail_actions.add_parser("list", help="every mail not sent yet, failed ones first (the default)")
-    retry_ = mail_actions.add_parser("retry", help="send failed (and waiting) mails again now, with a fresh round "
-                                     "of attempts, once the address or the mail server is fixed")
+    retry_ = mail_actions.add_parser(
+        "retry",
+        help="send failed (and waiting) mails again now, with a fresh round "
+        "of attempts, once the address or the mail server is fixed",
+    )
     which = retry_.add_mutually_exclusive_group(required=True)
     which.add_argument("id", nargs="?", type=int, help="the mail's number, as mail list shows it")
     which.add_argument("--all", action="store_true", help="every failed or waiting mail")

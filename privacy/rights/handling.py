@@ -15,11 +15,11 @@ from itsdangerous.encoding import base64_decode, base64_encode
 from ..codes import Right
 from ..content import Content, Site
 from ..law import jurisdiction
+from ..model import Deadline
 from ..settings import Settings
 from . import mail, store
-from .outbox import Mail
-from ..model import Deadline
 from .deadline import after, due_date, extended_due_date, response_deadline
+from .outbox import Mail
 from .request import RightsRequest, inbox
 
 CONFIRM_DAYS = 14
@@ -73,8 +73,14 @@ class Desk:
         """The deadline the site's laws themselves set for ``rights``, if any (``deadline`` falls back to a target)."""
         return jurisdiction(site.notice, self.content.registry).deadline_for(rights)
 
-    def receive(self, site: Site, request: RightsRequest, receipt: str,
-                now: datetime | None = None, db: sqlite3.Connection | None = None) -> store.Submitted:
+    def receive(
+        self,
+        site: Site,
+        request: RightsRequest,
+        receipt: str,
+        now: datetime | None = None,
+        db: sqlite3.Connection | None = None,
+    ) -> store.Submitted:
         """Record a request; ``db`` is a group commit's connection when the server batches writes."""
         now = now or datetime.now(UTC)
         due = due_date(now.date(), self.deadline(site, request.rights))
@@ -89,12 +95,25 @@ class Desk:
             link = f"{base}{form_path(site.id, request.language)}confirm/{token}"
             return [
                 Mail(mail.message_id(reference, "dpo", sender), reference, "dpo", target, None, draft="{}"),
-                Mail(mail.message_id(reference, "acknowledgment", sender), reference, "acknowledgment",
-                     request.email, None, draft=json.dumps({"confirm_url": link})),
+                Mail(
+                    mail.message_id(reference, "acknowledgment", sender),
+                    reference,
+                    "acknowledgment",
+                    request.email,
+                    None,
+                    draft=json.dumps({"confirm_url": link}),
+                ),
             ]
 
-        return store.submit(db or self.db, request, key=self.settings.secret_keys[0], received_at=now, due_on=due,
-                            receipt=receipt, mails=mails)
+        return store.submit(
+            db or self.db,
+            request,
+            key=self.settings.secret_keys[0],
+            received_at=now,
+            due_on=due,
+            receipt=receipt,
+            mails=mails,
+        )
 
     def compose(self, db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
         """The message of a draft queued by ``receive``, from the request as stored (``outbox.Compose``)."""
@@ -106,18 +125,35 @@ class Desk:
         sender = self.settings.mail_from
         if row["kind"] == "dpo":
             composed = mail.to_dpo(
-                site, row["recipient"], sender, reference=request.reference, rights=request.rights,
-                name=request.name or "", email=request.email, relationship=request.relationship,
-                details=request.details or "", file_reference=request.file_reference or "",
-                received_at=request.received_at, due_on=request.due_on, confirmed=False,
-                legal=self.legal_deadline(site, request.rights) is not None)
+                site,
+                row["recipient"],
+                sender,
+                reference=request.reference,
+                rights=request.rights,
+                name=request.name or "",
+                email=request.email,
+                relationship=request.relationship,
+                details=request.details or "",
+                file_reference=request.file_reference or "",
+                received_at=request.received_at,
+                due_on=request.due_on,
+                confirmed=False,
+                legal=self.legal_deadline(site, request.rights) is not None,
+            )
         elif row["kind"] == "acknowledgment":
             composed = mail.acknowledgment(
-                site, request.language, sender, reference=request.reference, email=request.email,
-                rights=request.rights, received_at=request.received_at,
+                site,
+                request.language,
+                sender,
+                reference=request.reference,
+                email=request.email,
+                rights=request.rights,
+                received_at=request.received_at,
                 # A date is promised only when the site's laws set one: the GDPR's month is only the DPO's target.
                 due_on=request.due_on if self.legal_deadline(site, request.rights) else None,
-                confirm_url=draft["confirm_url"], confirm_days=CONFIRM_DAYS)
+                confirm_url=draft["confirm_url"],
+                confirm_days=CONFIRM_DAYS,
+            )
         else:
             raise ValueError(f"no draft of kind {row['kind']}")
         assert composed.message is not None
@@ -129,8 +165,14 @@ class Desk:
         target = inbox(site)
         if found is None or target is None:
             return None
-        store.confirm(self.db, found.reference, now, lambda: mail.confirmed_to_dpo(
-            site, target, self.settings.mail_from, reference=found.reference, confirmed_at=now))
+        store.confirm(
+            self.db,
+            found.reference,
+            now,
+            lambda: mail.confirmed_to_dpo(
+                site, target, self.settings.mail_from, reference=found.reference, confirmed_at=now
+            ),
+        )
         return found
 
     def extension_due(self, request: store.StoredRequest) -> date:
@@ -144,9 +186,17 @@ class Desk:
         assert site is not None and request.email is not None
         due = self.extension_due(request)
         legal = self.legal_deadline(site, request.rights)
-        notice = mail.extension_notice(site, request.language, self.settings.mail_from, reference=request.reference,
-                                       email=request.email, reason=reason, due_on=due, sent_at=now,
-                                       legal=bool(legal and legal.extension_months))
+        notice = mail.extension_notice(
+            site,
+            request.language,
+            self.settings.mail_from,
+            reference=request.reference,
+            email=request.email,
+            reason=reason,
+            due_on=due,
+            sent_at=now,
+            legal=bool(legal and legal.extension_months),
+        )
         store.extend(self.db, request.reference, reason, due, now, notice)
         return due
 

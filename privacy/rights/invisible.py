@@ -25,8 +25,14 @@ def _inside_a_word(text: str, at: int) -> bool:
     # Persian, Arabic and Indic scripts need the zero-width (non-)joiner between two letters of a word
     # (a Persian name may hold one); Latin text never does, so there it stays suspect.
     before, after = text[at - 1 : at], text[at + 1 : at + 2]
-    return (bool(before) and bool(after) and not before.isascii() and not after.isascii()
-            and unicodedata.category(before)[0] in "LM" and unicodedata.category(after)[0] == "L")
+    return (
+        bool(before)
+        and bool(after)
+        and not before.isascii()
+        and not after.isascii()
+        and unicodedata.category(before)[0] in "LM"
+        and unicodedata.category(after)[0] == "L"
+    )
 
 
 def is_invisible(text: str, at: int) -> bool:

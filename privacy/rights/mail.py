@@ -94,8 +94,17 @@ _TEXT = Charset("utf-8")
 _TEXT.body_encoding = QP
 
 
-def _message(site: Site, language: str, sender: str, to: str, subject: str, body: str,
-             reference: str, kind: str, sent_at: datetime) -> _Message:
+def _message(
+    site: Site,
+    language: str,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    reference: str,
+    kind: str,
+    sent_at: datetime,
+) -> _Message:
     message = _Message(body)
     message["Message-ID"] = message_id(reference, kind, sender)
     message["Date"] = format_datetime(sent_at)
@@ -119,9 +128,23 @@ def _mail(message: _Message, reference: str, kind: str, recipient: str, sender: 
     return Mail(message_id(reference, kind, sender), reference, kind, recipient, message.as_bytes())
 
 
-def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple[Right, ...], name: str,
-           email: str, relationship: str, details: str, file_reference: str, received_at: datetime,
-           due_on: date, confirmed: bool, legal: bool = True) -> Mail:
+def to_dpo(
+    site: Site,
+    inbox: str,
+    sender: str,
+    *,
+    reference: str,
+    rights: tuple[Right, ...],
+    name: str,
+    email: str,
+    relationship: str,
+    details: str,
+    file_reference: str,
+    received_at: datetime,
+    due_on: date,
+    confirmed: bool,
+    legal: bool = True,
+) -> Mail:
     language = site.languages[0]
     _ = translator(language)
     rows = [
@@ -138,16 +161,36 @@ def to_dpo(site: Site, inbox: str, sender: str, *, reference: str, rights: tuple
     ]
     width = max(len(label) for label, _value in rows)
     body = "\n".join(
-        [_("A rights request was sent through the online form of %(site)s.") % {"site": organization(site, language)}, ""]
+        [
+            _("A rights request was sent through the online form of %(site)s.")
+            % {"site": organization(site, language)},
+            "",
+        ]
         + [f"{label.ljust(width)}  {value}" for label, value in rows]
-        + ["", _("Details:"), "", visible(details), "",
-           (_("Reply to this email to answer the requester. The site asks for proof of identity (see its notice): "
-              "check it before answering.") if site.notice.rights.identity_proof else
-            _("Reply to this email to answer the requester. The requester has not proved their identity: "
-              "ask for proof only if you have reasonable doubt.")),
-           _("When the request is answered: python server.py requests close %(reference)s") % {"reference": reference}]
+        + [
+            "",
+            _("Details:"),
+            "",
+            visible(details),
+            "",
+            (
+                _(
+                    "Reply to this email to answer the requester. The site asks for proof of identity (see its notice): "
+                    "check it before answering."
+                )
+                if site.notice.rights.identity_proof
+                else _(
+                    "Reply to this email to answer the requester. The requester has not proved their identity: "
+                    "ask for proof only if you have reasonable doubt."
+                )
+            ),
+            _("When the request is answered: python server.py requests close %(reference)s") % {"reference": reference},
+        ]
     )
-    subject = _("Rights request %(reference)s: %(rights)s") % {"reference": reference, "rights": _rights(rights, language)}
+    subject = _("Rights request %(reference)s: %(rights)s") % {
+        "reference": reference,
+        "rights": _rights(rights, language),
+    }
     message = _message(site, language, sender, inbox, subject, body, reference, "dpo", received_at)
     message.address("Reply-To", name, email)
     return _mail(message, reference, "dpo", inbox, sender)
@@ -166,30 +209,45 @@ def _identity(site: Site, language: str) -> list[str]:
 _MARKUP = re.compile(r"[*_`]+")
 
 
-def acknowledgment(site: Site, language: str, sender: str, *, reference: str, email: str,
-                   rights: tuple[Right, ...], received_at: datetime, due_on: date | None, confirm_url: str,
-                   confirm_days: int) -> Mail:
+def acknowledgment(
+    site: Site,
+    language: str,
+    sender: str,
+    *,
+    reference: str,
+    email: str,
+    rights: tuple[Right, ...],
+    received_at: datetime,
+    due_on: date | None,
+    confirm_url: str,
+    confirm_days: int,
+) -> Mail:
     _ = translator(language)
     org = organization(site, language)
-    body = "\n".join([
-        _("Hello,"),
-        "",
-        _("%(organization)s has received your request (%(rights)s) on %(date)s.")
-        % {"organization": org, "rights": _rights(rights, language), "date": _day(received_at.date(), language)},
-        "",
-        _("Your reference: %(reference)s") % {"reference": reference},
-        *([_("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)}] if due_on else []),
-        "",
-        _("Please confirm that this address is yours by opening this link within %(days)s days:")
-        % {"days": confirm_days},
-        confirm_url,
-        "",
-        *_identity(site, language),
-        _("If you did not make this request, ignore this email."),
-        "",
-        org,
-    ])
-    subject = _("Your request to %(organization)s: reference %(reference)s") % {"organization": org, "reference": reference}
+    body = "\n".join(
+        [
+            _("Hello,"),
+            "",
+            _("%(organization)s has received your request (%(rights)s) on %(date)s.")
+            % {"organization": org, "rights": _rights(rights, language), "date": _day(received_at.date(), language)},
+            "",
+            _("Your reference: %(reference)s") % {"reference": reference},
+            *([_("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)}] if due_on else []),
+            "",
+            _("Please confirm that this address is yours by opening this link within %(days)s days:")
+            % {"days": confirm_days},
+            confirm_url,
+            "",
+            *_identity(site, language),
+            _("If you did not make this request, ignore this email."),
+            "",
+            org,
+        ]
+    )
+    subject = _("Your request to %(organization)s: reference %(reference)s") % {
+        "organization": org,
+        "reference": reference,
+    }
     message = _message(site, language, sender, email, subject, body, reference, "acknowledgment", received_at)
     message["Auto-Submitted"] = "auto-generated"
     return _mail(message, reference, "acknowledgment", email, sender)
@@ -199,7 +257,9 @@ def confirmed_to_dpo(site: Site, inbox: str, sender: str, *, reference: str, con
     language = site.languages[0]
     _ = translator(language)
     body = _("The requester of %(reference)s confirmed their email address on %(date)s.") % {
-        "reference": reference, "date": _day(confirmed_at.date(), language)}
+        "reference": reference,
+        "date": _day(confirmed_at.date(), language),
+    }
     subject = _("Rights request %(reference)s: address confirmed") % {"reference": reference}
     message = _message(site, language, sender, inbox, subject, body, reference, "confirmed", confirmed_at)
     message["In-Reply-To"] = message_id(reference, "dpo", sender)
@@ -207,20 +267,36 @@ def confirmed_to_dpo(site: Site, inbox: str, sender: str, *, reference: str, con
     return _mail(message, reference, "confirmed", inbox, sender)
 
 
-def extension_notice(site: Site, language: str, sender: str, *, reference: str, email: str, reason: str,
-                     due_on: date, sent_at: datetime, legal: bool = True) -> Mail:
+def extension_notice(
+    site: Site,
+    language: str,
+    sender: str,
+    *,
+    reference: str,
+    email: str,
+    reason: str,
+    due_on: date,
+    sent_at: datetime,
+    legal: bool = True,
+) -> Mail:
     _ = translator(language)
     org = organization(site, language)
-    body = "\n".join([
-        _("Hello,"),
-        "",
-        (_("About your request %(reference)s: we need more time to answer it, as the law allows.") if legal
-         else _("About your request %(reference)s: we need more time to answer it.")) % {"reference": reference},
-        _("Reason: %(reason)s") % {"reason": reason},
-        _("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)},
-        "",
-        org,
-    ])
+    body = "\n".join(
+        [
+            _("Hello,"),
+            "",
+            (
+                _("About your request %(reference)s: we need more time to answer it, as the law allows.")
+                if legal
+                else _("About your request %(reference)s: we need more time to answer it.")
+            )
+            % {"reference": reference},
+            _("Reason: %(reason)s") % {"reason": reason},
+            _("We will answer by %(date)s at the latest.") % {"date": _day(due_on, language)},
+            "",
+            org,
+        ]
+    )
     subject = _("Your request %(reference)s: new answer date") % {"reference": reference}
     message = _message(site, language, sender, email, subject, body, reference, "extension", sent_at)
     message["Auto-Submitted"] = "auto-generated"

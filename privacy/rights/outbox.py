@@ -17,6 +17,7 @@ renewed as each one is recorded: a pass killed mid-way holds nothing for long.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -85,7 +86,6 @@ class Pass:
     failed: int = 0
 
 
-
 def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime) -> None:
     """Queue a mail; call inside the transaction that records what it is about."""
     db.execute(
@@ -122,8 +122,9 @@ class Claimed:
     composed: bool = False  # composed from its draft in this pass: to be stored unless sent
 
 
-def _claim(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta,
-           compose: Compose | None = None) -> list[Claimed]:
+def _claim(
+    db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta, compose: Compose | None = None
+) -> list[Claimed]:
     """Lease due mails, then compose the drafts among them (outside the lease's transaction: composing
     takes a millisecond a mail, and requests being committed must not wait for it)."""
     return [_composed(db, row, compose) for row in _lease(db, now, limit, lease)]
@@ -165,8 +166,17 @@ def _composed(db: sqlite3.Connection, row: sqlite3.Row, compose: Compose | None)
             message = compose(db, row)
         except Exception as failure:  # recorded as this mail's failure, retried like a refused hand-over
             error = failure
-    return Claimed(row["id"], row["message_id"], row["recipient"], message, row["attempts"], row["leased_until"],
-                   row["last_error"] is not None, error, composed=row["message"] is None and message is not None)
+    return Claimed(
+        row["id"],
+        row["message_id"],
+        row["recipient"],
+        message,
+        row["attempts"],
+        row["leased_until"],
+        row["last_error"] is not None,
+        error,
+        composed=row["message"] is None and message is not None,
+    )
 
 
 def _describe(error: Exception) -> str:
@@ -174,8 +184,14 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}{f' {code}' if isinstance(code, int) else ''}"
 
 
-async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str, batch: int = 20,
-                      compose: Compose | None = None, stopping: Callable[[], bool] = lambda: False) -> Pass:
+async def deliver_due(
+    db: sqlite3.Connection,
+    transport: Transport,
+    sender: str,
+    batch: int = 20,
+    compose: Compose | None = None,
+    stopping: Callable[[], bool] = lambda: False,
+) -> Pass:
     """One pass over the due mails.
 
     Each mail's outcome is recorded as soon as it is known, in the same transaction that renews the lease of
@@ -202,7 +218,7 @@ async def deliver_due(db: sqlite3.Connection, transport: Transport, sender: str,
                     result.retrying += 1
                 # Only the error's class and code: an SMTP reply may quote the recipient's address.
                 log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(failure), row.attempts + 1)
-            await asyncio.to_thread(_record, db, row, failure, [r.id for r in rows[index + 1:]], transport.lease)
+            await asyncio.to_thread(_record, db, row, failure, [r.id for r in rows[index + 1 :]], transport.lease)
         if len(rows) < batch:
             return result
 
@@ -225,16 +241,18 @@ def _release(db: sqlite3.Connection, ids: list[int]) -> None:
     """Lets go of leased mails a stopping pass will not try: the next start sends them at once."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.executemany("UPDATE rights_outbox SET leased_until = NULL WHERE id = ? AND sent_at IS NULL",
-                       [(id_,) for id_ in ids])
+        db.executemany(
+            "UPDATE rights_outbox SET leased_until = NULL WHERE id = ? AND sent_at IS NULL", [(id_,) for id_ in ids]
+        )
         db.execute("COMMIT")
     except BaseException:
         _rollback(db)
         raise
 
 
-def _record(db: sqlite3.Connection, row: Claimed, error: Exception | None, still_to_go: list[int],
-            lease: timedelta) -> None:
+def _record(
+    db: sqlite3.Connection, row: Claimed, error: Exception | None, still_to_go: list[int], lease: timedelta
+) -> None:
     now = datetime.now(UTC)
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -255,8 +273,10 @@ def _record(db: sqlite3.Connection, row: Claimed, error: Exception | None, still
                 (attempts, _describe(error), iso(now + backoff(attempts)), iso(now) if permanent else None, row.id),
             )
         # The next mail starts now: the rest of the batch is held for one more mail's time limit.
-        db.executemany("UPDATE rights_outbox SET leased_until = ? WHERE id = ? AND sent_at IS NULL",
-                       [(iso(now + lease), id_) for id_ in still_to_go])
+        db.executemany(
+            "UPDATE rights_outbox SET leased_until = ? WHERE id = ? AND sent_at IS NULL",
+            [(iso(now + lease), id_) for id_ in still_to_go],
+        )
         db.execute("COMMIT")
     except BaseException:
         _rollback(db)
@@ -268,7 +288,8 @@ def resume(db: sqlite3.Connection, now: datetime) -> int:
     what made them fail). Failed mails wait for the DPO's ``mail retry``."""
     return db.execute(
         "UPDATE rights_outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL"
-        " AND next_attempt_at > ?", (iso(now), iso(now))
+        " AND next_attempt_at > ?",
+        (iso(now), iso(now)),
     ).rowcount
 
 
@@ -285,8 +306,14 @@ class Worker:
 
     pause_after_failure = 5.0
 
-    def __init__(self, db: sqlite3.Connection, transport: Transport, sender: str, idle: float = 60.0,
-                 compose: Compose | None = None) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        transport: Transport,
+        sender: str,
+        idle: float = 60.0,
+        compose: Compose | None = None,
+    ) -> None:
         self.db = db
         self.compose = compose
         self.transport = transport
@@ -308,8 +335,9 @@ class Worker:
             self._wake.clear()
             failed = True
             try:
-                await deliver_due(self.db, self.transport, self.sender, compose=self.compose,
-                                  stopping=lambda: self._stopping)
+                await deliver_due(
+                    self.db, self.transport, self.sender, compose=self.compose, stopping=lambda: self._stopping
+                )
                 due = await asyncio.to_thread(next_due, self.db)
                 failed = False
             except sqlite3.Error as error:  # a locked, full or read-only database must not stop the worker
@@ -344,8 +372,6 @@ class Worker:
                     await asyncio.shield(self._task)
             except TimeoutError:
                 self._task.cancel()
-                try:
+                with contextlib.suppress(asyncio.CancelledError):
                     await self._task
-                except asyncio.CancelledError:
-                    pass
             self._task = None

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from .. import i18n
+from .backlog import Backlog, backlog, retry, state_of, unsent
 from .handling import Desk
 from .mail import translator
-from .backlog import Backlog, backlog, retry, state_of, unsent
 from .outbox import Pass, deliver_due
 from .transport import transport_for
 
@@ -30,27 +30,45 @@ def moment(value: datetime | str | None) -> str:
 
 def _report(result: Pass, left: Backlog, out: TextIO) -> int:
     _ = translator(i18n.operator_language())
-    print(_("%(sent)s sent, %(retrying)s to retry, %(failed)s failed.")
-          % {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}, file=out)
+    print(
+        _("%(sent)s sent, %(retrying)s to retry, %(failed)s failed.")
+        % {"sent": result.sent, "retrying": result.retrying, "failed": result.failed},
+        file=out,
+    )
     if left.empty:
         print(_("Nothing is left in the outbox."), file=out)
         return 0
     if left.waiting:
-        print(_("%(count)s mail(s) waiting; next attempt at %(when)s.")
-              % {"count": left.waiting, "when": moment(left.next_attempt)}, file=out)
+        print(
+            _("%(count)s mail(s) waiting; next attempt at %(when)s.")
+            % {"count": left.waiting, "when": moment(left.next_attempt)},
+            file=out,
+        )
     if left.held:
-        print(_("%(count)s mail(s) held by a delivery under way, or by one stopped half-way, until %(when)s; "
-                "they are sent again after that.") % {"count": left.held, "when": moment(left.held_until)}, file=out)
+        print(
+            _(
+                "%(count)s mail(s) held by a delivery under way, or by one stopped half-way, until %(when)s; "
+                "they are sent again after that."
+            )
+            % {"count": left.held, "when": moment(left.held_until)},
+            file=out,
+        )
     if left.failed:
-        print(_("%(count)s mail(s) failed: python server.py mail list shows them; once the address or the mail "
-                "server is fixed, python server.py mail retry --all sends them again.") % {"count": left.failed},
-              file=out)
+        print(
+            _(
+                "%(count)s mail(s) failed: python server.py mail list shows them; once the address or the mail "
+                "server is fixed, python server.py mail retry --all sends them again."
+            )
+            % {"count": left.failed},
+            file=out,
+        )
     return 1
 
 
 def _pass(desk: Desk) -> Pass:
-    return asyncio.run(deliver_due(desk.db, transport_for(desk.settings), desk.settings.mail_from,
-                                   compose=desk.compose))
+    return asyncio.run(
+        deliver_due(desk.db, transport_for(desk.settings), desk.settings.mail_from, compose=desk.compose)
+    )
 
 
 def deliver(desk: Desk, out: TextIO) -> int:
@@ -71,9 +89,18 @@ def list_mails(desk: Desk, out: TextIO) -> int:
     table = [header]
     for row in rows:
         state = state_of(row, now)
-        upcoming = (row["leased_until"] if state == "held" else None if state == "failed" else row["next_attempt_at"])
-        table.append([str(row["id"]), row["reference"], row["kind"], states[state], str(row["attempts"]),
-                      row["last_error"] or "—", moment(upcoming)])
+        upcoming = row["leased_until"] if state == "held" else None if state == "failed" else row["next_attempt_at"]
+        table.append(
+            [
+                str(row["id"]),
+                row["reference"],
+                row["kind"],
+                states[state],
+                str(row["attempts"]),
+                row["last_error"] or "—",
+                moment(upcoming),
+            ]
+        )
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     for line in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip(), file=out)
@@ -90,8 +117,11 @@ def retry_mails(desk: Desk, mail_id: int | None, out: TextIO) -> int:
             found = db.execute("SELECT sent_at FROM rights_outbox WHERE id = ?", (mail_id,)).fetchone()
             if found is None or found["sent_at"]:
                 db.execute("ROLLBACK")
-                problem = (_("Mail %(id)s was already sent.") if found else
-                           _("There is no mail %(id)s in the outbox: python server.py mail list shows them."))
+                problem = (
+                    _("Mail %(id)s was already sent.")
+                    if found
+                    else _("There is no mail %(id)s in the outbox: python server.py mail list shows them.")
+                )
                 print(problem % {"id": mail_id}, file=out)
                 return 1
         queued = retry(db, datetime.now(UTC), mail_id)

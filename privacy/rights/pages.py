@@ -24,12 +24,12 @@ from starlette.routing import BaseRoute, Route
 from ..codes import N_
 from ..content import Content, Site
 from ..database import GroupCommit
+from ..law import jurisdiction
 from ..publish import hashed_name
 from ..randomness import token_urlsafe
 from ..rate_limits import SqliteRateLimits
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
-from ..law import jurisdiction
 from ..text import pick
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin, set_cookie
 from . import request as rq
@@ -52,7 +52,9 @@ HONEYPOT_FILLED = N_("This form could not be accepted. If you are a person, leav
 NOT_A_FORM = N_("Send this form from its page: this kind of content is not accepted.")
 UNREADABLE = N_("This form could not be read. Go back to the form page and send it again.")
 TOO_MANY_POSTS = N_("Too many requests were sent from your connection. Please try again in a few minutes.")
-TOO_MANY_FOR_EMAIL = N_("Several requests were already sent with this email address today. Please try again tomorrow, or write to us.")
+TOO_MANY_FOR_EMAIL = N_(
+    "Several requests were already sent with this email address today. Please try again tomorrow, or write to us."
+)
 
 
 @dataclass
@@ -92,7 +94,9 @@ class Pages:
         language = request.path_params["lang"]
         if site is None or language not in site.languages:
             fallback = site.languages[0] if site else "en"
-            return error_response(request, 404, NOT_FOUND, language if site and language in site.languages else fallback)
+            return error_response(
+                request, 404, NOT_FOUND, language if site and language in site.languages else fallback
+            )
         if not rq.form_offered(site):
             return error_response(request, 404, NO_FORM, language)
         return site, language
@@ -100,13 +104,18 @@ class Pages:
     def _page(self, site: Site, language: str, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         notice = site.notice
         body = self.renderer.render(
-            language, f"rights/{template}",
-            n=notice, site_id=site.id, org=pick(notice.publisher.name, language),
+            language,
+            f"rights/{template}",
+            n=notice,
+            site_id=site.id,
+            org=pick(notice.publisher.name, language),
             stylesheet=f"/rights/assets/{self.assets['notice'][0]}",
             rights_stylesheet=f"/rights/assets/{self.assets['rights'][0]}",
             form_href=form_path(site.id, language),
-            switcher=[{"lang": other, "href": form_path(site.id, other), "current": other == language}
-                      for other in site.languages],
+            switcher=[
+                {"lang": other, "href": form_path(site.id, other), "current": other == language}
+                for other in site.languages
+            ],
             confirm_days=CONFIRM_DAYS,
             # What the form promises is the law's own deadline (law.deadline), or nothing: never one borrowed.
             law=jurisdiction(notice, self.desk.content.registry),
@@ -115,15 +124,33 @@ class Pages:
         headers = {"Content-Language": language, "Cache-Control": "no-store"}
         return HTMLResponse(body, status_code=status, headers=headers)
 
-    def _form(self, site: Site, language: str, values: Mapping[str, Any], errors: Mapping[str, str],
-              status: int = 200, unavailable: bool = False) -> HTMLResponse:
+    def _form(
+        self,
+        site: Site,
+        language: str,
+        values: Mapping[str, Any],
+        errors: Mapping[str, str],
+        status: int = 200,
+        unavailable: bool = False,
+    ) -> HTMLResponse:
         return self._page(
-            site, language, "form.html", status, unavailable=unavailable,
+            site,
+            language,
+            "form.html",
+            status,
+            unavailable=unavailable,
             rights=site.notice.rights.offered,
             relationships=[(value, rq.relationship_label(value)) for value in rq.relationships(site)],
-            values=values, errors=errors, fields=rq.FIELDS, honeypot=rq.HONEYPOT,
-            limits={"name": rq.NAME_MAX, "email": rq.EMAIL_MAX, "details": rq.DETAILS_MAX,
-                    "file_reference": rq.FILE_REFERENCE_MAX},
+            values=values,
+            errors=errors,
+            fields=rq.FIELDS,
+            honeypot=rq.HONEYPOT,
+            limits={
+                "name": rq.NAME_MAX,
+                "email": rq.EMAIL_MAX,
+                "details": rq.DETAILS_MAX,
+                "file_reference": rq.FILE_REFERENCE_MAX,
+            },
         )
 
     # --- endpoints -----------------------------------------------------------
@@ -179,24 +206,33 @@ class Pages:
         self.worker.wake()
         response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
         set_cookie(
-            response, RECEIPT_COOKIE, receipt, max_age=RECEIPT_SECONDS, path=f"{form_path(site.id, language)}sent",
-            secure=request.url.scheme == "https" or self.settings.production, samesite="strict",
+            response,
+            RECEIPT_COOKIE,
+            receipt,
+            max_age=RECEIPT_SECONDS,
+            path=f"{form_path(site.id, language)}sent",
+            secure=request.url.scheme == "https" or self.settings.production,
+            samesite="strict",
         )
         return response
 
-    def _read(self, request: Request, site: Site, language: str, body: bytes) -> rq.RightsRequest | rq.Invalid | Response:
+    def _read(
+        self, request: Request, site: Site, language: str, body: bytes
+    ) -> rq.RightsRequest | rq.Invalid | Response:
         """The request the body holds, the fields in error, or the answer to a body no person sent."""
         try:
-            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
-                            max_num_fields=60, errors="strict")
+            form = parse_qs(
+                body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=60, errors="strict"
+            )
         except (UnicodeDecodeError, ValueError):
             return error_response(request, 400, UNREADABLE, language)
         if any(v.strip() for v in form.get(rq.HONEYPOT, [])):
             return error_response(request, 400, HONEYPOT_FILLED, language)
         return rq.parse(site, language, form)
 
-    def _admit(self, db: sqlite3.Connection, site: Site, parsed: rq.RightsRequest, receipt: str,
-               client: str, now: float) -> store.Submitted | Refused:
+    def _admit(
+        self, db: sqlite3.Connection, site: Site, parsed: rq.RightsRequest, receipt: str, client: str, now: float
+    ) -> store.Submitted | Refused:
         """In one transaction: the post counted, the mailbox's limit checked, the request recorded, and
         counted against its mailbox unless it was a double submission (which sends no mail)."""
         hits = SqliteRateLimits(db)
@@ -248,8 +284,9 @@ class Pages:
     async def asset(self, request: Request) -> Response:
         for name, body in self.assets.values():
             if name == request.path_params["name"]:
-                return Response(body, media_type="text/css",
-                                headers={"Cache-Control": "public, max-age=31536000, immutable"})
+                return Response(
+                    body, media_type="text/css", headers={"Cache-Control": "public, max-age=31536000, immutable"}
+                )
         return error_response(request, 404, NOT_FOUND, "en")
 
     def routes(self, current: Callable[[], Pages] | None = None) -> list[BaseRoute]:
@@ -287,9 +324,14 @@ def _storage_failed(error: sqlite3.DatabaseError) -> None:
 
 def _typed(request: rq.RightsRequest) -> dict[str, str | list[str]]:
     """What the visitor typed, to fill the form again."""
-    return {"rights": [r.value for r in request.rights], "name": request.name, "email": request.email,
-            "relationship": request.relationship, "details": request.details,
-            "file_reference": request.file_reference}
+    return {
+        "rights": [r.value for r in request.rights],
+        "name": request.name,
+        "email": request.email,
+        "relationship": request.relationship,
+        "details": request.details,
+        "file_reference": request.file_reference,
+    }
 
 
 def _retry_later(response: Response, seconds: int) -> Response:

@@ -91,8 +91,12 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
     details = _one(form, "details").replace("\r\n", "\n")
     file_reference = _one(form, "file_reference")
     values: dict[str, str | list[str]] = {
-        "rights": rights, "name": name, "email": email, "relationship": relationship,
-        "details": details, "file_reference": file_reference,
+        "rights": rights,
+        "name": name,
+        "email": email,
+        "relationship": relationship,
+        "details": details,
+        "file_reference": file_reference,
     }
     errors: dict[str, str] = {}
 
@@ -108,8 +112,10 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
     elif _CONTROL.search(name):
         errors["name"] = N_("Write your name on one line, without special characters.")
     elif has_invisible(name):
-        errors["name"] = N_("Your name holds an invisible character (such as a text-direction mark or a zero-width "
-                            "space, often copied with pasted text): type it again.")
+        errors["name"] = N_(
+            "Your name holds an invisible character (such as a text-direction mark or a zero-width "
+            "space, often copied with pasted text): type it again."
+        )
     elif "@" in name:
         # In a reply the DPO's mail program shows the name: one that reads as an address would pose as it.
         errors["name"] = N_("Write your name here, not an email address: the address goes in the next field.")
@@ -120,8 +126,10 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
     elif len(email) > EMAIL_MAX or _CONTROL.search(email):
         errors["email"] = N_("Enter a valid email address, such as name@example.fr.")
     elif has_invisible(email):
-        errors["email"] = N_("Your email address holds an invisible character (such as a text-direction mark or a "
-                             "zero-width space, often copied with pasted text): type it again.")
+        errors["email"] = N_(
+            "Your email address holds an invisible character (such as a text-direction mark or a "
+            "zero-width space, often copied with pasted text): type it again."
+        )
     else:
         # Imported here: the build reads this module (for the lint) and never validates an address.
         from email_validator import EmailNotValidError, validate_email
@@ -150,8 +158,10 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
     elif _CONTROL.search(file_reference):
         errors["file_reference"] = N_("Write the reference on one line, without special characters.")
     elif has_invisible(file_reference):
-        errors["file_reference"] = N_("The reference holds an invisible character (such as a text-direction mark or "
-                                      "a zero-width space, often copied with pasted text): type it again.")
+        errors["file_reference"] = N_(
+            "The reference holds an invisible character (such as a text-direction mark or "
+            "a zero-width space, often copied with pasted text): type it again."
+        )
 
     if errors:
         return Invalid(values, errors)

@@ -88,18 +88,26 @@ class StoredRequest:
         return self.status == "open" and self.due_on < today
 
 
-
 def _row(row: sqlite3.Row) -> StoredRequest:
     return StoredRequest(
-        reference=row["reference"], site=row["site"], language=row["language"],
-        rights=tuple(Right(r) for r in row["rights"].split(",")), relationship=row["relationship"],
-        name=row["name"], email=row["email"], details=row["details"], file_reference=row["file_reference"],
-        received_at=datetime.fromisoformat(row["received_at"]), due_on=date.fromisoformat(row["due_on"]),
-        status=row["status"], email_confirmed_at=moment(row["email_confirmed_at"]),
-        extended_at=moment(row["extended_at"]), extension_reason=row["extension_reason"],
-        closed_at=moment(row["closed_at"]), purged_at=moment(row["purged_at"]),
+        reference=row["reference"],
+        site=row["site"],
+        language=row["language"],
+        rights=tuple(Right(r) for r in row["rights"].split(",")),
+        relationship=row["relationship"],
+        name=row["name"],
+        email=row["email"],
+        details=row["details"],
+        file_reference=row["file_reference"],
+        received_at=datetime.fromisoformat(row["received_at"]),
+        due_on=date.fromisoformat(row["due_on"]),
+        status=row["status"],
+        email_confirmed_at=moment(row["email_confirmed_at"]),
+        extended_at=moment(row["extended_at"]),
+        extension_reason=row["extension_reason"],
+        closed_at=moment(row["closed_at"]),
+        purged_at=moment(row["purged_at"]),
     )
-
 
 
 def new_reference() -> str:
@@ -119,8 +127,15 @@ def token_hash(token: str) -> str:
 
 def fingerprint(key: str, request: RightsRequest) -> str:
     content = json.dumps(
-        [request.site, [r.value for r in request.rights], request.name.casefold(), request.email.casefold(),
-         request.relationship, request.details, request.file_reference],
+        [
+            request.site,
+            [r.value for r in request.rights],
+            request.name.casefold(),
+            request.email.casefold(),
+            request.relationship,
+            request.details,
+            request.file_reference,
+        ],
         ensure_ascii=False,
     )
     return hmac.new(key.encode(), content.encode(), hashlib.sha256).hexdigest()
@@ -152,8 +167,16 @@ class Submitted:
 MailsFor = Callable[[str, str], list[Mail]]  # (reference, confirmation nonce) → mails
 
 
-def submit(db: sqlite3.Connection, request: RightsRequest, *, key: str, received_at: datetime, due_on: date,
-           receipt: str, mails: MailsFor) -> Submitted:
+def submit(
+    db: sqlite3.Connection,
+    request: RightsRequest,
+    *,
+    key: str,
+    received_at: datetime,
+    due_on: date,
+    receipt: str,
+    mails: MailsFor,
+) -> Submitted:
     """Record a request and queue its mails, or return the one already sent with the same content."""
     mark = fingerprint(key, request)
     with transaction(db):
@@ -163,8 +186,10 @@ def submit(db: sqlite3.Connection, request: RightsRequest, *, key: str, received
             (mark, iso(received_at - DUPLICATE_WINDOW)),
         ).fetchone()
         if existing is not None:
-            db.execute("UPDATE rights_requests SET receipt_hash = ? WHERE reference = ?",
-                       (token_hash(receipt), existing["reference"]))
+            db.execute(
+                "UPDATE rights_requests SET receipt_hash = ? WHERE reference = ?",
+                (token_hash(receipt), existing["reference"]),
+            )
             return Submitted(existing["reference"], date.fromisoformat(existing["due_on"]), True)
         while True:
             reference = new_reference()
@@ -175,9 +200,22 @@ def submit(db: sqlite3.Connection, request: RightsRequest, *, key: str, received
             "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
             " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (reference, request.site, request.language, ",".join(r.value for r in request.rights),
-             request.relationship, request.name, request.email, request.details, request.file_reference, mark,
-             iso(received_at), due_on.isoformat(), token_hash(nonce), token_hash(receipt)),
+            (
+                reference,
+                request.site,
+                request.language,
+                ",".join(r.value for r in request.rights),
+                request.relationship,
+                request.name,
+                request.email,
+                request.details,
+                request.file_reference,
+                mark,
+                iso(received_at),
+                due_on.isoformat(),
+                token_hash(nonce),
+                token_hash(receipt),
+            ),
         )
         for mail in mails(reference, nonce):
             enqueue(db, mail, received_at)
@@ -185,14 +223,16 @@ def submit(db: sqlite3.Connection, request: RightsRequest, *, key: str, received
 
 
 def by_receipt(db: sqlite3.Connection, receipt: str, site: str) -> StoredRequest | None:
-    row = db.execute("SELECT * FROM rights_requests WHERE receipt_hash = ? AND site = ?",
-                     (token_hash(receipt), site)).fetchone()
+    row = db.execute(
+        "SELECT * FROM rights_requests WHERE receipt_hash = ? AND site = ?", (token_hash(receipt), site)
+    ).fetchone()
     return _row(row) if row else None
 
 
 def by_confirmation(db: sqlite3.Connection, nonce: str, site: str) -> StoredRequest | None:
-    row = db.execute("SELECT * FROM rights_requests WHERE confirm_hash = ? AND site = ?",
-                     (token_hash(nonce), site)).fetchone()
+    row = db.execute(
+        "SELECT * FROM rights_requests WHERE confirm_hash = ? AND site = ?", (token_hash(nonce), site)
+    ).fetchone()
     return _row(row) if row else None
 
 
@@ -218,27 +258,32 @@ def get(db: sqlite3.Connection, reference: str) -> StoredRequest:
 
 def listing(db: sqlite3.Connection, today: date, site: str | None = None) -> list[StoredRequest]:
     """Overdue first, then open by due date, then closed (latest first)."""
-    rows = db.execute(
-        "SELECT * FROM rights_requests WHERE (? IS NULL OR site = ?)", (site, site)
-    ).fetchall()
+    rows = db.execute("SELECT * FROM rights_requests WHERE (? IS NULL OR site = ?)", (site, site)).fetchall()
     requests = [_row(r) for r in rows]
-    return sorted(requests, key=lambda r: (
-        0 if r.overdue(today) else 1 if r.status == "open" else 2,
-        r.due_on.toordinal() if r.status == "open" else -r.received_at.timestamp(),
-    ))
+    return sorted(
+        requests,
+        key=lambda r: (
+            0 if r.overdue(today) else 1 if r.status == "open" else 2,
+            r.due_on.toordinal() if r.status == "open" else -r.received_at.timestamp(),
+        ),
+    )
 
 
 def close(db: sqlite3.Connection, reference: str, now: datetime) -> bool:
     with transaction(db):
-        changed = db.execute("UPDATE rights_requests SET status = 'closed', closed_at = ? WHERE reference = ?"
-                             " AND status = 'open'", (iso(now), reference)).rowcount
+        changed = db.execute(
+            "UPDATE rights_requests SET status = 'closed', closed_at = ? WHERE reference = ? AND status = 'open'",
+            (iso(now), reference),
+        ).rowcount
     return bool(changed)
 
 
 def extend(db: sqlite3.Connection, reference: str, reason: str, due_on: date, now: datetime, mail: Mail) -> None:
     with transaction(db):
-        db.execute("UPDATE rights_requests SET due_on = ?, extended_at = ?, extension_reason = ? WHERE reference = ?",
-                   (due_on.isoformat(), iso(now), reason, reference))
+        db.execute(
+            "UPDATE rights_requests SET due_on = ?, extended_at = ?, extension_reason = ? WHERE reference = ?",
+            (due_on.isoformat(), iso(now), reason, reference),
+        )
         enqueue(db, mail, now)
 
 
@@ -257,7 +302,8 @@ def purge(db: sqlite3.Connection, reference: str, now: datetime) -> None:
 def mail_status(db: sqlite3.Connection, reference: str) -> list[sqlite3.Row]:
     return db.execute(
         "SELECT id, kind, attempts, last_error, sent_at, failed_at, next_attempt_at, leased_until FROM rights_outbox"
-        " WHERE reference = ? ORDER BY id", (reference,)
+        " WHERE reference = ? ORDER BY id",
+        (reference,),
     ).fetchall()
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-
-import sqlite3
 
 import pytest
 from starlette.testclient import TestClient

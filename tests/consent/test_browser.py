@@ -27,7 +27,11 @@ from privacy.settings import Settings, load_settings
 from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_sites
 from tests.factories import settings_env, write_content
 from tests.support.quality import (
-    axe_check, collect_console_errors, collect_third_party_requests, format_axe_violations, free_port,
+    axe_check,
+    collect_console_errors,
+    collect_third_party_requests,
+    format_axe_violations,
+    free_port,
 )
 
 KEY = "browser-key-" + "k" * 40
@@ -86,12 +90,17 @@ def serving(root: Path, **env: str) -> Iterator[Server]:
     test = public / "test"
     test.mkdir()
     (test / "optin.html").write_text(site_page("en", OPT_IN, script, stylesheet, "Clinic home"), encoding="utf-8")
-    (test / "essential.html").write_text(site_page("fr", ESSENTIAL, script, stylesheet, "Accueil IHU"), encoding="utf-8")
+    (test / "essential.html").write_text(
+        site_page("fr", ESSENTIAL, script, stylesheet, "Accueil IHU"), encoding="utf-8"
+    )
     (test / "tracker.js").write_text(TRACKER, encoding="utf-8")
     (test / "pixel.png").write_bytes(PIXEL)
     port = free_port()  # known before the start: it is the server's public origin
-    settings = load_settings(settings_env(root, content, public, PRIVACY_SECRET_KEYS=KEY,
-                                          PRIVACY_PUBLIC_ORIGIN=f"http://127.0.0.1:{port}", **env))
+    settings = load_settings(
+        settings_env(
+            root, content, public, PRIVACY_SECRET_KEYS=KEY, PRIVACY_PUBLIC_ORIGIN=f"http://127.0.0.1:{port}", **env
+        )
+    )
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, name="consent test server", daemon=True)
@@ -152,7 +161,9 @@ def test_essential_mode_shows_a_short_notice_that_is_dismissed_for_good(watched:
     region = page.get_by_role("region", name="Les cookies de ce site")
     expect(region).to_be_visible()
     expect(region).to_contain_text("Ce site n'utilise que des cookies strictement nécessaires")
-    expect(region.get_by_role("link", name="En savoir plus sur les cookies")).to_have_attribute("href", "/ihu/fr/#cookies")
+    expect(region.get_by_role("link", name="En savoir plus sur les cookies")).to_have_attribute(
+        "href", "/ihu/fr/#cookies"
+    )
     assert region.get_by_role("checkbox").count() == 0
     assert region.get_by_role("button").all_inner_texts() == ["OK"]
     assert_axe_clean(page)
@@ -180,8 +191,10 @@ def test_nothing_optional_runs_before_a_choice_and_refusing_weighs_as_much_as_ac
 ) -> None:
     region = first_layer(watched, server)
     assert region.get_by_role("button").all_inner_texts() == ["Accept all", "Reject all", "Customize"]
-    sizes = {(round(b["height"])) for b in (region.get_by_role("button", name=n).bounding_box() or {}
-                                            for n in ("Accept all", "Reject all"))}
+    sizes = {
+        (round(b["height"]))
+        for b in (region.get_by_role("button", name=n).bounding_box() or {} for n in ("Accept all", "Reject all"))
+    }
     assert len(sizes) == 1
     styles = watched.evaluate("""() => [...document.querySelectorAll('.cw button')].map(b => {
         const s = getComputedStyle(b); return s.backgroundColor + s.color + s.fontSize + s.fontWeight; })""")
@@ -348,8 +361,9 @@ def test_the_banner_asks_again(watched: Page, server: Server, case: str) -> None
 
 def test_a_valid_choice_is_not_asked_again(watched: Page, server: Server) -> None:
     choice = ConsentChoice("id", int(time.time()) - 60, revision(watched, server), {"audience_measurement": True})
-    watched.context.add_cookies([{"name": f"consent-{OPT_IN}", "value": ConsentCookie((KEY,)).dumps(choice, OPT_IN),
-                                  "url": server.url}])
+    watched.context.add_cookies(
+        [{"name": f"consent-{OPT_IN}", "value": ConsentCookie((KEY,)).dumps(choice, OPT_IN), "url": server.url}]
+    )
     open_page(watched, server, "/test/optin.html")
     watched.wait_for_function("() => window.trackerRuns === 1")
     expect(watched.get_by_role("region")).to_have_count(0)

@@ -17,8 +17,9 @@ from tests.factories import settings_env
 
 
 @pytest.fixture
-def logged(make_client: Callable[..., TestClient], consent_content: Path, tmp_path: Path,
-           monkeypatch: pytest.MonkeyPatch) -> TestClient:
+def logged(
+    make_client: Callable[..., TestClient], consent_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> TestClient:
     client = make_client(consent_content)
     client.post("/consent", json={"site": OPT_IN, "lang": "fr", "action": "accept"})
     client.post("/consent", json={"site": OPT_IN, "action": "reject"}, headers={"Sec-GPC": "1"})
@@ -48,7 +49,9 @@ def test_json_export_and_since(logged: TestClient, capsys: pytest.CaptureFixture
     assert record["action"] == "dismiss" and record["choices"] == {} and record["gpc"] is False
     assert server.main(["consent-log", "--site", OPT_IN, "--since", "2999-01-01", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
-    assert server.main(["consent-log", "--site", OPT_IN, "--since", "2000-01-01T00:00:00+01:00", "--format", "json"]) == 0
+    assert (
+        server.main(["consent-log", "--site", OPT_IN, "--since", "2000-01-01T00:00:00+01:00", "--format", "json"]) == 0
+    )
     assert len(json.loads(capsys.readouterr().out)) == 2
 
 
@@ -68,9 +71,12 @@ def test_the_log_is_append_only(logged: TestClient) -> None:
 
 def test_purge_deletes_what_was_kept_long_enough(logged: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
     db = consent_log_db(logged)
-    db.execute("INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action,"
-               " choices, gpc, channel) VALUES ('old', '2019-01-01T00:00:00+00:00', ?, 'r', 'h', 'fr', 'accept', '{}',"
-               " 0, 'script')", (OPT_IN,))
+    db.execute(
+        "INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action,"
+        " choices, gpc, channel) VALUES ('old', '2019-01-01T00:00:00+00:00', ?, 'r', 'h', 'fr', 'accept', '{}',"
+        " 0, 'script')",
+        (OPT_IN,),
+    )
     assert server.main(["consent-log", "--purge", "--dry-run"]) == 0
     assert "1 " in capsys.readouterr().err and db.execute("SELECT COUNT(*) FROM consent_log").fetchone()[0] == 4
     assert server.main(["consent-log", "--purge"]) == 0

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from itsdangerous import Signer
 from itsdangerous.encoding import base64_decode, base64_encode
 
@@ -41,7 +40,11 @@ def test_the_cookie_is_signed_the_way_itsdangerous_signs(inventory) -> None:
     signer = Signer(key, salt=site_salt(OPT_IN), digest_method=hashlib.sha256)
     ours = cookie.dumps(choice(inventory.revision, at=1_700_000_000), OPT_IN)
     assert json.loads(base64_decode(signer.unsign(ours))) == {
-        "i": "abc123", "t": 1_700_000_000, "r": inventory.revision, "c": {"audience_measurement": True}}
+        "i": "abc123",
+        "t": 1_700_000_000,
+        "r": inventory.revision,
+        "c": {"audience_measurement": True},
+    }
     theirs = signer.sign(base64_encode(json.dumps({"i": "x1", "t": 5, "r": "r", "c": {}}))).decode()
     assert cookie.loads(theirs, OPT_IN) == ConsentChoice("x1", 5, "r", {})
     assert cookie.loads(theirs[:-2], OPT_IN) is None

@@ -35,8 +35,16 @@ def test_the_revision_changes_with_a_new_cookie_or_lifetime_only(tmp_path: Path)
     base = inventory_of(tmp_path / "a", OPT_IN).revision
     items = optional_cookies()["items"]
     reworded = [{**items[0], "purpose": {"fr": "Autre", "en": "Other"}}, items[1]]
-    added = [*items, {"name": "_pk_ses", "provider": "Matomo", "category": "audience_measurement",
-                      "purpose": {"fr": "Visite", "en": "Visit"}, "duration": "1 day"}]
+    added = [
+        *items,
+        {
+            "name": "_pk_ses",
+            "provider": "Matomo",
+            "category": "audience_measurement",
+            "purpose": {"fr": "Visite", "en": "Visit"},
+            "duration": "1 day",
+        },
+    ]
     assert inventory_of(tmp_path / "b", OPT_IN, items=reworded).revision == base
     assert inventory_of(tmp_path / "c", OPT_IN, items=added).revision != base
     assert inventory_of(tmp_path / "d", OPT_IN, consent_lifetime_months=13).revision != base
@@ -49,8 +57,12 @@ def test_the_lifetime_follows_the_content(tmp_path: Path) -> None:
     assert thirteen.lifetime_seconds <= 13 * 31 * 86400
 
 
-SOCIAL = {"id": "social_media", "purpose": {"fr": "Partager des pages", "en": "Sharing pages"}, "provider": "third",
-          "max_lifetime": "13 mois"}
+SOCIAL = {
+    "id": "social_media",
+    "purpose": {"fr": "Partager des pages", "en": "Sharing pages"},
+    "provider": "third",
+    "max_lifetime": "13 mois",
+}
 
 
 def test_a_category_declared_before_its_cookies_are_named_is_offered(tmp_path: Path) -> None:
@@ -84,4 +96,6 @@ def test_what_the_page_says_of_cookies_is_what_the_source_says(tmp_path: Path) -
     assert 'value="social_media"' in page["declared"] and "13 months" in page["declared"]
     # Our own consent cookie is listed when, and only when, the site uses the widget.
     assert "consent-necessary" in page["necessary"] and "consent-nowidget" not in page["nowidget"]
-    assert 'data-consent-form' not in page["nowidget"] and not (out / "nowidget" / "en" / "consent-widget.html").exists()
+    assert (
+        "data-consent-form" not in page["nowidget"] and not (out / "nowidget" / "en" / "consent-widget.html").exists()
+    )

@@ -17,8 +17,18 @@ NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def _entry(at: datetime, consent_id: str) -> log.ConsentRecord:
-    return log.ConsentRecord(consent_id=consent_id, recorded_at=at, site=OPT_IN, revision="r1", banner_hash="h",
-                             language="fr", action="accept", choices={"audience": True}, gpc=False, channel="script")
+    return log.ConsentRecord(
+        consent_id=consent_id,
+        recorded_at=at,
+        site=OPT_IN,
+        revision="r1",
+        banner_hash="h",
+        language="fr",
+        action="accept",
+        choices={"audience": True},
+        gpc=False,
+        channel="script",
+    )
 
 
 def _write(path: Path, *entries: log.ConsentRecord) -> None:
@@ -31,19 +41,27 @@ def _write(path: Path, *entries: log.ConsentRecord) -> None:
 def test_an_entry_is_kept_for_the_longest_choice_and_the_years_set_then_deleted(tmp_path: Path) -> None:
     cutoff = log.proof_cutoff(NOW, 5)
     assert datetime(2025, 4, 30, tzinfo=UTC) < cutoff < datetime(2025, 5, 2, tzinfo=UTC)  # 13 months + 5 years back
-    _write(tmp_path / "log.sqlite3", _entry(cutoff - timedelta(seconds=1), "old"), _entry(cutoff, "kept"),
-           _entry(NOW, "new"))
+    _write(
+        tmp_path / "log.sqlite3",
+        _entry(cutoff - timedelta(seconds=1), "old"),
+        _entry(cutoff, "kept"),
+        _entry(NOW, "new"),
+    )
     db = connect(tmp_path / "log.sqlite3", "NORMAL", "consent_log")
     assert log.purge(db, cutoff) == 1
     assert [r.consent_id for r in log.records(db, OPT_IN)] == ["kept", "new"]
 
 
 def test_the_server_deletes_old_proofs_when_it_starts_and_in_chunks(
-        make_settings: Callable[..., Settings], make_client: Callable[..., TestClient], consent_content: Path) -> None:
+    make_settings: Callable[..., Settings], make_client: Callable[..., TestClient], consent_content: Path
+) -> None:
     settings = make_settings(consent_content)
     old = log.proof_cutoff(datetime.now(UTC), settings.consent_proof_years) - timedelta(days=1)
-    _write(settings.consent_log, *(_entry(old - timedelta(minutes=i), f"old-{i}") for i in range(5)),
-           _entry(datetime.now(UTC), "recent"))
+    _write(
+        settings.consent_log,
+        *(_entry(old - timedelta(minutes=i), f"old-{i}") for i in range(5)),
+        _entry(datetime.now(UTC), "recent"),
+    )
     client = make_client(consent_content)
     assert [r.consent_id for r in log.records(consent_log_db(client), OPT_IN)] == ["recent"]
     # A backlog goes in chunks: a later purge with a small chunk still deletes everything due.

@@ -41,7 +41,11 @@ def test_a_first_visit_has_no_choice_and_gets_the_banner_in_its_language(consent
     assert [c["id"] for c in body["categories"]] == ["strictly_necessary", "audience_measurement"]
     assert body["categories"][0]["required"] is True
     assert body["categories"][1]["cookies"][0] == {
-        "name": "_pk_id", "provider": "Matomo", "duration": "13\xa0mois", "purpose": "Mesurer l'audience"}
+        "name": "_pk_id",
+        "provider": "Matomo",
+        "duration": "13\xa0mois",
+        "purpose": "Mesurer l'audience",
+    }
     assert body["notice"] == "/clinique/fr/#cookies"
     assert state(consent_client, lang="de")["text"]["accept"] == "Accept all"
 
@@ -63,20 +67,38 @@ def test_accepting_sets_a_signed_first_party_cookie_and_logs_the_proof(consent_c
     assert state(consent_client)["decided"] is True
     [record] = records(consent_client)
     assert (record.action, record.choices, record.language, record.gpc, record.channel) == (
-        "accept", {"audience_measurement": True}, "fr", False, "script")
+        "accept",
+        {"audience_measurement": True},
+        "fr",
+        False,
+        "script",
+    )
     assert record.banner_hash == state(consent_client, lang="fr")["hash"]
     assert record.revision == state(consent_client)["revision"]
     # No IP address, no user agent: not in the row, nor in the cookie.
     row = dict(consent_log_db(consent_client).execute("SELECT * FROM consent_log").fetchone())
     assert "testclient" not in json.dumps(row)
-    assert set(row) == {"id", "consent_id", "recorded_at", "site", "revision", "banner_hash", "language", "action",
-                        "choices", "gpc", "channel"}
+    assert set(row) == {
+        "id",
+        "consent_id",
+        "recorded_at",
+        "site",
+        "revision",
+        "banner_hash",
+        "language",
+        "action",
+        "choices",
+        "gpc",
+        "channel",
+    }
 
 
 def test_reject_customize_and_withdraw_are_each_recorded(consent_client: TestClient) -> None:
     post = lambda body: consent_client.post("/consent", json={"site": OPT_IN, **body}).json()  # noqa: E731
     assert post({"action": "reject"})["choices"] == {"audience_measurement": False}
-    assert post({"action": "customize", "choices": {"audience_measurement": True}})["choices"] == {"audience_measurement": True}
+    assert post({"action": "customize", "choices": {"audience_measurement": True}})["choices"] == {
+        "audience_measurement": True
+    }
     assert post({"action": "customize", "choices": {"audience_measurement": False}})["action"] == "withdraw"
     actions = [r.action for r in records(consent_client)]
     assert actions == ["reject", "customize", "withdraw"]
@@ -91,8 +113,16 @@ def test_dismissing_the_essential_notice_is_remembered(consent_client: TestClien
 
 def test_the_plain_form_answers_303_back_to_its_page(consent_client: TestClient) -> None:
     response = consent_client.post(
-        "/consent", data={"site": OPT_IN, "lang": "fr", "action": "customize", "category": "audience_measurement",
-                          "return": "/clinique/fr/?x=1#cookie-settings"}, follow_redirects=False)
+        "/consent",
+        data={
+            "site": OPT_IN,
+            "lang": "fr",
+            "action": "customize",
+            "category": "audience_measurement",
+            "return": "/clinique/fr/?x=1#cookie-settings",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/clinique/fr/?x=1#cookie-settings"
     assert state(consent_client)["choices"] == {"audience_measurement": True}
@@ -100,15 +130,27 @@ def test_the_plain_form_answers_303_back_to_its_page(consent_client: TestClient)
 
 
 def test_a_form_without_return_goes_back_to_the_referring_page_or_the_notice(consent_client: TestClient) -> None:
-    back = consent_client.post("/consent", data={"site": OPT_IN, "action": "reject"},
-                               headers={"referer": "https://testserver/contact?a=b"}, follow_redirects=False)
+    back = consent_client.post(
+        "/consent",
+        data={"site": OPT_IN, "action": "reject"},
+        headers={"referer": "https://testserver/contact?a=b"},
+        follow_redirects=False,
+    )
     assert back.headers["location"] == "/contact?a=b"
-    elsewhere = consent_client.post("/consent", data={"site": OPT_IN, "lang": "fr", "action": "reject"},
-                                    headers={"referer": "https://evil.example/"}, follow_redirects=False)
+    elsewhere = consent_client.post(
+        "/consent",
+        data={"site": OPT_IN, "lang": "fr", "action": "reject"},
+        headers={"referer": "https://evil.example/"},
+        follow_redirects=False,
+    )
     assert elsewhere.headers["location"] == "/clinique/fr/#cookie-settings"
     # A Referer no URL parser accepts was a 500: it goes back to the notice like any other.
-    unparsable = consent_client.post("/consent", data={"site": OPT_IN, "lang": "fr", "action": "reject"},
-                                     headers={"referer": "http://[x/"}, follow_redirects=False)
+    unparsable = consent_client.post(
+        "/consent",
+        data={"site": OPT_IN, "lang": "fr", "action": "reject"},
+        headers={"referer": "http://[x/"},
+        follow_redirects=False,
+    )
     assert unparsable.status_code == 303 and unparsable.headers["location"] == "/clinique/fr/#cookie-settings"
 
 
@@ -151,12 +193,16 @@ def test_a_tampered_cookie_counts_as_no_choice(consent_client: TestClient) -> No
 def test_a_revision_change_or_an_old_choice_asks_again(consent_client: TestClient) -> None:
     revision = state(consent_client)["revision"]
     now = int(time.time())
-    consent_client.cookies.set("consent-clinique", signed(ConsentChoice("id", now, "0" * 16, {"audience_measurement": True})))
+    consent_client.cookies.set(
+        "consent-clinique", signed(ConsentChoice("id", now, "0" * 16, {"audience_measurement": True}))
+    )
     assert state(consent_client)["decided"] is False
     expired = ConsentChoice("id", now - 6 * SECONDS_PER_MONTH - 3600, revision, {"audience_measurement": True})
     consent_client.cookies.set("consent-clinique", signed(expired))
     assert state(consent_client)["decided"] is False
-    consent_client.cookies.set("consent-clinique", signed(ConsentChoice("id", now - 3600, revision, {"audience_measurement": True})))
+    consent_client.cookies.set(
+        "consent-clinique", signed(ConsentChoice("id", now - 3600, revision, {"audience_measurement": True}))
+    )
     assert state(consent_client)["decided"] is True
 
 
@@ -166,8 +212,13 @@ def test_a_new_cookie_in_the_inventory_asks_again(
     consent_client.post("/consent", json={"site": OPT_IN, "action": "accept"})
     value = consent_client.cookies["consent-clinique"]
     items = consent_sites()[OPT_IN]["cookies"]["items"]
-    new_item = {"name": "_pk_ses", "provider": "Matomo", "category": "audience_measurement",
-                "purpose": {"fr": "Visite", "en": "Visit"}, "duration": "1 day"}
+    new_item = {
+        "name": "_pk_ses",
+        "provider": "Matomo",
+        "category": "audience_measurement",
+        "purpose": {"fr": "Visite", "en": "Visit"},
+        "duration": "1 day",
+    }
     changed = write_content(tmp_path / "changed", consent_sites(items=[*items, new_item]))
     after = make_client(changed)
     after.cookies.set("consent-clinique", value)
@@ -200,24 +251,45 @@ def post_raw(client: TestClient, body: bytes, content_type: str = "application/j
         (b"[1, 2]", 400, "not valid JSON", "pas du JSON valide"),
         (b"\xff\xfe", 400, "not valid JSON", "pas du JSON valide"),
         (b'{"site": "clinique", "choices": []}', 400, "not valid JSON", "pas du JSON valide"),
-        (b'{"site": "clinique", "action": "maybe"}', 400, "is not a choice this banner offers",
-         "n'est pas un choix proposé"),
-        (b'{"site": "clinique", "action": "customize", "choices": {"advertising": true}}', 400,
-         "is not a cookie category of this site", "n'est pas une catégorie de cookies de ce site"),
-        (b'{"site": "clinique", "action": "customize", "choices": {"nonsense": true}}', 400,
-         "is not a cookie category of this site", "n'est pas une catégorie de cookies de ce site"),
-        (b'{"site": "clinique", "action": "customize", "choices": {"audience_measurement": "yes"}}', 400,
-         "must be true or false", "doit valoir true ou false"),
+        (
+            b'{"site": "clinique", "action": "maybe"}',
+            400,
+            "is not a choice this banner offers",
+            "n'est pas un choix proposé",
+        ),
+        (
+            b'{"site": "clinique", "action": "customize", "choices": {"advertising": true}}',
+            400,
+            "is not a cookie category of this site",
+            "n'est pas une catégorie de cookies de ce site",
+        ),
+        (
+            b'{"site": "clinique", "action": "customize", "choices": {"nonsense": true}}',
+            400,
+            "is not a cookie category of this site",
+            "n'est pas une catégorie de cookies de ce site",
+        ),
+        (
+            b'{"site": "clinique", "action": "customize", "choices": {"audience_measurement": "yes"}}',
+            400,
+            "must be true or false",
+            "doit valoir true ou false",
+        ),
         (b'{"site": "nowhere", "action": "accept"}', 404, "There is no such site", "Ce site n'existe pas"),
         (b'{"action": "accept"}', 400, "Say which site", "Indiquez à quel site"),
         # Nested 1,500 deep in under 4 KB: Python's parser would recurse out of its stack (a 500).
         (b"[" * 1500 + b"]" * 1500, 400, "nests too deeply", "trop imbriquée"),
-        (b'{"site": "clinique", "action": "accept", "x": ' + b'{"a":' * 600 + b"1" + b"}" * 601, 400,
-         "nests too deeply", "trop imbriquée"),
+        (
+            b'{"site": "clinique", "action": "accept", "x": ' + b'{"a":' * 600 + b"1" + b"}" * 601,
+            400,
+            "nests too deeply",
+            "trop imbriquée",
+        ),
     ],
 )
-def test_bad_json_gets_a_localized_4xx(consent_client: TestClient, body: bytes, status: int, english: str,
-                                       french: str) -> None:
+def test_bad_json_gets_a_localized_4xx(
+    consent_client: TestClient, body: bytes, status: int, english: str, french: str
+) -> None:
     response = post_raw(consent_client, body)
     assert response.status_code == status
     assert english in response.json()["error"]
@@ -228,8 +300,9 @@ def test_bad_json_gets_a_localized_4xx(consent_client: TestClient, body: bytes, 
 
 
 def test_the_page_language_in_the_body_wins(consent_client: TestClient) -> None:
-    response = post_raw(consent_client, b'{"site": "clinique", "lang": "fr", "action": "maybe"}',
-                        **{"accept-language": "en"})
+    response = post_raw(
+        consent_client, b'{"site": "clinique", "lang": "fr", "action": "maybe"}', **{"accept-language": "en"}
+    )
     assert "n'est pas un choix proposé" in response.json()["error"]
 
 
@@ -247,22 +320,44 @@ def test_a_wrong_content_type_is_refused(consent_client: TestClient, content_typ
     assert "Envoyez le choix en JSON" in response.text
 
 
-@pytest.mark.parametrize("headers", [{"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"},
-                                     {"sec-fetch-site": "same-site"}, {"origin": "null"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"origin": "null"},
+    ],
+)
 def test_a_cross_site_post_is_refused(consent_client: TestClient, headers: dict[str, str]) -> None:
-    response = consent_client.post("/consent", data={"site": OPT_IN, "action": "accept"},
-                                   headers={**headers, "accept-language": "fr"}, follow_redirects=False)
+    response = consent_client.post(
+        "/consent",
+        data={"site": OPT_IN, "action": "accept"},
+        headers={**headers, "accept-language": "fr"},
+        follow_redirects=False,
+    )
     assert response.status_code == 403
     assert "depuis les pages de ce site" in response.text
     assert "set-cookie" not in response.headers
     assert records(consent_client) == []
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
-                                    "evil", "/ok\r\nSet-Cookie: x=1", "/" + "a" * 3000])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil",
+        "/ok\r\nSet-Cookie: x=1",
+        "/" + "a" * 3000,
+    ],
+)
 def test_an_open_redirect_is_refused(consent_client: TestClient, target: str) -> None:
-    response = consent_client.post("/consent", data={"site": OPT_IN, "lang": "fr", "action": "accept", "return": target},
-                                   follow_redirects=False)
+    response = consent_client.post(
+        "/consent", data={"site": OPT_IN, "lang": "fr", "action": "accept", "return": target}, follow_redirects=False
+    )
     assert response.status_code == 400
     assert "La page de retour doit être une adresse de ce site" in response.text
     assert records(consent_client) == []
@@ -315,8 +410,10 @@ def test_choices_are_limited_per_client_address_and_a_refused_one_writes_nothing
     assert answers == [200] * 30 + [429]
     refused = client.post("/consent", json={"site": OPT_IN, "lang": "fr", "action": "accept"})
     assert refused.status_code == 429 and "set-cookie" not in refused.headers
-    assert refused.json() == {"error": "Trop de choix ont été envoyés depuis votre connexion\xa0: rien n'a été "
-                                       "modifié. Veuillez réessayer dans quelques minutes."}
+    assert refused.json() == {
+        "error": "Trop de choix ont été envoyés depuis votre connexion\xa0: rien n'a été "
+        "modifié. Veuillez réessayer dans quelques minutes."
+    }
     assert 0 < int(refused.headers["retry-after"]) <= 600
     assert len(records(client)) == 30
     form = client.post("/consent", data={"site": OPT_IN, "lang": "en", "action": "accept"}, follow_redirects=False)
@@ -331,8 +428,10 @@ def test_invalid_posts_do_not_count_and_the_limit_holds_across_instances_and_res
     second = make_client(consent_content, PRIVACY_CONSENT_LIMITS="4/600")
     # Refused choices write nothing, so they are not what the limit counts.
     assert {first.post("/consent", json={"site": OPT_IN, "action": "maybe"}).status_code for _ in range(10)} == {400}
-    answers = [(first if i % 2 else second).post("/consent", json={"site": OPT_IN, "action": "accept"}).status_code
-               for i in range(6)]
+    answers = [
+        (first if i % 2 else second).post("/consent", json={"site": OPT_IN, "action": "accept"}).status_code
+        for i in range(6)
+    ]
     assert answers == [200] * 4 + [429] * 2
     first.__exit__(None, None, None)
     again = make_client(consent_content, PRIVACY_CONSENT_LIMITS="4/600")

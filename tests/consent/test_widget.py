@@ -20,8 +20,18 @@ def test_script_and_stylesheet_fit_the_budget() -> None:
     assert gzipped_size() <= GZIP_BUDGET == 4096
 
 
-@pytest.mark.parametrize("forbidden", [r"\beval\s*\(", r"new\s+Function", r"setAttribute\(\s*['\"]style",
-                                       r"\.style\.", r"innerHTML", r"document\.write", r"https?://"])
+@pytest.mark.parametrize(
+    "forbidden",
+    [
+        r"\beval\s*\(",
+        r"new\s+Function",
+        r"setAttribute\(\s*['\"]style",
+        r"\.style\.",
+        r"innerHTML",
+        r"document\.write",
+        r"https?://",
+    ],
+)
 def test_the_script_stays_within_a_strict_csp_and_the_origin(forbidden: str) -> None:
     assert not re.search(forbidden, SCRIPT)
 
@@ -79,7 +89,11 @@ def test_the_built_site_shows_the_embed_snippet(built: Path) -> None:
 
 
 def test_the_pages_are_valid_html(built: Path) -> None:
-    pages = [built / site / lang / name for site in (OPT_IN, ESSENTIAL) for lang in ("fr", "en")
-             for name in ("index.html", "consent-widget.html")]
+    pages = [
+        built / site / lang / name
+        for site in (OPT_IN, ESSENTIAL)
+        for lang in ("fr", "en")
+        for name in ("index.html", "consent-widget.html")
+    ]
     errors = vnu_check(pages)
     assert not errors, format_vnu_errors(errors)

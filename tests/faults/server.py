@@ -27,10 +27,14 @@ def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     public origin the address it listens on, as in development."""
     # Its log through a pipe, written to ``log`` by this process: a server refused file writes
     # (injection.refuse_writes) still says what happened.
-    process = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO,
-                               env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": "1000000/60,1000000/60",
-                                    "PRIVACY_PUBLIC_ORIGIN": ""},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=ignore_file_size_signal)
+    process = subprocess.Popen(
+        [sys.executable, "server.py", "--port", str(port)],
+        cwd=REPO,
+        env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": "1000000/60,1000000/60", "PRIVACY_PUBLIC_ORIGIN": ""},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=ignore_file_size_signal,
+    )
     threading.Thread(target=_copy, args=(process, log), daemon=True).start()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -102,7 +106,9 @@ class Burst:
             email = f"patient{n}@example.fr"
             body = urlencode(good_form(email=email, details=f"Demande numéro {n}"), doseq=True)
             try:
-                connection.request("POST", FORM, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+                connection.request(
+                    "POST", FORM, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+                )
                 response = connection.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException):

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session, SMTP as SMTPServer
+from aiosmtpd.smtp import SMTP as SMTPServer
+from aiosmtpd.smtp import Envelope, Session
 
 from tests.factories import settings_env, write_content
 from tests.faults.server import Burst, message_ids, start
@@ -38,7 +39,9 @@ def _held_back(database: Path) -> int:
     """Mails the relay's outage has made wait: tried, not sent."""
     db = sqlite3.connect(database, timeout=10)
     try:
-        return int(db.execute("SELECT COUNT(*) FROM rights_outbox WHERE attempts > 0 AND sent_at IS NULL").fetchone()[0])
+        return int(
+            db.execute("SELECT COUNT(*) FROM rights_outbox WHERE attempts > 0 AND sent_at IS NULL").fetchone()[0]
+        )
     finally:
         db.close()
 
@@ -51,15 +54,28 @@ def _stored(database: Path) -> dict[str, str]:
         db.close()
 
 
-def figures(confirmed: list[str], stored: dict[str, str], ids: Counter[str], sender: str = "localhost") -> dict[str, int]:
+def figures(
+    confirmed: list[str], stored: dict[str, str], ids: Counter[str], sender: str = "localhost"
+) -> dict[str, int]:
     """Per confirmed request: its two mails (to the DPO, the acknowledgment) each arrived once, or not."""
-    lost = [email for email in confirmed
-            if email not in stored or any(ids[f"<{stored[email]}.{kind}@{sender}>"] == 0
-                                          for kind in ("dpo", "acknowledgment"))]
-    once = [email for email in confirmed if email not in lost
-            and all(ids[f"<{stored[email]}.{kind}@{sender}>"] == 1 for kind in ("dpo", "acknowledgment"))]
-    return {"confirmed": len(confirmed), "delivered_exactly_once": len(once), "lost": len(lost),
-            "duplicated": sum(n - 1 for n in ids.values() if n > 1)}
+    lost = [
+        email
+        for email in confirmed
+        if email not in stored
+        or any(ids[f"<{stored[email]}.{kind}@{sender}>"] == 0 for kind in ("dpo", "acknowledgment"))
+    ]
+    once = [
+        email
+        for email in confirmed
+        if email not in lost
+        and all(ids[f"<{stored[email]}.{kind}@{sender}>"] == 1 for kind in ("dpo", "acknowledgment"))
+    ]
+    return {
+        "confirmed": len(confirmed),
+        "delivered_exactly_once": len(once),
+        "lost": len(lost),
+        "duplicated": sum(n - 1 for n in ids.values() if n > 1),
+    }
 
 
 def test_sigkill_during_a_burst_loses_and_duplicates_nothing(tmp_path: Path, report: Any) -> None:
@@ -111,12 +127,19 @@ SMTP_BURST = 200
 
 
 def test_an_smtp_outage_a_sigkill_and_restarts_lose_nothing_and_resend_at_most_the_mail_in_flight(
-        tmp_path: Path, report: Any) -> None:
+    tmp_path: Path, report: Any
+) -> None:
     content = write_content(tmp_path / "content", {"clinique": form_notice()})
     relay, smtp_port = Relay(), free_port()
     # A 2 s SMTP time limit: the mails a killed server held are taken again after 7 s instead of 35.
-    env = settings_env(tmp_path, content, PRIVACY_SMTP_HOST="127.0.0.1", PRIVACY_SMTP_PORT=str(smtp_port),
-                       PRIVACY_SMTP_SECURITY="none", PRIVACY_SMTP_TIMEOUT="2")
+    env = settings_env(
+        tmp_path,
+        content,
+        PRIVACY_SMTP_HOST="127.0.0.1",
+        PRIVACY_SMTP_PORT=str(smtp_port),
+        PRIVACY_SMTP_SECURITY="none",
+        PRIVACY_SMTP_TIMEOUT="2",
+    )
     controller = Controller(relay, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     port = free_port()
@@ -157,11 +180,17 @@ def test_an_smtp_outage_a_sigkill_and_restarts_lose_nothing_and_resend_at_most_t
     db.close()
     ids = message_ids(relay.raw)
     measured = figures(burst.confirmed, stored, ids)
-    report("SMTP outage then recovery, SIGKILL mid-burst, restarts", crashes=1, stored=len(stored),
-           mails_sent_after_failed_attempts=retried, **measured)
+    report(
+        "SMTP outage then recovery, SIGKILL mid-burst, restarts",
+        crashes=1,
+        stored=len(stored),
+        mails_sent_after_failed_attempts=retried,
+        **measured,
+    )
     assert retried > 0, "the outage must have held mails back"
     assert measured["lost"] == 0
     assert measured["duplicated"] <= 1  # at most the one mail in flight when the server was killed
     assert measured["delivered_exactly_once"] >= measured["confirmed"] - 1
-    assert set(ids) == {f"<{reference}.{kind}@localhost>" for reference in stored.values()
-                        for kind in ("dpo", "acknowledgment")}
+    assert set(ids) == {
+        f"<{reference}.{kind}@localhost>" for reference in stored.values() for kind in ("dpo", "acknowledgment")
+    }

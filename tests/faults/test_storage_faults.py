@@ -36,13 +36,16 @@ def _quick_check(path: Path) -> str:
 
 @pytest.mark.parametrize("fault", ["full", "read_only"])
 def test_a_full_or_read_only_disk_is_a_503_never_a_500_and_loses_nothing(
-        make_settings: Callable[..., Settings], tmp_path: Path, fault: Fault, report: Any) -> None:
+    make_settings: Callable[..., Settings], tmp_path: Path, fault: Fault, report: Any
+) -> None:
     content = write_content(tmp_path / "content", {"clinique": form_notice()})
-    settings = make_settings(content, PRIVACY_RIGHTS_LIMITS="1000000/60,1000000/60",
-                             PRIVACY_CONSENT_LIMITS="1000000/60")
+    settings = make_settings(
+        content, PRIVACY_RIGHTS_LIMITS="1000000/60,1000000/60", PRIVACY_CONSENT_LIMITS="1000000/60"
+    )
     rights, consent = Counter[int](), Counter[int]()
     confirmed: list[str] = []
     with TestClient(create_app(settings), base_url="https://testserver", raise_server_exceptions=False) as client:
+
         def post(n: int) -> None:
             email = f"patient{n}@example.fr"
             status = client.post(FORM, data=good_form(email=email), follow_redirects=False).status_code
@@ -63,9 +66,14 @@ def test_a_full_or_read_only_disk_is_a_503_never_a_500_and_loses_nothing(
     folder = settings.maildir
     ids = message_ids([p.read_bytes() for sub in ("new", "cur") for p in (folder / sub).iterdir()])
     measured = figures(confirmed, stored, ids)
-    report(f"{fault.replace('_', '-')} disk ({POSTS} posts to the form and {POSTS} to /consent during the fault)",
-           rights_503=rights[503], rights_500=rights[500], consent_503=consent[503], consent_500=consent[500],
-           **measured)
+    report(
+        f"{fault.replace('_', '-')} disk ({POSTS} posts to the form and {POSTS} to /consent during the fault)",
+        rights_503=rights[503],
+        rights_500=rights[500],
+        consent_503=consent[503],
+        consent_500=consent[500],
+        **measured,
+    )
     assert rights[500] == consent[500] == 0
     assert set(rights) <= {303, 503} and set(consent) <= {200, 503}
     assert rights[503] >= POSTS - 20 and consent[503] >= POSTS - 20  # the fault held: little fits in free space
@@ -95,9 +103,13 @@ def test_a_disk_that_refuses_every_write_mid_burst_is_a_503_never_a_500(tmp_path
     folder = tmp_path / "var" / "maildir"
     ids = message_ids([p.read_bytes() for sub in ("new", "cur") for p in (folder / sub).iterdir()])
     measured = figures(burst.confirmed, stored, ids)
-    report("a disk refusing every write mid-burst (SQLite: disk I/O error), then taking them again",
-           posts=sum(burst.statuses.values()), answered_503=burst.statuses[503], answered_500=burst.statuses[500],
-           **measured)
+    report(
+        "a disk refusing every write mid-burst (SQLite: disk I/O error), then taking them again",
+        posts=sum(burst.statuses.values()),
+        answered_503=burst.statuses[503],
+        answered_500=burst.statuses[500],
+        **measured,
+    )
     text = log.read_text()
     assert burst.statuses[500] == 0 and set(burst.statuses) <= {303, 503}
     assert burst.statuses[503] >= 40 and "disk I/O error" in text and "Traceback" not in text

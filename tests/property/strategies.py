@@ -8,13 +8,48 @@ from typing import Any
 from hypothesis import strategies as st
 
 # Text that YAML, HTML and gettext find awkward: quotes, %, braces, markup, control and non-Latin characters.
-AWKWARD = st.sampled_from(["", " ", "%", "%(id)s", "%s", "{", "}", "<b>", "</p>", "&amp;", "\\", '"', "'", ":", "- ",
-                           "#", "\n", "\t", "\u00a0", "é", "日本", "\U0001f600", "null", "~", "yes", "1e3", "0x1F",
-                           "2025-02-30", "../../etc/passwd", "javascript:alert(1)"])
+AWKWARD = st.sampled_from(
+    [
+        "",
+        " ",
+        "%",
+        "%(id)s",
+        "%s",
+        "{",
+        "}",
+        "<b>",
+        "</p>",
+        "&amp;",
+        "\\",
+        '"',
+        "'",
+        ":",
+        "- ",
+        "#",
+        "\n",
+        "\t",
+        "\u00a0",
+        "é",
+        "日本",
+        "\U0001f600",
+        "null",
+        "~",
+        "yes",
+        "1e3",
+        "0x1F",
+        "2025-02-30",
+        "../../etc/passwd",
+        "javascript:alert(1)",
+    ]
+)
 TEXT = st.one_of(st.text(max_size=40), AWKWARD)
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True), TEXT, st.dates(),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    TEXT,
+    st.dates(),
 )
 
 

@@ -27,18 +27,47 @@ SITE = "clinique"
 # Printable ASCII: what an HTTP client library lets through in a header value.
 HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
 HEADERS = st.dictionaries(
-    st.sampled_from(["content-type", "accept", "accept-language", "origin", "referer", "sec-fetch-site",
-                     "sec-gpc", "x-forwarded-for", "user-agent", "host"]),
+    st.sampled_from(
+        [
+            "content-type",
+            "accept",
+            "accept-language",
+            "origin",
+            "referer",
+            "sec-fetch-site",
+            "sec-gpc",
+            "x-forwarded-for",
+            "user-agent",
+            "host",
+        ]
+    ),
     st.one_of(
         HEADER_TEXT,
-        st.sampled_from(["application/json", "application/x-www-form-urlencoded", "multipart/form-data",
-                         "text/plain", "fr", "en;q=0.5, fr;q=x", "https://testserver", "null", "same-origin",
-                         "cross-site", "1", "*/*", "text/html"]),
+        st.sampled_from(
+            [
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "text/plain",
+                "fr",
+                "en;q=0.5, fr;q=x",
+                "https://testserver",
+                "null",
+                "same-origin",
+                "cross-site",
+                "1",
+                "*/*",
+                "text/html",
+            ]
+        ),
     ),
     max_size=5,
 )
-COOKIES = st.dictionaries(st.sampled_from(["privacy_consent", "consent", "rights_receipt", "session", "x"]),
-                          HEADER_TEXT.filter(lambda v: ";" not in v), max_size=3)
+COOKIES = st.dictionaries(
+    st.sampled_from(["privacy_consent", "consent", "rights_receipt", "session", "x"]),
+    HEADER_TEXT.filter(lambda v: ";" not in v),
+    max_size=3,
+)
 
 
 def _app_routes(client: TestClient) -> list[tuple[str, str]]:
@@ -66,7 +95,9 @@ def requests(draw: st.DrawFn, routes: list[tuple[str, str]]) -> dict[str, Any]:
     method, template = draw(st.sampled_from(routes))
     path = template
     for name in ("site", "lang", "token", "name"):
-        value = {"site": st.sampled_from([SITE, "nowhere"]), "lang": st.sampled_from(["fr", "en", "de"])}.get(name, TEXT)
+        value = {"site": st.sampled_from([SITE, "nowhere"]), "lang": st.sampled_from(["fr", "en", "de"])}.get(
+            name, TEXT
+        )
         path = path.replace("{" + name + "}", quote(draw(st.one_of(value, TEXT)) or "x", safe=""))
     query = draw(st.dictionaries(st.sampled_from(["site", "lang", "return", "action", "x"]), TEXT, max_size=3))
     return {"method": method, "url": path, "params": query, "headers": draw(HEADERS), "cookies": draw(COOKIES)}
@@ -89,8 +120,24 @@ def test_the_endpoints_are_discovered(client: TestClient) -> None:
     assert any(path.startswith("/rights/") for path in paths)
 
 
-FORM_FIELDS = st.sampled_from(["site", "lang", "action", "category", "return", "name", "email", "rights", "message",
-                               "relation", "reference", "website", "csrf", "x"])
+FORM_FIELDS = st.sampled_from(
+    [
+        "site",
+        "lang",
+        "action",
+        "category",
+        "return",
+        "name",
+        "email",
+        "rights",
+        "message",
+        "relation",
+        "reference",
+        "website",
+        "csrf",
+        "x",
+    ]
+)
 
 
 @BOUNDED
@@ -107,11 +154,15 @@ def test_any_form_body_gets_no_server_error(client: TestClient, data: st.DataObj
 @given(data=st.data())
 def test_any_json_body_gets_no_server_error(client: TestClient, data: st.DataObject) -> None:
     request = data.draw(requests(_app_routes(client)))
-    value = data.draw(st.one_of(
-        yaml_values(max_leaves=12).map(lambda v: json.loads(json.dumps(v, default=str))),
-        st.fixed_dictionaries({"site": st.sampled_from([SITE, "x"]), "action": TEXT},
-                              optional={"choices": yaml_values(max_leaves=6), "lang": TEXT, "gpc": yaml_values(3)}),
-    ))
+    value = data.draw(
+        st.one_of(
+            yaml_values(max_leaves=12).map(lambda v: json.loads(json.dumps(v, default=str))),
+            st.fixed_dictionaries(
+                {"site": st.sampled_from([SITE, "x"]), "action": TEXT},
+                optional={"choices": yaml_values(max_leaves=6), "lang": TEXT, "gpc": yaml_values(3)},
+            ),
+        )
+    )
     request["headers"].setdefault("content-type", "application/json")
     _send(client, request, content=json.dumps(value, default=str).encode())
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session, SMTP as SMTPServer
+from aiosmtpd.smtp import SMTP as SMTPServer
+from aiosmtpd.smtp import Envelope, Session
 from starlette.testclient import TestClient
 
 from tests.factories import minimal_notice, write_content

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.factories import settings_env, write_content
-from tests.rights.conftest import form_notice
 from tests.faults.server import start
+from tests.rights.conftest import form_notice
 from tests.support.quality import (
     axe_check,
     collect_console_errors,
@@ -91,7 +91,8 @@ def test_the_focus_is_visible(page: Page, server: str) -> None:
 
 
 def test_on_a_disk_that_refuses_writes_the_form_comes_back_filled_in_and_accessible(
-        browser: Browser, tmp_path: Path) -> None:
+    browser: Browser, tmp_path: Path
+) -> None:
     from tests.faults.injection import refuse_writes
 
     content = write_content(tmp_path / "content", {"clinique": form_notice()})
@@ -113,7 +114,10 @@ def test_on_a_disk_that_refuses_writes_the_form_comes_back_filled_in_and_accessi
         assert "n'a pas pu être enregistrée" in page.get_by_role("alert").inner_text()
         assert page.get_by_label("Droit d'accès").is_checked()
         assert page.get_by_label("Votre adresse e-mail").input_value() == "ana@example.fr"
-        assert page.get_by_role("textbox", name="Votre demande").input_value() == "Je souhaite une copie de mes examens de 2024."
+        assert (
+            page.get_by_role("textbox", name="Votre demande").input_value()
+            == "Je souhaite une copie de mes examens de 2024."
+        )
         _accessible(page, True)
         refuse_writes(process.pid, False)
         page.get_by_role("button", name="Envoyer ma demande").click()  # sent again, as the page says

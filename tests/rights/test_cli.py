@@ -90,12 +90,13 @@ def test_show_close_and_purge(desk: Desk, received: Callable[..., str]) -> None:
     assert store.mail_status(desk.db, reference) == []
 
 
-def test_extend_tells_the_requester_why_and_moves_the_due_date(desk: Desk, received: Callable[..., str],
-                                                               tmp_path: Path) -> None:
+def test_extend_tells_the_requester_why_and_moves_the_due_date(
+    desk: Desk, received: Callable[..., str], tmp_path: Path
+) -> None:
     when = datetime.now(UTC) - timedelta(days=3)
     reference = received(when)
     assert run("requests", "extend", reference, "--reason", "  ")[0] == 1
-    code, text = run("requests", "extend", reference, "--reason", "Dossier archivé sur un autre site")
+    code, _text = run("requests", "extend", reference, "--reason", "Dossier archivé sur un autre site")
     assert code == 0
     request = store.get(desk.db, reference)
     assert request.extended_at is not None and request.due_on > when.date() + timedelta(days=85)
@@ -127,31 +128,47 @@ def test_deliver_says_what_waits_is_held_or_failed_and_exits_1(desk: Desk, recei
     later = datetime.now(UTC) + timedelta(minutes=20)
     ids = [row[0] for row in desk.db.execute("SELECT id FROM rights_outbox ORDER BY id")]
     # Waiting out a backoff, held by a delivery killed half-way, refused for good by the relay.
-    desk.db.execute("UPDATE rights_outbox SET next_attempt_at = ?, attempts = 2 WHERE id IN (?, ?, ?)",
-                    (later.isoformat(), *ids[:3]))
+    desk.db.execute(
+        "UPDATE rights_outbox SET next_attempt_at = ?, attempts = 2 WHERE id IN (?, ?, ?)",
+        (later.isoformat(), *ids[:3]),
+    )
     desk.db.execute("UPDATE rights_outbox SET leased_until = ? WHERE id IN (?, ?)", (later.isoformat(), *ids[3:5]))
-    desk.db.execute("UPDATE rights_outbox SET failed_at = ?, last_error = 'PermanentFailure 550' WHERE id = ?",
-                    (datetime.now(UTC).isoformat(), ids[5]))
+    desk.db.execute(
+        "UPDATE rights_outbox SET failed_at = ?, last_error = 'PermanentFailure 550' WHERE id = ?",
+        (datetime.now(UTC).isoformat(), ids[5]),
+    )
     code, text = run("deliver")
     assert code == 1
     lines = text.splitlines()
     assert lines[0] == "2 envoyé(s), 0 à réessayer, 0 en échec."
     assert lines[1] == f"3 courriel(s) en attente\u00a0; prochain essai le {later:%Y-%m-%d %H:%M:%S} UTC."
-    assert lines[2].startswith(f"2 courriel(s) retenu(s) par un envoi en cours, ou arrêté en route, jusqu'au {later:%Y-%m-%d %H:%M:%S} UTC")
+    assert lines[2].startswith(
+        f"2 courriel(s) retenu(s) par un envoi en cours, ou arrêté en route, jusqu'au {later:%Y-%m-%d %H:%M:%S} UTC"
+    )
     assert lines[3].startswith("1 courriel(s) en échec\u00a0: python server.py mail list")
     code, text = run("requests")
     assert code == 0 and "1 EN ÉCHEC" in text and "1 retenu(s)" in text and "2 envoyé(s)" in text
     code, text = run("mail")  # list, by default
-    assert code == 0 and [line.split()[3] for line in text.splitlines()[1:]] == ["ÉCHEC", "en", "en", "en", "retenu",
-                                                                                  "retenu"]
+    assert code == 0 and [line.split()[3] for line in text.splitlines()[1:]] == [
+        "ÉCHEC",
+        "en",
+        "en",
+        "en",
+        "retenu",
+        "retenu",
+    ]
     # Once fixed, every failed or waiting mail goes at once; the held ones stay with the delivery holding them.
     code, text = run("mail", "retry", "--all")
-    assert code == 1 and text.splitlines()[:2] == ["4 courriel(s) remis en file.", "4 envoyé(s), 0 à réessayer, 0 en échec."]
+    assert code == 1 and text.splitlines()[:2] == [
+        "4 courriel(s) remis en file.",
+        "4 envoyé(s), 0 à réessayer, 0 en échec.",
+    ]
     assert text.splitlines()[2].startswith("2 courriel(s) retenu(s)")
 
 
-def test_a_mail_refused_by_the_relay_is_listed_then_sent_once_fixed(desk: Desk, received: Callable[..., str],
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_mail_refused_by_the_relay_is_listed_then_sent_once_fixed(
+    desk: Desk, received: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from aiosmtpd.controller import Controller
 
     from tests.rights.conftest import Inbox
@@ -170,8 +187,11 @@ def test_a_mail_refused_by_the_relay_is_listed_then_sent_once_fixed(desk: Desk, 
     controller = Controller(relay, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        for name, value in {"PRIVACY_SMTP_HOST": "127.0.0.1", "PRIVACY_SMTP_PORT": str(controller.port),
-                            "PRIVACY_SMTP_SECURITY": "none"}.items():
+        for name, value in {
+            "PRIVACY_SMTP_HOST": "127.0.0.1",
+            "PRIVACY_SMTP_PORT": str(controller.port),
+            "PRIVACY_SMTP_SECURITY": "none",
+        }.items():
             monkeypatch.setenv(name, value)
         reference = received(datetime.now(UTC))
         code, text = run("deliver")
@@ -187,8 +207,11 @@ def test_a_mail_refused_by_the_relay_is_listed_then_sent_once_fixed(desk: Desk, 
         relay.refuse = False  # the address, or the relay, is fixed
         code, text = run("mail", "retry", mail_id)
         assert code == 0
-        assert text.splitlines() == ["1 courriel(s) remis en file.", "1 envoyé(s), 0 à réessayer, 0 en échec.",
-                                     "Plus rien n'attend dans la boîte d'envoi."]
+        assert text.splitlines() == [
+            "1 courriel(s) remis en file.",
+            "1 envoyé(s), 0 à réessayer, 0 en échec.",
+            "Plus rien n'attend dans la boîte d'envoi.",
+        ]
         assert run("mail", "retry", mail_id)[0] == 1  # already sent
     finally:
         controller.stop()
@@ -215,12 +238,22 @@ def test_show_writes_out_invisible_characters(desk: Desk) -> None:
     # Stored before the form refused them in names, or typed in the details, where they are kept.
     site = desk.content.site("clinique")
     assert site is not None
-    request = RightsRequest("clinique", "fr", (store.Right.access,), "\u202eelpmaxe.latipsoh@oec", "ana@example.fr",
-                            "patients", "ligne\u200b une\n\u2066deux\u2069", "P\u200d-12")
+    request = RightsRequest(
+        "clinique",
+        "fr",
+        (store.Right.access,),
+        "\u202eelpmaxe.latipsoh@oec",
+        "ana@example.fr",
+        "patients",
+        "ligne\u200b une\n\u2066deux\u2069",
+        "P\u200d-12",
+    )
     reference = desk.receive(site, request, "receipt").reference
     code, text = run("requests", "show", reference)
     assert code == 0
     assert "[U+202E RIGHT-TO-LEFT OVERRIDE]elpmaxe.latipsoh@oec" in text
-    assert "ligne[U+200B ZERO WIDTH SPACE] une\n[U+2066 LEFT-TO-RIGHT ISOLATE]deux[U+2069 POP DIRECTIONAL ISOLATE]" in text
+    assert (
+        "ligne[U+200B ZERO WIDTH SPACE] une\n[U+2066 LEFT-TO-RIGHT ISOLATE]deux[U+2069 POP DIRECTIONAL ISOLATE]" in text
+    )
     assert "P[U+200D ZERO WIDTH JOINER]-12" in text
     assert not any(c in text for c in "\u202e\u200b\u2066\u2069\u200d")

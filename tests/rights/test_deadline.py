@@ -44,8 +44,9 @@ def test_a_right_with_a_deadline_of_its_own_sets_the_due_date(tmp_path) -> None:
     from privacy.rights.deadline import response_deadline
     from tests.factories import minimal_notice, write_content
 
-    notice = minimal_notice(jurisdiction={"laws": ["gdpr", "fr-informatique-libertes", "fr-sante-publique"],
-                                          "authority": "cnil"})
+    notice = minimal_notice(
+        jurisdiction={"laws": ["gdpr", "fr-informatique-libertes", "fr-sante-publique"], "authority": "cnil"}
+    )
     notice["rights"]["offered"].append("medical_record_access")
     content = load_content(write_content(tmp_path / "content", {"clinique": notice}))
     site = content.sites[0]

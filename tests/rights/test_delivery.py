@@ -30,9 +30,19 @@ def _site(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def _mail(tmp_path: Path, reference: str = "K7M4-QX9T-PW2R", name: str = "Ana Dupont") -> Mail:
     return mail.to_dpo(
-        _site(tmp_path), "dpo@clinique.example", SENDER, reference=reference, rights=(), name=name,
-        email="ana@example.fr", relationship="patients", details="Copie de mon dossier", file_reference="",
-        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC), due_on=date(2025, 2, 28), confirmed=False,
+        _site(tmp_path),
+        "dpo@clinique.example",
+        SENDER,
+        reference=reference,
+        rights=(),
+        name=name,
+        email="ana@example.fr",
+        relationship="patients",
+        details="Copie de mon dossier",
+        file_reference="",
+        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
+        due_on=date(2025, 2, 28),
+        confirmed=False,
     )
 
 
@@ -46,8 +56,14 @@ def _queue(tmp_path: Path, *mails: Mail):  # type: ignore[no-untyped-def]
 
 
 def _smtp_settings(tmp_path: Path, port: int, **extra: str):  # type: ignore[no-untyped-def]
-    env = settings_env(tmp_path, tmp_path / "content", PRIVACY_SMTP_HOST="127.0.0.1", PRIVACY_SMTP_PORT=str(port),
-                       PRIVACY_SMTP_SECURITY="none", **extra)
+    env = settings_env(
+        tmp_path,
+        tmp_path / "content",
+        PRIVACY_SMTP_HOST="127.0.0.1",
+        PRIVACY_SMTP_PORT=str(port),
+        PRIVACY_SMTP_SECURITY="none",
+        **extra,
+    )
     return load_settings(env)
 
 
@@ -95,12 +111,16 @@ def test_smtp_down_then_up_queues_then_delivers_exactly_once(tmp_path: Path) -> 
     assert len(inbox.messages) == 1
 
 
-
-
 def _smtp_requiring_login(inbox: Inbox, authenticator: object) -> Controller:
     """A started loopback SMTP server that requires AUTH (plain text: it has no certificate)."""
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
-                            auth_require_tls=False, auth_required=True)
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_require_tls=False,
+        auth_required=True,
+    )
     controller.start()
     return controller
 
@@ -114,8 +134,9 @@ def test_an_authentication_failure_is_retried_not_lost(tmp_path: Path) -> None:
     inbox = Inbox()
     controller = _smtp_requiring_login(inbox, reject)
     try:
-        settings = _smtp_settings(tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay",
-                                  PRIVACY_SMTP_PASSWORD="wrong")
+        settings = _smtp_settings(
+            tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay", PRIVACY_SMTP_PASSWORD="wrong"
+        )
         db = _queue(tmp_path, _mail(tmp_path))
         result = asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER))
     finally:
@@ -135,8 +156,9 @@ def test_an_accepted_login_delivers(tmp_path: Path) -> None:
     inbox = Inbox()
     controller = _smtp_requiring_login(inbox, accept)
     try:
-        settings = _smtp_settings(tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay",
-                                  PRIVACY_SMTP_PASSWORD="secret")
+        settings = _smtp_settings(
+            tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay", PRIVACY_SMTP_PASSWORD="secret"
+        )
         db = _queue(tmp_path, _mail(tmp_path))
         assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 1
     finally:
@@ -162,8 +184,9 @@ def test_the_maildir_default_never_holds_a_mail_twice(tmp_path: Path) -> None:
     assert list((maildir / "tmp").iterdir()) == []
 
 
-def test_each_mail_reaches_the_disk_and_is_recorded_as_sent_before_the_next(tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_mail_reaches_the_disk_and_is_recorded_as_sent_before_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     events: list[str] = []
 
     class Watched(MaildirTransport):
@@ -188,8 +211,9 @@ class Crash(BaseException):
     """What a SIGKILL does to a pass: it stops between two statements, and nothing after runs."""
 
 
-def test_a_crash_mid_pass_resends_at_most_the_mail_in_flight(tmp_path: Path,
-                                                            smtp_server: tuple[Controller, Inbox]) -> None:
+def test_a_crash_mid_pass_resends_at_most_the_mail_in_flight(
+    tmp_path: Path, smtp_server: tuple[Controller, Inbox]
+) -> None:
     controller, inbox = smtp_server
     mails = [_mail(tmp_path, reference=f"AAAA-BBBB-CCC{n}") for n in range(2, 6)]
     db = _queue(tmp_path, *mails)
@@ -219,8 +243,10 @@ def test_a_crash_mid_pass_resends_at_most_the_mail_in_flight(tmp_path: Path,
 def test_a_restarted_worker_retries_at_once_what_was_waiting(tmp_path: Path) -> None:
     db = _queue(tmp_path, _mail(tmp_path))
     later = datetime.now(UTC) + timedelta(hours=2)
-    db.execute("UPDATE rights_outbox SET attempts = 5, last_error = 'SMTPConnectError', next_attempt_at = ?",
-               (later.isoformat(),))
+    db.execute(
+        "UPDATE rights_outbox SET attempts = 5, last_error = 'SMTPConnectError', next_attempt_at = ?",
+        (later.isoformat(),),
+    )
     maildir = tmp_path / "var" / "maildir"
 
     async def serve() -> None:
@@ -279,8 +305,9 @@ def test_a_draft_is_composed_once_and_its_bytes_kept_for_every_retry(tmp_path: P
 
 
 def test_a_draft_that_cannot_be_composed_is_retried_then_reported_not_lost(tmp_path: Path) -> None:
-    db = _queue(tmp_path, Mail("<X.dpo@clinique.example>", "NOPE-NOPE-NOPE", "dpo", "dpo@clinique.example", None,
-                               draft="{}"))
+    db = _queue(
+        tmp_path, Mail("<X.dpo@clinique.example>", "NOPE-NOPE-NOPE", "dpo", "dpo@clinique.example", None, draft="{}")
+    )
 
     def compose(db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
         raise LookupError("the request is gone")

@@ -25,10 +25,19 @@ def _site(tmp_path: Path, publisher: str = "Clinique Émeraude"):  # type: ignor
 
 def _to_dpo(tmp_path: Path, name: str = "Ana Dupont-Lévêque", email: str = "ana@example.fr", **site: str) -> mail.Mail:
     return mail.to_dpo(
-        _site(tmp_path, **site), "dpo@clinique.example", SENDER, reference="K7M4-QX9T-PW2R",
-        rights=(Right.access, Right.erasure), name=name, email=email, relationship="patients",
-        details="Copie de mon dossier\nsur deux lignes", file_reference="", confirmed=False,
-        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC), due_on=date(2025, 2, 28),
+        _site(tmp_path, **site),
+        "dpo@clinique.example",
+        SENDER,
+        reference="K7M4-QX9T-PW2R",
+        rights=(Right.access, Right.erasure),
+        name=name,
+        email=email,
+        relationship="patients",
+        details="Copie de mon dossier\nsur deux lignes",
+        file_reference="",
+        confirmed=False,
+        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
+        due_on=date(2025, 2, 28),
     )
 
 
@@ -99,11 +108,19 @@ def test_the_organization_name_in_from_is_quoted_too(tmp_path: Path, publisher: 
 
 def test_invisible_characters_are_written_out_in_the_dpo_mail(tmp_path: Path) -> None:
     sent = mail.to_dpo(
-        _site(tmp_path), "dpo@clinique.example", SENDER, reference="K7M4-QX9T-PW2R", rights=(Right.access,),
-        name="\u202eelpmaxe.latipsoh@oec", email="ana@example.fr", relationship="patients",
+        _site(tmp_path),
+        "dpo@clinique.example",
+        SENDER,
+        reference="K7M4-QX9T-PW2R",
+        rights=(Right.access,),
+        name="\u202eelpmaxe.latipsoh@oec",
+        email="ana@example.fr",
+        relationship="patients",
         details="Mon dossier\u200b\nde 2024 \u2067isolé\u2069 et \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
-        file_reference="P-\ufeff12", confirmed=False,
-        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC), due_on=date(2025, 2, 28),
+        file_reference="P-\ufeff12",
+        confirmed=False,
+        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
+        due_on=date(2025, 2, 28),
     )
     assert sent.message is not None
     read = message_from_bytes(sent.message, policy=policy.default)
@@ -120,9 +137,8 @@ def test_invisible_characters_are_written_out_in_the_dpo_mail(tmp_path: Path) ->
 
 
 def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None:
-    from datetime import date, datetime, timezone
-
     import tempfile
+    from datetime import date, datetime
     from pathlib import Path
 
     from privacy.codes import Right
@@ -133,10 +149,17 @@ def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None
     with tempfile.TemporaryDirectory() as folder:
         content = load_content(write_content(Path(folder), {"clinique": minimal_notice()}))
     site = content.sites[0]
-    args = dict(reference="K7M4-QX9T-PW2R", email="a@b.example", rights=(Right.access,),
-                received_at=datetime(2025, 3, 3, tzinfo=timezone.utc), confirm_url="https://x.example/c", confirm_days=14)
+    args = dict(
+        reference="K7M4-QX9T-PW2R",
+        email="a@b.example",
+        rights=(Right.access,),
+        received_at=datetime(2025, 3, 3, tzinfo=UTC),
+        confirm_url="https://x.example/c",
+        confirm_days=14,
+    )
     promised = mail.acknowledgment(site, "en", "privacy@x.example", due_on=date(2025, 4, 3), **args)
     silent = mail.acknowledgment(site, "en", "privacy@x.example", due_on=None, **args)
+
     def body(sent: mail.Mail) -> str:
         return message_from_bytes(sent.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined, no-any-return]
 
@@ -145,18 +168,40 @@ def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None
 
 
 def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_legal_claim() -> None:
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from privacy.codes import Right
     from privacy.rights import mail as mails
 
     site = _site_under({"laws": ["ma-09-08"], "authority": "cndp"})
-    received = datetime(2025, 3, 3, tzinfo=timezone.utc)
-    to_dpo = mails.to_dpo(site, "dpo@x.example", "privacy@x.example", reference="K7M4-QX9T-PW2R", rights=(Right.access,),
-                          name="A", email="a@b.example", relationship="patients", details="d", file_reference="",
-                          received_at=received, due_on=date(2025, 4, 3), confirmed=False, legal=False)
-    later = mails.extension_notice(site, "en", "privacy@x.example", reference="K7M4-QX9T-PW2R", email="a@b.example",
-                                   reason="r", due_on=date(2025, 6, 3), sent_at=received, legal=False)
+    received = datetime(2025, 3, 3, tzinfo=UTC)
+    to_dpo = mails.to_dpo(
+        site,
+        "dpo@x.example",
+        "privacy@x.example",
+        reference="K7M4-QX9T-PW2R",
+        rights=(Right.access,),
+        name="A",
+        email="a@b.example",
+        relationship="patients",
+        details="d",
+        file_reference="",
+        received_at=received,
+        due_on=date(2025, 4, 3),
+        confirmed=False,
+        legal=False,
+    )
+    later = mails.extension_notice(
+        site,
+        "en",
+        "privacy@x.example",
+        reference="K7M4-QX9T-PW2R",
+        email="a@b.example",
+        reason="r",
+        due_on=date(2025, 6, 3),
+        sent_at=received,
+        legal=False,
+    )
     dpo_text = message_from_bytes(to_dpo.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
     later_text = message_from_bytes(later.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
     assert "Date visée (pas de délai légal)" in dpo_text and "Legal due date" not in dpo_text
@@ -180,20 +225,46 @@ def _site_under(jurisdiction: dict, **rights: object):  # type: ignore[no-untype
 
 
 def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails() -> None:
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from privacy.codes import Right
     from privacy.rights import mail as mails
 
-    site = _site_under({"laws": ["gdpr"], "authority": "cnil"}, identity_proof={
-        "fr": "Joignez une **copie** de votre pièce d'identité.", "en": "Attach a **copy** of your ID."})
-    received = datetime(2025, 3, 3, tzinfo=timezone.utc)
-    ack = mails.acknowledgment(site, "en", "privacy@x.example", reference="K7M4-QX9T-PW2R", email="a@b.example",
-                               rights=(Right.access,), received_at=received, due_on=date(2025, 4, 3),
-                               confirm_url="https://x.example/c", confirm_days=14)
-    dpo = mails.to_dpo(site, "dpo@x.example", "privacy@x.example", reference="K7M4-QX9T-PW2R", rights=(Right.access,),
-                       name="A", email="a@b.example", relationship="patients", details="d", file_reference="",
-                       received_at=received, due_on=date(2025, 4, 3), confirmed=False)
+    site = _site_under(
+        {"laws": ["gdpr"], "authority": "cnil"},
+        identity_proof={
+            "fr": "Joignez une **copie** de votre pièce d'identité.",
+            "en": "Attach a **copy** of your ID.",
+        },
+    )
+    received = datetime(2025, 3, 3, tzinfo=UTC)
+    ack = mails.acknowledgment(
+        site,
+        "en",
+        "privacy@x.example",
+        reference="K7M4-QX9T-PW2R",
+        email="a@b.example",
+        rights=(Right.access,),
+        received_at=received,
+        due_on=date(2025, 4, 3),
+        confirm_url="https://x.example/c",
+        confirm_days=14,
+    )
+    dpo = mails.to_dpo(
+        site,
+        "dpo@x.example",
+        "privacy@x.example",
+        reference="K7M4-QX9T-PW2R",
+        rights=(Right.access,),
+        name="A",
+        email="a@b.example",
+        relationship="patients",
+        details="d",
+        file_reference="",
+        received_at=received,
+        due_on=date(2025, 4, 3),
+        confirmed=False,
+    )
     ack_text = message_from_bytes(ack.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
     dpo_text = message_from_bytes(dpo.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
     assert "How to prove your identity:\nAttach a copy of your ID." in ack_text and "reasonable doubt" not in ack_text

@@ -118,10 +118,18 @@ BAD_INPUTS = [
     ({"rights": ["access", "access"]}, "rights", "Choisissez uniquement parmi les droits proposés."),
     ({"name": ""}, "name", "Saisissez votre nom."),
     ({"name": "x" * 201}, "name", "Raccourcissez votre nom à 200 caractères au plus."),
-    ({"name": "Ana\r\nBcc: victim@example.org"}, "name", "Écrivez votre nom sur une seule ligne, sans caractères spéciaux."),
+    (
+        {"name": "Ana\r\nBcc: victim@example.org"},
+        "name",
+        "Écrivez votre nom sur une seule ligne, sans caractères spéciaux.",
+    ),
     ({"email": ""}, "email", "Saisissez votre adresse e-mail."),
     ({"email": "ana@"}, "email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
-    ({"email": "ana@example.fr\r\nBcc: victim@example.org"}, "email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
+    (
+        {"email": "ana@example.fr\r\nBcc: victim@example.org"},
+        "email",
+        "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+    ),
     ({"email": "a" * 250 + "@example.fr"}, "email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
     ({"relationship": ""}, "relationship", "Indiquez votre lien avec nous."),
     ({"relationship": "staff"}, "relationship", "Choisissez l'une des options proposées."),
@@ -129,15 +137,18 @@ BAD_INPUTS = [
     ({"details": "x" * 5001}, "details", "Raccourcissez votre demande à 5000 caractères au plus."),
     ({"details": "ok\x00"}, "details", "Retirez les caractères spéciaux de votre demande."),
     ({"file_reference": "9" * 101}, "file_reference", "Raccourcissez le numéro à 100 caractères au plus."),
-    *[({field: value}, field, message) for field, value, message in [
-        ("name", "\u202eelpmaxe.latipsoh", "Votre nom contient un caractère invisible"),
-        ("name", "Ana\u200bDupont", "Votre nom contient un caractère invisible"),
-        ("name", "Ana\u2066Dupont\u2069", "Votre nom contient un caractère invisible"),
-        ("name", "ceo@hospital.example", "Écrivez ici votre nom, pas une adresse e-mail"),
-        ("email", "ana\u200b@example.fr", "Votre adresse e-mail contient un caractère invisible"),
-        ("email", "ana@example.fr\u202c", "Votre adresse e-mail contient un caractère invisible"),
-        ("file_reference", "P-\ufeff1234", "Le numéro contient un caractère invisible"),
-    ]],
+    *[
+        ({field: value}, field, message)
+        for field, value, message in [
+            ("name", "\u202eelpmaxe.latipsoh", "Votre nom contient un caractère invisible"),
+            ("name", "Ana\u200bDupont", "Votre nom contient un caractère invisible"),
+            ("name", "Ana\u2066Dupont\u2069", "Votre nom contient un caractère invisible"),
+            ("name", "ceo@hospital.example", "Écrivez ici votre nom, pas une adresse e-mail"),
+            ("email", "ana\u200b@example.fr", "Votre adresse e-mail contient un caractère invisible"),
+            ("email", "ana@example.fr\u202c", "Votre adresse e-mail contient un caractère invisible"),
+            ("file_reference", "P-\ufeff1234", "Le numéro contient un caractère invisible"),
+        ]
+    ],
 ]
 
 
@@ -200,8 +211,9 @@ def test_only_a_form_encoded_body_is_read(rights_client: TestClient, content_typ
 
 
 def test_a_body_that_is_not_utf8_is_refused(rights_client: TestClient) -> None:
-    answer = rights_client.post(FORM, content=b"name=%FF%FE&rights=access",
-                                headers={"content-type": "application/x-www-form-urlencoded"})
+    answer = rights_client.post(
+        FORM, content=b"name=%FF%FE&rights=access", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert answer.status_code == 400
     assert "n'a pas pu être lu" in answer.text
 
@@ -216,8 +228,9 @@ def test_posts_are_limited_per_client_address(rights_client: TestClient) -> None
 
 
 def test_requests_are_limited_per_email_address(rights_client: TestClient, tmp_path: Path) -> None:
-    answers = [post(rights_client, good_form(email="Ana@Example.fr", details=f"demande {i}")).status_code
-               for i in range(6)]
+    answers = [
+        post(rights_client, good_form(email="Ana@Example.fr", details=f"demande {i}")).status_code for i in range(6)
+    ]
     assert answers == [303] * 5 + [429]
     assert len(rows(tmp_path)) == 5
     assert post(rights_client, good_form(email="autre@example.fr")).status_code == 303
@@ -247,8 +260,9 @@ def test_the_emailed_link_confirms_the_address_and_tells_the_dpo(rights_client: 
     assert len(maildir_messages(maildir)) == 3
 
 
-def test_a_tampered_or_expired_link_is_refused(rights_client: TestClient, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tampered_or_expired_link_is_refused(
+    rights_client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     post(rights_client, good_form())
     link = _confirm_link(tmp_path / "var" / "maildir")
     tampered = rights_client.get(link[:-2] + ("AA" if not link.endswith("AA") else "BB"))
@@ -267,17 +281,23 @@ def test_only_the_link_as_sent_confirms(rights_client: TestClient, tmp_path: Pat
     assert rights_client.get(link).status_code == 200
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     # The same signature spelt otherwise: padded, in the standard alphabet, with the bits past its 160 changed.
-    variants = [link + "%3D", link + "%3D%3D", link.replace("-", "%2B").replace("_", "%2F") + "%3D",
-                link[:-1] + alphabet[alphabet.index(link[-1]) ^ 1], link[:-1] + alphabet[alphabet.index(link[-1]) ^ 2],
-                link[:-10] + "%20" + link[-10:]]
+    variants = [
+        link + "%3D",
+        link + "%3D%3D",
+        link.replace("-", "%2B").replace("_", "%2F") + "%3D",
+        link[:-1] + alphabet[alphabet.index(link[-1]) ^ 1],
+        link[:-1] + alphabet[alphabet.index(link[-1]) ^ 2],
+        link[:-10] + "%20" + link[-10:],
+    ]
     answers = [rights_client.get(variant) for variant in variants]
     # 400, the page saying the link does not work; a "/" of the standard alphabet leaves the route (404).
     assert [answer.status_code for answer in answers if answer.status_code not in (400, 404)] == []
     assert all("Confirmer mon adresse" not in answer.text for answer in answers)
 
 
-def test_a_link_signed_with_a_retired_key_still_works(make_client: Callable[..., TestClient], rights_content: Path,
-                                                       tmp_path: Path) -> None:
+def test_a_link_signed_with_a_retired_key_still_works(
+    make_client: Callable[..., TestClient], rights_content: Path, tmp_path: Path
+) -> None:
     old_key = "old-key-" + "y" * 40
     first = make_client(rights_content, PRIVACY_SECRET_KEYS=old_key)
     post(first, good_form())
@@ -321,8 +341,9 @@ def test_a_refused_name_is_given_back_as_typed(rights_client: TestClient) -> Non
     assert 'value="Ana\u200bDupont"' in answer.text
 
 
-def test_invisible_characters_in_the_details_are_kept_and_shown_to_the_dpo(rights_client: TestClient,
-                                                                           tmp_path: Path) -> None:
+def test_invisible_characters_in_the_details_are_kept_and_shown_to_the_dpo(
+    rights_client: TestClient, tmp_path: Path
+) -> None:
     # Free text may hold them for good reasons (a pasted document, Hebrew or Arabic): kept, and written out.
     details = "Copie de mon dossier \u2067\u05e9\u05dc\u05d5\u05dd\u2069\u200b"
     persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
@@ -330,14 +351,17 @@ def test_invisible_characters_in_the_details_are_kept_and_shown_to_the_dpo(right
     assert rows(tmp_path)[0]["details"] == details  # stored as sent
     dpo = next(m for m in wait_for_mail(tmp_path / "var" / "maildir", 2) if ".dpo@" in m["Message-ID"])
     body = dpo.get_content()
-    assert ("Copie de mon dossier [U+2067 RIGHT-TO-LEFT ISOLATE]\u05e9\u05dc\u05d5\u05dd"
-            "[U+2069 POP DIRECTIONAL ISOLATE][U+200B ZERO WIDTH SPACE]") in body
+    assert (
+        "Copie de mon dossier [U+2067 RIGHT-TO-LEFT ISOLATE]\u05e9\u05dc\u05d5\u05dd"
+        "[U+2069 POP DIRECTIONAL ISOLATE][U+200B ZERO WIDTH SPACE]"
+    ) in body
     [reply_to] = dpo["Reply-To"].addresses
     assert (reply_to.display_name, reply_to.addr_spec) == (f"Ana {persian}", "ana@example.fr")
 
 
-def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: Callable[..., TestClient],
-                                                                   tmp_path: Path) -> None:
+def test_the_form_promises_only_what_the_sites_law_and_source_say(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
     from tests.rights.conftest import form_notice
 
     gdpr = html.unescape(make_client(write_content(tmp_path / "gdpr", {"clinique": form_notice()})).get(FORM).text)
@@ -346,10 +370,12 @@ def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: C
     assert "N'envoyez aucune pièce d'identité" in gdpr
 
     moroccan = form_notice(jurisdiction={"laws": ["ma-09-08"], "authority": "cndp"}, dpo="none")
-    moroccan["rights"] = {"offered": ["access", "rectification", "objection"],
-                          "channels": {"email": "dpo@clinique.example", "online_form": True},
-                          "request_retention": "1 year",
-                          "identity_proof": {"fr": "Joignez la copie de votre CIN.", "en": "Attach a copy of your ID card."}}
+    moroccan["rights"] = {
+        "offered": ["access", "rectification", "objection"],
+        "channels": {"email": "dpo@clinique.example", "online_form": True},
+        "request_retention": "1 year",
+        "identity_proof": {"fr": "Joignez la copie de votre CIN.", "en": "Attach a copy of your ID card."},
+    }
     page = html.unescape(make_client(write_content(tmp_path / "ma", {"clinique": moroccan})).get(FORM).text)
     # Law 09-08 names no general deadline: none is borrowed from the GDPR.
     assert "Nous répondons dans un délai" not in page
@@ -362,22 +388,29 @@ def test_the_form_promises_only_what_the_sites_law_and_source_say(make_client: C
 def test_the_form_gives_a_rights_own_deadline(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
     from tests.rights.conftest import form_notice
 
-    notice = form_notice(jurisdiction={"laws": ["gdpr", "fr-informatique-libertes", "fr-sante-publique"],
-                                       "authority": "cnil"})
+    notice = form_notice(
+        jurisdiction={"laws": ["gdpr", "fr-informatique-libertes", "fr-sante-publique"], "authority": "cnil"}
+    )
     notice["rights"]["offered"].append("medical_record_access")
     page = html.unescape(make_client(write_content(tmp_path / "c", {"clinique": notice})).get(FORM).text)
     assert "Accès à votre dossier médical\u00a0: nous répondons dans un délai de 8\u00a0jours." in page
-    assert "Pour des informations datant de plus de 5\u00a0ans, dans un délai de 2\u00a0mois." in page, \
-        re.findall(r"Pour des informations[^<]*", page)
+    assert "Pour des informations datant de plus de 5\u00a0ans, dans un délai de 2\u00a0mois." in page, re.findall(
+        r"Pour des informations[^<]*", page
+    )
 
 
 def test_the_form_shows_a_rights_own_channel(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
     from tests.rights.conftest import form_notice
 
     notice = form_notice()
-    notice["rights"]["per_right"] = {"erasure": {"url": "https://clinique.example/compte",
-                                                 "details": {"fr": "depuis votre espace personnel",
-                                                             "en": "from your personal space"}}}
+    notice["rights"]["per_right"] = {
+        "erasure": {
+            "url": "https://clinique.example/compte",
+            "details": {"fr": "depuis votre espace personnel", "en": "from your personal space"},
+        }
+    }
     page = html.unescape(make_client(write_content(tmp_path / "c", {"clinique": notice})).get(FORM).text)
-    assert ('Vous pouvez aussi exercer ce droit directement\u00a0: <a href="https://clinique.example/compte">'
-            "https://clinique.example/compte</a> — depuis votre espace personnel") in page
+    assert (
+        'Vous pouvez aussi exercer ce droit directement\u00a0: <a href="https://clinique.example/compte">'
+        "https://clinique.example/compte</a> — depuis votre espace personnel"
+    ) in page

@@ -17,8 +17,8 @@ import trustme
 from aiosmtpd.controller import Controller
 
 from privacy.rights.outbox import deliver_due
-from privacy.settings import Settings, SettingsError, load_settings
 from privacy.rights.transport import SmtpTransport
+from privacy.settings import Settings, SettingsError, load_settings
 from tests.factories import PRODUCTION, settings_env
 from tests.rights.conftest import Inbox
 from tests.rights.test_delivery import SENDER, _mail, _queue
@@ -60,8 +60,16 @@ def starttls_server(authority: trustme.CA) -> Iterator[tuple[Controller, Inbox]]
 
 
 def _settings(tmp_path: Path, port: int, security: str, **extra: str) -> Settings:
-    return load_settings(settings_env(tmp_path, tmp_path / "content", PRIVACY_SMTP_HOST="127.0.0.1",
-                                      PRIVACY_SMTP_PORT=str(port), PRIVACY_SMTP_SECURITY=security, **extra))
+    return load_settings(
+        settings_env(
+            tmp_path,
+            tmp_path / "content",
+            PRIVACY_SMTP_HOST="127.0.0.1",
+            PRIVACY_SMTP_PORT=str(port),
+            PRIVACY_SMTP_SECURITY=security,
+            **extra,
+        )
+    )
 
 
 def _deliver(tmp_path: Path, settings: Settings) -> Any:
@@ -70,17 +78,20 @@ def _deliver(tmp_path: Path, settings: Settings) -> Any:
 
 
 def test_starttls_to_a_server_signed_by_a_trusted_authority(
-        tmp_path: Path, starttls_server: tuple[Controller, Inbox], authority_file: Path) -> None:
+    tmp_path: Path, starttls_server: tuple[Controller, Inbox], authority_file: Path
+) -> None:
     controller, inbox = starttls_server
-    _, result = _deliver(tmp_path, _settings(tmp_path, controller.port, "starttls",
-                                             PRIVACY_SMTP_CA_FILE=str(authority_file)))
+    _, result = _deliver(
+        tmp_path, _settings(tmp_path, controller.port, "starttls", PRIVACY_SMTP_CA_FILE=str(authority_file))
+    )
     assert (result.sent, result.retrying) == (1, 0)
     [(recipients, message)] = inbox.messages
     assert recipients == ["dpo@clinique.example"] and "K7M4-QX9T-PW2R" in message["Subject"]
 
 
 def test_a_certificate_from_an_unknown_authority_holds_the_mail(
-        tmp_path: Path, starttls_server: tuple[Controller, Inbox]) -> None:
+    tmp_path: Path, starttls_server: tuple[Controller, Inbox]
+) -> None:
     controller, inbox = starttls_server
     db, result = _deliver(tmp_path, _settings(tmp_path, controller.port, "starttls"))  # the system's authorities only
     assert (result.sent, result.retrying) == (0, 1)
@@ -93,8 +104,9 @@ def test_a_certificate_from_an_unknown_authority_holds_the_mail(
 def test_a_server_without_starttls_is_not_written_to_in_clear(tmp_path: Path, authority_file: Path) -> None:
     inbox = Inbox()
     for controller in _smtp_server(inbox):
-        db, result = _deliver(tmp_path, _settings(tmp_path, controller.port, "starttls",
-                                                  PRIVACY_SMTP_CA_FILE=str(authority_file)))
+        db, result = _deliver(
+            tmp_path, _settings(tmp_path, controller.port, "starttls", PRIVACY_SMTP_CA_FILE=str(authority_file))
+        )
     assert (result.sent, result.retrying) == (0, 1)
     assert inbox.messages == []
     assert db.execute("SELECT last_error FROM rights_outbox").fetchone()[0] == "SMTPException"
@@ -103,8 +115,9 @@ def test_a_server_without_starttls_is_not_written_to_in_clear(tmp_path: Path, au
 def test_implicit_tls(tmp_path: Path, authority: trustme.CA, authority_file: Path) -> None:
     inbox = Inbox()
     for controller in _smtp_server(inbox, ssl_context=_server_context(authority)):
-        _, result = _deliver(tmp_path, _settings(tmp_path, controller.port, "tls",
-                                                 PRIVACY_SMTP_CA_FILE=str(authority_file)))
+        _, result = _deliver(
+            tmp_path, _settings(tmp_path, controller.port, "tls", PRIVACY_SMTP_CA_FILE=str(authority_file))
+        )
     assert result.sent == 1 and len(inbox.messages) == 1
 
 
@@ -118,7 +131,7 @@ def test_a_certificate_file_that_cannot_serve_is_said_at_start_up(tmp_path: Path
 
 def test_production_sends_in_clear_only_to_a_relay_on_this_machine(tmp_path: Path) -> None:
     env = settings_env(tmp_path, tmp_path / "content", **{**PRODUCTION, "PRIVACY_SMTP_SECURITY": "none"})
-    with pytest.raises(SettingsError, match="unencrypted to smtp.hospital.example"):
+    with pytest.raises(SettingsError, match=r"unencrypted to smtp\.hospital\.example"):
         load_settings(env, PRIVACY_SMTP_HOST="smtp.hospital.example")
     assert load_settings(env, PRIVACY_SMTP_HOST="localhost").smtp_security == "none"
     assert load_settings(env, PRIVACY_SMTP_HOST="smtp.hospital.example", PRIVACY_SMTP_SECURITY="starttls")

@@ -15,8 +15,13 @@ from tests.faults.injection import Fault, storage_fault
 from tests.rights.conftest import good_form
 
 FORM = "/rights/clinique/fr/"
-TYPED = good_form(name="Zoé Lefèvre", email="zoe@example.fr", details="Copie du compte rendu d'IRM de mars",
-                  file_reference="IRM-778", rights=["access", "erasure"])
+TYPED = good_form(
+    name="Zoé Lefèvre",
+    email="zoe@example.fr",
+    details="Copie du compte rendu d'IRM de mars",
+    file_reference="IRM-778",
+    rights=["access", "erasure"],
+)
 
 
 def _stored(client: TestClient) -> list[str]:
@@ -52,7 +57,9 @@ def test_the_form_answers_503_with_what_was_typed_and_loses_nothing_stored(clien
         assert '<html lang="fr">' in page and "Clinique Exemple" in page and "/rights/assets/" in page
         assert f'value="zoe{n}@example.fr"' in page and 'value="Zoé Lefèvre"' in page
         assert ">Copie du compte rendu d'IRM de mars</textarea>" in page and 'value="IRM-778"' in page
-        assert 'value="access" id="right-access" checked' in page and 'value="erasure" id="right-erasure" checked' in page
+        assert (
+            'value="access" id="right-access" checked' in page and 'value="erasure" id="right-erasure" checked' in page
+        )
         # Reading goes on: the form itself still shows.
         assert client.get(FORM).status_code == 200
     accepted = [f"zoe{i}@example.fr" for i, status in enumerate(statuses) if status == 303]
@@ -61,8 +68,9 @@ def test_the_form_answers_503_with_what_was_typed_and_loses_nothing_stored(clien
     assert client.post(FORM, data=TYPED, follow_redirects=False).status_code == 303
 
 
-def test_confirming_an_address_on_a_read_only_disk_is_a_503_with_the_button_again(client: TestClient,
-                                                                                  tmp_path: Path) -> None:
+def test_confirming_an_address_on_a_read_only_disk_is_a_503_with_the_button_again(
+    client: TestClient, tmp_path: Path
+) -> None:
     from tests.rights.test_pages import _confirm_link
 
     assert client.post(FORM, data=good_form(), follow_redirects=False).status_code == 303

@@ -54,8 +54,13 @@ def running_server(env: dict[str, str], log: Path) -> Iterator[int]:
     """server.py with ``env`` on a free loopback port, stopped afterwards; yields the port."""
     port = free_port()
     with log.open("ab") as output:
-        process = subprocess.Popen([sys.executable, str(REPO / "server.py"), "--host", "127.0.0.1", "--port", str(port)],
-                                   cwd=REPO, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, str(REPO / "server.py"), "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 30
         while True:

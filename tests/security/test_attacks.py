@@ -31,13 +31,35 @@ from tests.security.conftest import raw_request, running_server, status_and_head
 SITE, TWIN = "clinique", "clinique-nord"  # the same cookie inventory: the same revision
 KEY = "test-key-" + "x" * 40  # settings_env's
 LIFTED_LIMITS = {"PRIVACY_RIGHTS_LIMITS": "100000/600,100000/600", "PRIVACY_CONSENT_LIMITS": "100000/600"}
-FORGED_HOSTS = ["hospital-login.evil.example", "testserver.evil.example", "evil.example:443", "testserver:8443",
-                "127.0.0.1", "localhost", "", "testserver.", "a" * 300, "testserver@evil.example", "[::1]",
-                "testserver:443.evil.example"]
-BUILD_PATHS = ["/.build/manifest.json", "/.build/", "/.BUILD/manifest.json", "/%2Ebuild/manifest.json",
-               "/clinique/%2E%2E/.build/manifest.json", "/.build%2Fmanifest.json"]
-RAW_TARGETS = ["/./.build/manifest.json", "/clinique/../.build/manifest.json", "//.build/manifest.json",
-               "/%2e%2e/.build/manifest.json", "/.build/../.build/manifest.json"]
+FORGED_HOSTS = [
+    "hospital-login.evil.example",
+    "testserver.evil.example",
+    "evil.example:443",
+    "testserver:8443",
+    "127.0.0.1",
+    "localhost",
+    "",
+    "testserver.",
+    "a" * 300,
+    "testserver@evil.example",
+    "[::1]",
+    "testserver:443.evil.example",
+]
+BUILD_PATHS = [
+    "/.build/manifest.json",
+    "/.build/",
+    "/.BUILD/manifest.json",
+    "/%2Ebuild/manifest.json",
+    "/clinique/%2E%2E/.build/manifest.json",
+    "/.build%2Fmanifest.json",
+]
+RAW_TARGETS = [
+    "/./.build/manifest.json",
+    "/clinique/../.build/manifest.json",
+    "//.build/manifest.json",
+    "/%2e%2e/.build/manifest.json",
+    "/.build/../.build/manifest.json",
+]
 
 
 @dataclass
@@ -55,7 +77,10 @@ class Tally:
             self.server_errors.append(f"{what}: {status}")
         elif not expected(status):
             self.unexpected.append(f"{what}: {status}")
-        if headers.get("content-security-policy") != CONTENT_SECURITY_POLICY or headers.get("x-frame-options") != "DENY":
+        if (
+            headers.get("content-security-policy") != CONTENT_SECURITY_POLICY
+            or headers.get("x-frame-options") != "DENY"
+        ):
             self.without_headers.append(what)
 
 
@@ -88,11 +113,21 @@ def _deep_json(depth: int, kind: str) -> bytes:
 
 def test_bad_inputs_get_no_server_error(client: TestClient, root: Path, record_property: Callable[..., None]) -> None:
     tally = Tally()
-    form = {"rights": ["access"], "name": "Ana Dupont", "email": "ana@example.fr", "relationship": "patients",
-            "details": "Une copie de mon dossier.", "website": ""}
+    form = {
+        "rights": ["access"],
+        "name": "Ana Dupont",
+        "email": "ana@example.fr",
+        "relationship": "patients",
+        "details": "Une copie de mon dossier.",
+        "website": "",
+    }
     for host in FORGED_HOSTS:
-        for method, path in [("GET", "/"), ("GET", f"/consent?site={SITE}"), ("GET", "/rights/clinique/fr/"),
-                             ("GET", "/.build/manifest.json")]:
+        for method, path in [
+            ("GET", "/"),
+            ("GET", f"/consent?site={SITE}"),
+            ("GET", "/rights/clinique/fr/"),
+            ("GET", "/.build/manifest.json"),
+        ]:
             response = client.request(method, path, headers={"host": host})
             tally.answer(f"Host {host[:40]!r} {path}", response.status_code, dict(response.headers), _is(400))
         posted = client.post("/rights/clinique/fr/", data=form, headers={"host": host}, follow_redirects=False)
@@ -112,8 +147,10 @@ def test_bad_inputs_get_no_server_error(client: TestClient, root: Path, record_p
     port_tally = _raw_inputs(root)
     tried = tally.tried + port_tally.tried
     errors = tally.server_errors + port_tally.server_errors
-    print(f"\nbad inputs tried: {tried} (app {tally.tried}, real server {port_tally.tried}); 5xx seen: {len(errors)}; "
-          f"answers without the security headers: {len(tally.without_headers) + len(port_tally.without_headers)}")
+    print(
+        f"\nbad inputs tried: {tried} (app {tally.tried}, real server {port_tally.tried}); 5xx seen: {len(errors)}; "
+        f"answers without the security headers: {len(tally.without_headers) + len(port_tally.without_headers)}"
+    )
     record_property("bad_inputs_tried", tried)
     record_property("bad_inputs_5xx", len(errors))
     assert errors == []
@@ -132,17 +169,34 @@ def _raw_inputs(root: Path) -> Tally:
             ("a header without a colon", b"GET / HTTP/1.1\r\nHost: " + own + b"\r\nBad Header\r\n\r\n", _is(400)),
             ("no Host", b"GET / HTTP/1.1\r\n\r\n", _is(400)),
             ("two Hosts", b"GET / HTTP/1.1\r\nHost: " + own + b"\r\nHost: evil.example\r\n\r\n", _is(400)),
-            ("a forged Host", b"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: hospital-login.evil.example\r\n\r\n", _is(400)),
-            ("absolute form to another host",
-             b"GET http://evil.example/rights/clinique/fr/ HTTP/1.1\r\nHost: evil.example\r\n\r\n", _is(400)),
+            (
+                "a forged Host",
+                b"GET /rights/clinique/fr/ HTTP/1.1\r\nHost: hospital-login.evil.example\r\n\r\n",
+                _is(400),
+            ),
+            (
+                "absolute form to another host",
+                b"GET http://evil.example/rights/clinique/fr/ HTTP/1.1\r\nHost: evil.example\r\n\r\n",
+                _is(400),
+            ),
             ("a Host of latin-1 bytes", b"GET / HTTP/1.1\r\nHost: t\xe9st\r\n\r\n", _is(400)),
-            ("a deep JSON choice", b"POST /consent HTTP/1.1\r\nHost: " + own + b"\r\nContent-Type: application/json\r\n"
-             b"Content-Length: 4000\r\n\r\n" + b"[" * 2000 + b"]" * 2000, _is(400)),
-            ("a body longer than said", b"POST /consent HTTP/1.1\r\nHost: " + own + b"\r\nContent-Type: application/json"
-             b"\r\nContent-Length: 2\r\n\r\n" + b"[" * 50, _is(400)),
+            (
+                "a deep JSON choice",
+                b"POST /consent HTTP/1.1\r\nHost: " + own + b"\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 4000\r\n\r\n" + b"[" * 2000 + b"]" * 2000,
+                _is(400),
+            ),
+            (
+                "a body longer than said",
+                b"POST /consent HTTP/1.1\r\nHost: " + own + b"\r\nContent-Type: application/json"
+                b"\r\nContent-Length: 2\r\n\r\n" + b"[" * 50,
+                _is(400),
+            ),
         ]
-        requests += [(f"GET {target}", f"GET {target} HTTP/1.1\r\nHost: ".encode() + own + b"\r\n\r\n", _is(404))
-                     for target in RAW_TARGETS]
+        requests += [
+            (f"GET {target}", f"GET {target} HTTP/1.1\r\nHost: ".encode() + own + b"\r\n\r\n", _is(404))
+            for target in RAW_TARGETS
+        ]
         for what, data, expected in requests:
             answer = raw_request(port, data)
             if not answer:
@@ -175,12 +229,16 @@ def _signed_with(key: str, salt: str, payload: dict[str, object]) -> str:
 def _signature_variants(signature: str) -> list[str]:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     return [
-        signature + "=", signature + "==", signature + "===",
+        signature + "=",
+        signature + "==",
+        signature + "===",
         signature.replace("-", "+").replace("_", "/") + "=",  # the standard alphabet (and padding: never the same)
         signature[:-1] + alphabet[alphabet.index(signature[-1]) ^ 1],  # the 2 bits past the 256
         signature[:-1] + alphabet[alphabet.index(signature[-1]) ^ 2],
-        signature[:10] + " " + signature[10:], signature[:10] + "\t" + signature[10:],
-        signature[:20] + "!" + signature[20:], signature[:20] + "." + signature[20:],
+        signature[:10] + " " + signature[10:],
+        signature[:10] + "\t" + signature[10:],
+        signature[:20] + "!" + signature[20:],
+        signature[:20] + "." + signature[20:],
     ]
 
 
@@ -196,18 +254,31 @@ def _tampered(valid: str, twin: str, revision: str) -> list[tuple[str, str]]:
         flipped = bytearray(raw_signature)
         flipped[i] ^= 1 << (i % 8)
         found.append((f"signature bit {i * 8 + i % 8} flipped", f"{payload}.{_b64(bytes(flipped))}"))
-    found += [(f"signature re-encoded {n}", f"{payload}.{variant}")
-              for n, variant in enumerate(_signature_variants(signature))]
-    found += [(f"truncated to {n}", valid[:n]) for n in (1, 10, len(payload), len(payload) + 1, len(valid) - 1,
-                                                          len(valid) - 2, len(valid) - 10)]
-    found += [("empty", ""), ("a dot", "."), ("payload only", payload), ("signature only", f".{signature}"),
-              ("two signatures", f"{valid}.{signature}")]
+    found += [
+        (f"signature re-encoded {n}", f"{payload}.{variant}")
+        for n, variant in enumerate(_signature_variants(signature))
+    ]
+    found += [
+        (f"truncated to {n}", valid[:n])
+        for n in (1, 10, len(payload), len(payload) + 1, len(valid) - 1, len(valid) - 2, len(valid) - 10)
+    ]
+    found += [
+        ("empty", ""),
+        ("a dot", "."),
+        ("payload only", payload),
+        ("signature only", f".{signature}"),
+        ("two signatures", f"{valid}.{signature}"),
+    ]
     choice = {"i": "forged-id", "t": int(time.time()) - 60, "r": revision, "c": {"audience_measurement": True}}
-    found += [(f"forged with the key {name}", _signed_with(key, site_salt(SITE), choice))
-              for name, key in (("''", ""), ("'a' * 32", "a" * 32), ("of another server", "another-" + "k" * 40))]
-    found += [("another site's cookie (same key, same revision)", twin),
-              ("signed for another site", _signed_with(KEY, site_salt(TWIN), choice)),
-              ("signed as an older version did, for no site", _signed_with(KEY, "privacy-notices.consent.v2", choice))]
+    found += [
+        (f"forged with the key {name}", _signed_with(key, site_salt(SITE), choice))
+        for name, key in (("''", ""), ("'a' * 32", "a" * 32), ("of another server", "another-" + "k" * 40))
+    ]
+    found += [
+        ("another site's cookie (same key, same revision)", twin),
+        ("signed for another site", _signed_with(KEY, site_salt(TWIN), choice)),
+        ("signed as an older version did, for no site", _signed_with(KEY, "privacy-notices.consent.v2", choice)),
+    ]
     return found
 
 

@@ -135,7 +135,9 @@ def test_origin_of_normalises_default_ports() -> None:
 
 def test_serve_directory_sends_extra_headers(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("hello", encoding="utf-8")
-    with serve_directory(tmp_path, extra_headers=CSP) as base:
-        with urllib.request.urlopen(f"{base}/a.txt", timeout=10) as resp:
-            assert resp.read() == b"hello"
-            assert resp.headers["Content-Security-Policy"] == "script-src 'self'"
+    with (
+        serve_directory(tmp_path, extra_headers=CSP) as base,
+        urllib.request.urlopen(f"{base}/a.txt", timeout=10) as resp,
+    ):
+        assert resp.read() == b"hello"
+        assert resp.headers["Content-Security-Policy"] == "script-src 'self'"
