@@ -13,6 +13,7 @@ from .incremental import survey, up_to_date
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
+    from .problems import Problem
 
 # The model, Jinja and the pipeline load lazily: "nothing changed" answers without them.
 SCHEMA_FILES = {"notice.schema.json": "Notice", "registry.schema.json": "Registry"}
@@ -143,3 +144,100 @@ def codes_reference() -> str:
         lines += ["", f"## {group}", "", "| code | meaning |", "| --- | --- |"]
         lines += [f"| `{code.value}` | {code.label} |" for code in codes]
     return "\n".join(lines) + "\n"
+
+
+def _say(language: str, message: str, **params: object) -> None:
+    text = i18n.gettext(language, message)
+    print(text % params if params else text, file=sys.stderr)
+
+
+def run_register(
+    content: Path, site_id: str | None, language: str, register_language: str | None, form: str | None, out: Path | None
+) -> int:
+    """Write the record of processing activities of one site, or of every site, in one file."""
+    from .content import load_content
+    from .law import jurisdiction
+    from .register import NoRecord, build_register
+    from .register import register_language as language_of
+    from .render import Renderer
+    from .spreadsheets import FORMATS, html_text, write
+    from .versions import activity_dates
+
+    language = i18n.supported_language(language)
+    chosen = form or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
+    if chosen not in FORMATS:
+        _say(
+            language,
+            N_("unknown format “%(form)s”: choose one of %(formats)s"),
+            form=chosen,
+            formats=", ".join(FORMATS),
+        )
+        return 2
+    loaded = load_content(content)
+    wanted = [s for s in loaded.sites if site_id in (None, s.id)]
+    if site_id is not None and not wanted:
+        if loaded.errors:
+            return _report_content(loaded.problems, language)
+        known = ", ".join(s.id for s in loaded.sites) or "—"
+        _say(
+            language,
+            N_("no site “%(site)s” in %(content)s (sites: %(known)s)"),
+            site=site_id,
+            content=content,
+            known=known,
+        )
+        return 2
+    if loaded.errors:
+        # A register drawn from a file with errors would leave out what the file failed to say.
+        return _report_content(loaded.problems, language)
+    if not wanted:
+        _say(language, N_("no site folder was found: add one with a policy.yaml"))
+        return 1
+    if chosen == "csv" and len(wanted) > 1:
+        _say(
+            language,
+            N_("a CSV file holds one site's record: choose it with --site (sites: %(known)s)"),
+            known=", ".join(s.id for s in wanted),
+        )
+        return 2
+    if chosen in ("xlsx", "ods") and out is None:
+        _say(language, N_("the %(form)s format writes a file: give its path with --out"), form=chosen.upper())
+        return 2
+    renderer = Renderer()
+    registers = []
+    for site in wanted:
+        try:
+            registers.append(
+                build_register(
+                    site,
+                    jurisdiction(site.notice, loaded.registry),
+                    language_of(site, register_language),
+                    renderer,
+                    activity_dates(content / site.id),
+                )
+            )
+        except NoRecord as missing:
+            role = i18n.gettext(language, site.notice.role.label).lower()
+            _say(language, NoRecord.message, laws=missing.args[0], role=role)
+            return 1
+    if out is None:
+        from .spreadsheets import csv_text
+
+        sys.stdout.write(csv_text(registers[0]) if chosen == "csv" else html_text(registers, renderer))
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write(registers, out, chosen, renderer)  # type: ignore[arg-type]
+    _say(
+        language,
+        N_("wrote the record of processing activities of %(sites)s to %(out)s"),
+        sites=", ".join(r.site_id for r in registers),
+        out=out,
+    )
+    return 0
+
+
+def _report_content(problems: list[Problem], language: str) -> int:
+    here = Path.cwd()
+    sys.stderr.write("".join(problem.render(language, here) + "\n" for problem in problems))
+    _say(language, N_("nothing was written: correct the errors above first"))
+    return 1
