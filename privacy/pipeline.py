@@ -24,22 +24,14 @@ from .consent.widget import WidgetAssets, embed_page, notice_context, publish_wi
 from .content import Content, Site, load_content, load_registry, load_site, site_folders
 from .export import notice_exports
 from .incremental import MANIFEST, Manifest, SiteRecord, Survey, registry_hash, reusable_sites, survey
+from .law import jurisdiction
 from .lint import lint_site
 from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
-from .render import (
-    INDEX,
-    INDEX_TEMPLATE,
-    TEMPLATES_DIR,
-    Renderer,
-    index_page,
-    jurisdiction,
-    notice_page,
-    template_problem,
-)
+from .render import INDEX_TEMPLATE, TEMPLATES_DIR, Renderer, index_page, notice_page, template_problem
 from .rights.request import form_offered
-from .urls import SiteUrls, site_base_url
+from .urls import INDEX, SiteUrls, site_base_url
 
 SITEMAP = "sitemap.xml"
 # Below this many sites to render, starting worker processes costs more than it saves.
