@@ -151,6 +151,24 @@ def _say(language: str, message: str, **params: object) -> None:
     print(text % params if params else text, file=sys.stderr)
 
 
+def _register_refusal(chosen: str, out: Path | None, site_ids: list[str]) -> tuple[str, dict[str, object]] | None:
+    """What is wrong with the command line of ``register``, as a message and its parameters; None when nothing."""
+    from .spreadsheets import FORMATS
+
+    if chosen not in FORMATS:
+        return N_("unknown format “%(form)s”: choose one of %(formats)s"), {
+            "form": chosen,
+            "formats": ", ".join(FORMATS),
+        }
+    if chosen == "csv" and len(site_ids) > 1:
+        return N_("a CSV file holds one site's record: choose it with --site (sites: %(known)s)"), {
+            "known": ", ".join(site_ids)
+        }
+    if chosen in ("xlsx", "ods") and out is None:
+        return N_("the %(form)s format writes a file: give its path with --out"), {"form": chosen.upper()}
+    return None
+
+
 def run_register(
     content: Path, site_id: str | None, language: str, register_language: str | None, form: str | None, out: Path | None
 ) -> int:
@@ -160,60 +178,38 @@ def run_register(
     from .register import NoRecord, build_register
     from .register import register_language as language_of
     from .render import Renderer
-    from .spreadsheets import FORMATS, html_text, write
+    from .spreadsheets import Format, csv_text, html_text, write
     from .versions import activity_dates
 
     language = i18n.supported_language(language)
     chosen = form or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
-    if chosen not in FORMATS:
-        _say(
-            language,
-            N_("unknown format “%(form)s”: choose one of %(formats)s"),
-            form=chosen,
-            formats=", ".join(FORMATS),
-        )
-        return 2
     loaded = load_content(content)
+    # A register drawn from a file with errors would leave out what the file failed to say.
+    if loaded.errors:
+        return _report_content(loaded.problems, language)
     wanted = [s for s in loaded.sites if site_id in (None, s.id)]
-    if site_id is not None and not wanted:
-        if loaded.errors:
-            return _report_content(loaded.problems, language)
+    if not wanted:
         known = ", ".join(s.id for s in loaded.sites) or "—"
         _say(
             language,
             N_("no site “%(site)s” in %(content)s (sites: %(known)s)"),
-            site=site_id,
+            site=site_id or "",
             content=content,
             known=known,
         )
         return 2
-    if loaded.errors:
-        # A register drawn from a file with errors would leave out what the file failed to say.
-        return _report_content(loaded.problems, language)
-    if not wanted:
-        _say(language, N_("no site folder was found: add one with a policy.yaml"))
-        return 1
-    if chosen == "csv" and len(wanted) > 1:
-        _say(
-            language,
-            N_("a CSV file holds one site's record: choose it with --site (sites: %(known)s)"),
-            known=", ".join(s.id for s in wanted),
-        )
-        return 2
-    if chosen in ("xlsx", "ods") and out is None:
-        _say(language, N_("the %(form)s format writes a file: give its path with --out"), form=chosen.upper())
+    refusal = _register_refusal(chosen, out, [s.id for s in wanted])
+    if refusal is not None:
+        _say(language, refusal[0], **refusal[1])
         return 2
     renderer = Renderer()
     registers = []
     for site in wanted:
+        law = jurisdiction(site.notice, loaded.registry)
         try:
             registers.append(
                 build_register(
-                    site,
-                    jurisdiction(site.notice, loaded.registry),
-                    language_of(site, register_language),
-                    renderer,
-                    activity_dates(content / site.id),
+                    site, law, language_of(site, register_language), renderer, activity_dates(content / site.id)
                 )
             )
         except NoRecord as missing:
@@ -221,18 +217,13 @@ def run_register(
             _say(language, NoRecord.message, laws=missing.args[0], role=role)
             return 1
     if out is None:
-        from .spreadsheets import csv_text
-
         sys.stdout.write(csv_text(registers[0]) if chosen == "csv" else html_text(registers, renderer))
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    write(registers, out, chosen, renderer)  # type: ignore[arg-type]
-    _say(
-        language,
-        N_("wrote the record of processing activities of %(sites)s to %(out)s"),
-        sites=", ".join(r.site_id for r in registers),
-        out=out,
-    )
+    form_: Format = chosen  # type: ignore[assignment]  # one of FORMATS, checked above
+    write(registers, out, form_, renderer)
+    sites = ", ".join(r.site_id for r in registers)
+    _say(language, N_("wrote the record of processing activities of %(sites)s to %(out)s"), sites=sites, out=out)
     return 0
 
 

@@ -76,13 +76,15 @@ class _Cells:
         self, site: Site, law: Jurisdiction, language: str, renderer: Renderer, dates: dict[str, ActivityDates]
     ) -> None:
         self.notice, self.law, self.language, self.dates = site.notice, law, language, dates
-        self._ = lambda message: i18n.gettext(language, message)
         self._macros = renderer.macros(language)
         # The source's own French gets French spacing, as on the pages.
         self._said: Callable[[str], str] = french_spacing if i18n.base_language(language) == "fr" else str
         self.data = {d.id: d for d in self.notice.data_categories}
         self.recipients = {r.id: r for r in self.notice.recipients}
         self.processors = {p.id: p for p in self.notice.processors}
+
+    def _(self, message: str) -> str:
+        return i18n.gettext(self.language, message)
 
     def t(self, value: Any) -> str:
         return _plain(self._said(pick(value, self.language))) if value else ""

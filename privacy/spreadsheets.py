@@ -56,7 +56,7 @@ def write_xlsx(registers: list[Register], path: Path) -> None:
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     book.properties.title = registers[0].title
     book.properties.language = registers[0].language
     for register in registers:

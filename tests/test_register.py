@@ -7,7 +7,7 @@ import io
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,8 @@ def test_csv_xlsx_and_ods_hold_the_same_rows(tmp_path: Path) -> None:
     values = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
     assert values[0] == expected.headings
     created = expected.headings.index("Date de création de la fiche")
-    assert values[1][created].date() == date(2025, 3, 1)  # a date a spreadsheet sorts, not text
+    stored = values[1][created]
+    assert isinstance(stored, datetime) and stored.date() == date(2025, 3, 1)  # a date a spreadsheet sorts, not text
     as_text = [[v.date().isoformat() if hasattr(v, "date") else v for v in row] for row in values[1:]]
     assert as_text == expected.rows
     assert sheet["A1"].font.bold and sheet.freeze_panes == "C2"
