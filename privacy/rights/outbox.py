@@ -57,7 +57,8 @@ def enqueue(session: RightsSession, mail: Mail, now: datetime) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+    delay: timedelta = BASE_DELAY * (2 ** max(attempts - 1, 0))
+    return min(delay, MAX_DELAY)
 
 
 @dataclass(frozen=True)
