@@ -20,6 +20,7 @@ from .codes import N_
 from .model import COUNTRY_PATTERN, EMAIL_PATTERN, IDENTIFIER_PATTERN, LANGUAGE_PATTERN, URL_PATTERN
 from .problems import Problem
 from .source import NO_COLON, UNCLOSED_QUOTE, FieldPath, SourceDocument
+from .yaml_slips import COLON_IN_TEXT, UNCLOSED
 
 _PATTERN_MESSAGES = {
     LANGUAGE_PATTERN: N_("use a language code such as fr or en"),
@@ -239,9 +240,7 @@ def validation_problems(doc: SourceDocument, error: ValidationError, root: type[
 # What the YAML parser (libyaml) says, and what a person editing the file should do about it: its own words are
 # English and name parser states; the rest keep them, in the general message.
 _YAML_PROBLEMS: dict[str, str] = {
-    "mapping values are not allowed in this context": N_(
-        "a text on this line contains “: ” (a colon and a space), which YAML reads as a new field: put the whole text in quotes"
-    ),
+    "mapping values are not allowed in this context": COLON_IN_TEXT,
     NO_COLON: N_(
         "this line is neither “field: value” nor part of the text above it: check its indentation, or put a long text in quotes"
     ),
@@ -251,7 +250,7 @@ _YAML_PROBLEMS: dict[str, str] = {
     "found character that cannot start any token": N_(
         "a tab, or a character YAML reserves (@ or `), starts a value here: indent with spaces, and put such a text in quotes"
     ),
-    UNCLOSED_QUOTE: N_("a quote opens on this line and is never closed: close it, or write the text without quotes"),
+    UNCLOSED_QUOTE: UNCLOSED,
     "found undefined alias": N_("a value here refers (with *) to an anchor (&) that no line above defines"),
     "found unknown escape character": N_(
         "a backslash inside double quotes: use single quotes for this text, or write the backslash twice"
@@ -261,8 +260,10 @@ _YAML_PROBLEMS: dict[str, str] = {
 }
 
 
-def source_problem(path: Path, line: int | None, reason: str) -> Problem:
+def source_problem(path: Path, line: int | None, reason: str, params: dict[str, str] | None = None) -> Problem:
     kind, _, detail = reason.partition(":")
+    if kind == "slip":  # found by privacy/yaml_slips.py: its message is a catalog id already
+        return Problem(path, line, (), detail, params or {})
     if kind == "missing":
         return Problem(path, None, (), N_("this file does not exist: check the path"))
     if kind == "encoding":

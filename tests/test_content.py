@@ -229,7 +229,7 @@ def test_a_site_with_a_broken_reference_is_not_among_the_sound_sites(tmp_path: P
     [
         ("languages: [fr, en]\nintroduction: Note: our hours change\n", 2, "contains “: ”"),
         ("languages: [fr, en]\npublisher:\n  name: X\n  the clinic of the north\n", 4, "neither “field: value”"),
-        ("languages: [fr, en]\npublisher:\n    name: X\n  contact: y\n", 4, "indentation here does not match"),
+        ("languages: [fr, en]\npublisher:\n    name: X\n  contact: y\n", 4, "where no field above it starts"),
         ("languages: [fr, en]\npublisher:\n\tname: X\n", 3, "a tab, or a character YAML reserves"),
         ('languages: [fr, en]\nintroduction: "Welcome\npublisher:\n  name: X\n', 2, "a quote opens on this line"),
         ("languages: [fr, en]\npublisher: *clinic\n", 2, "anchor (&) that no line above defines"),
