@@ -21,6 +21,7 @@ from .model import Notice, Registry
 from .problems import Problem
 from .rights.request import NO_INBOX
 from .source import FieldPath
+from .text import pick_marked
 
 # A gap: where it is, what to add (a catalog id) and the message's parameters.
 Gap = tuple[FieldPath, str, dict[str, str]]
@@ -323,7 +324,11 @@ def _texts(value: Any, path: FieldPath, found: list[tuple[FieldPath, dict[str, s
 
 
 def lint_translations(site: Site) -> list[Problem]:
+    """A text missing in one of the site's languages is an error (a warning in a draft): the page would show
+    another language's text. A site that allows it (``language_fallback``) is told which text its page shows."""
     wanted = site.notice.languages
+    fallback = site.notice.language_fallback
+    severity = "warning" if fallback else _owed(site.notice)
     problems = []
     texts: list[tuple[FieldPath, dict[str, str]]] = []
     _texts(site.notice, (), texts)
@@ -331,15 +336,16 @@ def lint_translations(site: Site) -> list[Problem]:
         missing = [lang for lang in wanted if not text.get(lang, "").strip()]
         extra = [lang for lang in text if lang not in wanted]
         if missing:
-            problems.append(
-                _problem(
-                    site,
-                    path,
-                    N_("no text in %(missing)s: add it beside %(present)s"),
-                    {"missing": ", ".join(missing), "present": ", ".join(sorted(text)) or "—"},
-                    "warning",
+            present = ", ".join(sorted(text)) or "—"
+            message = N_("no text in %(missing)s: add it beside %(present)s")
+            params = {"missing": ", ".join(missing), "present": present}
+            if fallback:
+                message = N_(
+                    "no text in %(missing)s: the %(missing)s page shows the text in %(shown)s, marked as such; "
+                    "add it beside %(present)s"
                 )
-            )
+                params["shown"] = pick_marked(text, missing[0])[1] or "—"
+            problems.append(_problem(site, path, message, params, severity))
         if extra:
             problems.append(
                 _problem(

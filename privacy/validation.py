@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .codes import N_
-from .model import COUNTRY_PATTERN, EMAIL_PATTERN, IDENTIFIER_PATTERN, LANGUAGE_PATTERN, URL_PATTERN
+from .model import COUNTRY_PATTERN, EMAIL_PATTERN, IDENTIFIER_PATTERN, LANGUAGE_PATTERN, URL_PATTERN, Text
 from .problems import Problem
 from .source import NO_COLON, UNCLOSED_QUOTE, FieldPath, SourceDocument
 from .yaml_slips import COLON_IN_TEXT, UNCLOSED
@@ -151,7 +151,28 @@ MOVED_FIELDS = {
 }
 
 
-def _describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, dict[str, str]]:
+def _is_text(root: type[BaseModel], path: FieldPath) -> bool:
+    """Whether the field at ``path`` holds translated free text (model.Text)."""
+    parent = _model_at(root, tuple(p for p in path[:-1] if not isinstance(p, int)))
+    field = parent.model_fields.get(str(path[-1])) if parent and path and isinstance(path[-1], str) else None
+    if field is None:
+        return False
+    annotation = field.annotation
+    return annotation == Text or Text in typing.get_args(annotation)
+
+
+def _text_example(path: FieldPath, written: str, languages: list[str]) -> str:
+    """The field as it should be written (its lines indented as the field's own): what was written under the
+    site's first language, the others to come."""
+    shown = written if len(written) <= 50 else written[:49] + "…"
+    lines = [f"{path[-1]}:"] + [f"  {language}: {shown if i == 0 else '…'}" for i, language in enumerate(languages)]
+    return "".join(f"\n    {line}" for line in lines)
+
+
+def _describe(
+    error: dict[str, Any], root: type[BaseModel], languages: list[str] | None = None
+) -> tuple[str, dict[str, str]]:
+    languages = languages or ["fr", "en"]
     kind = error["type"]
     ctx = error.get("ctx") or {}
     path: FieldPath = error["path"]
@@ -192,6 +213,11 @@ def _describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, dict[s
         return N_("“%(value)s” does not have the expected form"), {"value": str(error.get("input"))}
     if kind == "string_type":
         return N_("expected text here"), {}
+    if kind == "dict_type" and isinstance(error.get("input"), str) and _is_text(root, path):
+        return N_(
+            "this text is needed in each language of the site: write one line per language under “%(field)s:”, "
+            "like this:%(example)s"
+        ), {"field": str(path[-1]), "example": _text_example(path, str(error["input"]), languages)}
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return N_("expected a group of fields here (lines of “name: value”)"), {}
     if kind == "list_type":
@@ -225,10 +251,12 @@ def _describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, dict[s
 
 def validation_problems(doc: SourceDocument, error: ValidationError, root: type[BaseModel]) -> list[Problem]:
     raw = [dict(e) for e in error.errors(include_url=False)]
+    written = doc.data.get("languages") if isinstance(doc.data, dict) else None
+    languages = [str(w) for w in written] if isinstance(written, list) and written else None
     problems: list[Problem] = []
     seen: set[tuple[FieldPath, str]] = set()
     for item in _keep_matching_members(raw, doc.data):
-        message, params = _describe(item, root)
+        message, params = _describe(item, root, languages)
         key = (item["path"], message)
         if key in seen:
             continue

@@ -239,3 +239,14 @@ def test_yaml_mistakes_are_explained_in_the_editors_words(tmp_path: Path, text: 
     problem = only(problems_of(tmp_path, text))
     assert problem.line == line and says in problem.text("en")
     assert problem.text("fr") != problem.text("en")  # said in French too
+
+
+def test_a_plain_text_where_each_language_is_needed_shows_the_lines_to_write(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["title"] = "Politique de confidentialité"  # legal staff's first draft: one language, no fr:
+    problem = only(problems_of(tmp_path, notice))
+    assert problem.path == ("title",)
+    said = problem.text("en")
+    assert "each language of the site" in said and "expected a group of fields" not in said
+    assert said.endswith("\n    title:\n      fr: Politique de confidentialité\n      en: …")
+    assert "chaque langue du site" in problem.text("fr")

@@ -188,9 +188,25 @@ def test_a_third_law_needs_no_code_change(tmp_path: Path) -> None:
 
 
 def test_translation_missing_in_one_language(tmp_path: Path) -> None:
+    # An error: the English page would show the French purpose, unmarked. A draft still builds.
     notice = minimal_notice()
     notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
-    assert said(tmp_path, notice) == {"processing[0].purpose": "no text in en: add it beside fr"}
+    (problem,) = problems_of(tmp_path / "published", notice)
+    assert (format_path(problem.path), problem.text("en")) == (
+        "processing[0].purpose",
+        "no text in en: add it beside fr",
+    )
+    assert problem.severity == "error"
+    (drafted,) = problems_of(tmp_path / "draft", {**notice, "status": "draft"})
+    assert drafted.severity == "warning" and drafted.in_draft
+
+
+def test_a_site_that_allows_a_fallback_is_told_what_its_page_shows(tmp_path: Path) -> None:
+    notice = minimal_notice(language_fallback=True)
+    notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
+    (problem,) = problems_of(tmp_path, notice)
+    assert problem.severity == "warning"
+    assert problem.text("en") == ("no text in en: the en page shows the text in fr, marked as such; add it beside fr")
 
 
 def test_text_in_a_language_the_site_does_not_publish(tmp_path: Path) -> None:
