@@ -19,7 +19,7 @@ from .content import Site
 from .law import Jurisdiction, jurisdiction
 from .model import Notice, Registry
 from .problems import Problem
-from .rights.request import NO_INBOX
+from .rights.request import NO_INBOX, NO_REQUEST_RETENTION
 from .source import FieldPath
 from .text import pick_marked
 
@@ -289,10 +289,7 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
                     "error",
                 )
             )
-    channels = n.rights.channels
-    dpo_email = n.dpo.contact.email if n.dpo and n.dpo != "none" and n.dpo.contact else None
-    if channels and channels.online_form and not (channels.email or dpo_email):
-        out.append(_problem(site, ("rights", "channels", "online_form"), NO_INBOX, {}, "warning"))
+    out += _lint_inbox(site)
     used = {ref for activity in n.processing for ref in activity.data}
     for i, category in enumerate(n.data_categories):
         if category.id not in used:
@@ -305,6 +302,36 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
                     "warning",
                 )
             )
+    return out
+
+
+def _lint_inbox(site: Site) -> list[Problem]:
+    """Where the online form's requests go, said when it is not plain: a form with no inbox is not offered at all
+    (its page answers 404), and a DPO without an email leaves the rights inbox alone to receive them."""
+    n = site.notice
+    channels = n.rights.channels
+    if not (channels and channels.online_form):
+        return []
+    dpo = n.dpo if n.dpo and n.dpo != "none" else None
+    dpo_email = dpo.contact.email if dpo and dpo.contact else None
+    if not (channels.email or dpo_email):
+        return [_problem(site, ("rights", "channels", "online_form"), NO_INBOX, {}, _owed(n))]
+    out = []
+    if n.rights.request_retention is None:
+        out.append(_problem(site, ("rights", "channels", "online_form"), NO_REQUEST_RETENTION, {}, _owed(n)))
+    if dpo is not None and not dpo_email and dpo.contact and dpo.contact.address:  # without any, _dpo says so
+        out += [
+            _problem(
+                site,
+                ("dpo", "contact"),
+                N_(
+                    "the DPO has no email address: the notice gives none for them, and the online form's requests go "
+                    "to rights.channels.email (%(inbox)s) alone"
+                ),
+                {"inbox": str(channels.email)},
+                "note",
+            )
+        ]
     return out
 
 
