@@ -190,6 +190,19 @@ def _flow_end(lines: list[str], number: int, column: int) -> int | None:
     return None
 
 
+def _between(number: int, first: int, inner: _Block, outer: _Block | None) -> Slip:
+    params = {
+        "column": str(first + 1),
+        "inner": inner.label,
+        "inner_line": str(inner.line),
+        "inner_column": str(inner.column + 1),
+    }
+    if outer is None:
+        return Slip(number, LEFT_OF_ALL, params)
+    params.update(outer=outer.label, outer_line=str(outer.line), outer_column=str(outer.column + 1))
+    return Slip(number, BETWEEN_COLUMNS, params)
+
+
 class _Reader:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
@@ -232,46 +245,36 @@ class _Reader:
         kind: Kind = "seq" if line.dashes else "map"
         pending, self.pending = self.pending, None
         if pending is not None and (first > pending.column or (first == pending.column and kind == "seq")):
-            self.stack.append(_Block(first, kind, line.number, _label(line)))
+            self.stack.append(_Block(first, kind, line.number, _label(line)))  # the block its field opened
         else:
-            popped: _Block | None = None
-            while self.stack and self.stack[-1].column > first:
-                popped = self.stack.pop()
-            if self.stack and self.stack[-1].column == first and self.stack[-1].kind != kind:
-                if kind == "seq":
-                    return  # a dash in the column of fields: the parser's account is as good as any
-                self.stack.pop()  # the list ends; its field's column must follow
-                if not (self.stack and self.stack[-1].column == first):
-                    return
-            top = self.stack[-1] if self.stack else None
-            if top is not None and top.column == first:
-                top.line, top.label = line.number, _label(line)
-            elif top is not None and popped is None:
-                raise _Found(
-                    Slip(
-                        line.number,
-                        TOO_FAR_RIGHT,
-                        {"above": top.label, "line": str(top.line), "column": str(top.column + 1)},
-                    )
-                )
-            elif popped is not None:
-                inner = {
-                    "column": str(first + 1),
-                    "inner": popped.label,
-                    "inner_line": str(popped.line),
-                    "inner_column": str(popped.column + 1),
-                }
-                if top is None:
-                    raise _Found(Slip(line.number, LEFT_OF_ALL, inner))
-                outer = {"outer": top.label, "outer_line": str(top.line), "outer_column": str(top.column + 1)}
-                raise _Found(Slip(line.number, BETWEEN_COLUMNS, {**inner, **outer}))
-            else:
-                self.stack.append(_Block(first, kind, line.number, _label(line)))
+            self._align(line, first, kind)
         # The line's own nested blocks: a dash's item, the field after it.
         for column in line.dashes[1:]:
             self.stack.append(_Block(column, "seq", line.number, _label(line)))
         if line.dashes and line.key is not None:
             self.stack.append(_Block(line.key_column, "map", line.number, f"{line.key}:"))
+
+    def _align(self, line: _Line, first: int, kind: Kind) -> None:
+        """A line that opens no block of its own must start in the column of one that is open."""
+        popped: _Block | None = None
+        while self.stack and self.stack[-1].column > first:
+            popped = self.stack.pop()
+        if self.stack and self.stack[-1].column == first and self.stack[-1].kind != kind:
+            if kind == "seq":
+                raise _Stop  # a dash in the column of fields: the parser's account is as good as any
+            self.stack.pop()  # the list ends; its field's column must follow
+            if not (self.stack and self.stack[-1].column == first):
+                raise _Stop
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top.column == first:
+            top.line, top.label = line.number, _label(line)
+        elif top is not None and popped is None:
+            above = {"above": top.label, "line": str(top.line), "column": str(top.column + 1)}
+            raise _Found(Slip(line.number, TOO_FAR_RIGHT, above))
+        elif popped is not None:
+            raise _Found(_between(line.number, first, popped, top))
+        else:
+            self.stack.append(_Block(first, kind, line.number, _label(line)))
 
     def _value(self, line: _Line) -> int:
         """Reads the value after the key or dashes; the number of the last line it takes."""
