@@ -2,6 +2,7 @@
 
 python server.py [--host H] [--port P]      serve (the default command)
 python server.py --help-settings            the settings (environment variables), their defaults and meaning
+python server.py migrate                    bring the databases to the schema this version needs
 python server.py backup DEST                copy both databases into DEST, while serving
 python server.py COMMAND --help             the DPO's commands below
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from privacy import consent, rights
 from privacy.i18n import operator_language
-from privacy.server_cli import run_backup, serve
+from privacy.server_cli import run_backup, run_migrate, serve
 from privacy.settings_help import settings_text
 
 
@@ -27,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the pages and endpoints (the default)")
+    migrate = commands.add_parser(
+        "migrate", help="bring the databases to the schema this version needs (back them up first)"
+    )
+    migrate.set_defaults(handler=lambda args: run_migrate())
     backup = commands.add_parser("backup", help="copy both databases, consistently, while the server runs")
     backup.add_argument("destination", type=Path, metavar="DEST", help="the folder to write the copies into")
     backup.set_defaults(handler=lambda args: run_backup(args.destination))
