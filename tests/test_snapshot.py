@@ -151,7 +151,11 @@ def test_changed_rights_settings_are_followed(make_client: Callable[..., TestCli
         content,
         {
             "clinique": minimal_notice(
-                rights={"offered": offered, "channels": {"email": "dpo@clinique.example", "online_form": True}}
+                rights={
+                    "offered": offered,
+                    "channels": {"email": "dpo@clinique.example", "online_form": True},
+                    "request_retention": "1 year",
+                }
             ),
             "cabinet": minimal_notice(rights={"offered": offered, "channels": {"email": "dpo@cabinet.example"}}),
         },
