@@ -4,6 +4,7 @@ python build.py [--content DIR] [--out DIR] [--base-url URL]
 python build.py check [--content DIR] [--strict]
 python build.py watch [--content DIR] [--out DIR]    rebuild on every change
 python build.py schema
+python build.py diff --site ID [OLD [NEW]]          what changed, significant or editorial
 python build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
                                                     the record of processing activities (Art. 30)
 """
@@ -15,15 +16,16 @@ import gc
 import sys
 from pathlib import Path
 
-from privacy.cli import run_build, run_check, run_register, run_schema, run_watch
+from privacy.cli import run_build, run_check, run_diff, run_register, run_schema, run_watch
 from privacy.i18n import operator_language
 
 
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "command", nargs="?", default="build", choices=["build", "check", "watch", "schema", "register"]
+        "command", nargs="?", default="build", choices=["build", "check", "watch", "schema", "register", "diff"]
     )
+    parser.add_argument("versions", nargs="*", help="with diff: OLD [NEW] (default: the last published, the current)")
     parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content/)")
     parser.add_argument("--out", type=Path, help="the output folder (default: public/); with register: the file")
     parser.add_argument("--base-url", help="where the output folder is published, for canonical links and the sitemap")
@@ -35,13 +37,16 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     parser.add_argument(
         "--format", choices=["csv", "xlsx", "ods", "html"], help="with register (default: from --out, else csv)"
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # build.py diff --site ID 1.0 2.0: versions after options
     if own_process and args.command != "watch":
         # A one-shot process: reference counting frees nearly all it makes (a 500-site build leaves some 5,000
         # objects in cycles), while the cycle collector's passes over the libraries' objects took a tenth of a
         # one-site rebuild. `watch` runs for hours and keeps it.
         gc.disable()
     language = args.lang or operator_language()
+    if args.command == "diff":
+        old, new = ([*args.versions, None, None])[:2]
+        return run_diff(args.content, args.site, old, new, language)
     if args.command == "register":
         return run_register(args.content, args.site, language, args.lang, args.format, args.out)
     out = args.out or Path("public")

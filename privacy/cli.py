@@ -54,10 +54,20 @@ def run_build(content: Path, out: Path, base_url: str | None, language: str) -> 
         )
         print(done % {"out": out, "warnings": warnings}, file=sys.stderr)
         return 0
+    from datetime import date
+
     from .pipeline import build
 
-    result = build(content, out, base_url, found=found)
+    result = build(content, out, base_url, found=found, archive_on=date.today())
     status = _report(result, language, strict=False)
+    for site_id, version in result.archived:
+        _say(
+            language,
+            N_("archived version %(version)s of %(site)s in %(folder)s: commit it with the content"),
+            version=version,
+            site=site_id,
+            folder=content / site_id / "versions",
+        )
     if status == 0:
         done = i18n.gettext(
             language, N_("built %(pages)d page(s) into %(out)s: %(rendered)d site(s) rendered, %(kept)d unchanged")
@@ -232,3 +242,65 @@ def _report_content(problems: list[Problem], language: str) -> int:
     sys.stderr.write("".join(problem.render(language, here) + "\n" for problem in problems))
     _say(language, N_("nothing was written: correct the errors above first"))
     return 1
+
+
+def run_diff(content: Path, site_id: str | None, old: str | None, new: str | None, language: str) -> int:
+    """What changed between two versions of a site's notice (default: its last published one and policy.yaml)."""
+    from .changes import compare
+    from .history import change_rows
+    from .versions import POLICY_FILE, ArchiveError, archived, notice_data
+
+    language = i18n.supported_language(language)
+    folder = content / (site_id or "")
+    if not site_id or not (folder / POLICY_FILE).is_file():
+        _say(
+            language,
+            N_("give the site with --site: one of %(known)s"),
+            known=", ".join(sorted(p.parent.name for p in content.glob(f"*/{POLICY_FILE}"))) or "—",
+        )
+        return 2
+    try:
+        versions = {v.id: v.file for v in archived(folder)}
+    except ArchiveError as error:
+        _say(language, N_("the archive of published versions cannot be read: %(detail)s"), detail=str(error))
+        return 1
+    files = {**versions, "current": folder / POLICY_FILE}
+    ids = list(versions)
+    current = notice_data(folder / POLICY_FILE)
+    if old is None:
+        unchanged = bool(ids) and notice_data(versions[ids[-1]]) == current
+        candidates = ids[:-1] if unchanged else ids
+        if not candidates:
+            _say(language, N_("%(site)s has no earlier published version to compare with"), site=site_id)
+            return 0
+        old = candidates[-1]
+    new = new or "current"
+    unknown = [v for v in (old, new) if v not in files]
+    if unknown:
+        _say(
+            language,
+            N_("no version “%(version)s” of %(site)s (versions: %(known)s)"),
+            version=unknown[0],
+            site=site_id,
+            known=", ".join([*ids, "current"]),
+        )
+        return 2
+    changes = compare(notice_data(files[old]), notice_data(files[new]))
+    said = i18n.gettext
+    print(
+        said(language, N_("What changed in %(site)s from %(old)s to %(new)s:"))
+        % {"site": site_id, "old": old, "new": new}
+    )
+    if not changes.changes:
+        print(said(language, N_("nothing a reader is told about")))
+    for row in change_rows(changes, language):
+        tag = said(language, N_("significant") if row["significant"] else N_("editorial"))
+        print(f"  [{tag}] {row['section']}{said(language, ':')} {row['subject']} — {row['kind']}")
+    if changes.significant:
+        print(
+            said(
+                language,
+                N_("Significant changes: tell people before they apply; a new optional cookie asks for consent again."),
+            )
+        )
+    return 0

@@ -52,7 +52,7 @@ def notice_exports(site: Site, law: Jurisdiction) -> dict[str, str]:
     # How the build publishes a missing text is no fact of the notice.
     data = site.notice.model_dump(mode="json", exclude_none=True, exclude={"language_fallback"})
     # The record of processing activities is the DPO's, not the reader's: its columns are left out.
-    laws = [law_.model_dump(mode="json", exclude_none=True, exclude={"record"}) for law_ in law.laws]
+    laws = [law_.model_dump(mode="json", exclude_none=True, exclude={"record", "dpv"}) for law_ in law.laws]
     authority = law.authority.model_dump(mode="json", exclude_none=True) if law.authority else None
     languages = frozenset(site.notice.languages)
     exports = {}

@@ -24,8 +24,8 @@ MANIFEST = ".build/manifest.json"
 ROOT = Path(__file__).resolve().parent.parent
 # Everything a page depends on besides its own policy.yaml (and the catalogs, wherever PRIVACY_LOCALES_DIR puts
 # them: see _shared_folders).
-SHARED_SOURCES = ("templates", "widget", "privacy")
-SHARED_SUFFIXES = {".py", ".html", ".css", ".js", ".po"}
+SHARED_SOURCES = ("templates", "widget", "privacy", "vocab")
+SHARED_SUFFIXES = {".py", ".html", ".css", ".js", ".po", ".jsonld"}
 # Libraries whose upgrade can change a page (markup, validation, formats): their install is part of the
 # fingerprint, found without importing them (the no-change answer must stay quick).
 RENDERING_LIBRARIES = ("jinja2", "markupsafe", "markdown", "pydantic", "pydantic_core", "yaml", "babel")

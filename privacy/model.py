@@ -530,6 +530,26 @@ class RecordOfProcessing(Strict):
     processor: list[RecordColumn] = Field(default_factory=list, description="The processor's record (none: not kept)")
 
 
+Curie = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*:[A-Za-z0-9_.-]+$", max_length=200)]
+
+
+class DpvTerms(Strict):
+    """A law's own terms in an extension of the W3C Data Privacy Vocabulary, for the machine-readable notice."""
+
+    prefix: Identifier = Field(description="The extension's prefix, e.g. eu-gdpr")
+    namespace: Url = Field(description="What the prefix stands for, e.g. https://w3id.org/dpv/legal/eu/gdpr#")
+    legal_bases: dict[LegalBasis, Curie] = Field(
+        default_factory=dict, description="The law's term for each legal basis"
+    )
+    rights: dict[Right, Curie] = Field(default_factory=dict, description="The law's term for each right it grants")
+    conditions: dict[Identifier, Curie] = Field(
+        default_factory=dict, description="The law's term for each condition of its sensitive data, by id"
+    )
+    safeguards: dict[Identifier, Curie] = Field(
+        default_factory=dict, description="The law's term for each of its transfer safeguards, by id"
+    )
+
+
 class Law(Strict):
     title: Label
     short: Label | None = Field(None, description="The name a citation uses, e.g. “RGPD” / “GDPR”")
@@ -541,6 +561,7 @@ class Law(Strict):
     requires: list[Requirement] = Field(default_factory=list, description="What a notice under this law must state")
     deadline: Deadline | None = Field(None, description="How long an organization has to answer a rights request")
     record: RecordOfProcessing | None = Field(None, description="The record of processing activities it requires")
+    dpv: DpvTerms | None = Field(None, description="Its terms in the Data Privacy Vocabulary, for notice.jsonld")
 
 
 class TrackerLifetime(Strict):

@@ -12,6 +12,7 @@ import html
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from .codes import N_
 from .consent.inventory import consent_inventory
 from .consent.widget import WidgetAssets, embed_page, notice_context, publish_widget
 from .content import Content, Site, load_content, load_registry, load_site, site_folders
+from .dpv import JSONLD_FILE, notice_jsonld
 from .export import notice_exports
+from .history import CHANGE_CODES, FEED, HISTORY, history_files, published_versions
 from .incremental import MANIFEST, Manifest, SiteRecord, Survey, registry_hash, reusable_sites, survey
 from .law import jurisdiction
 from .lint import lint_site
@@ -31,7 +34,8 @@ from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
 from .render import INDEX_TEMPLATE, TEMPLATES_DIR, Renderer, index_page, notice_page, template_problem
 from .rights.request import form_offered
-from .urls import INDEX, SiteUrls, site_base_url
+from .urls import INDEX, SiteUrls, relative, site_base_url
+from .versions import ArchiveError, archive
 
 SITEMAP = "sitemap.xml"
 # Below this many sites to render, starting worker processes costs more than it saves.
@@ -44,6 +48,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     rendered: int = 0  # sites rendered in this run; the others were carried over
+    archived: list[tuple[str, str]] = field(default_factory=list)  # (site, version) added to the archive
     sites_total: int = 0  # site folders found, sound or not
 
     @property
@@ -127,15 +132,22 @@ class SiteRenderer:
     stylesheet: str
     widget: WidgetAssets
     base_url: str | None
+    # The day build.py publishes: each published site whose content is new is archived as a version first.
+    # None (watch, preview, the tests' builds): nothing is archived.
+    archive_on: date | None = None
 
     def files(self, site: Site) -> dict[str, str]:
         urls = SiteUrls(site.id, site_base_url(site.notice.base_url, self.base_url, site.id))
         law = jurisdiction(site.notice, self.registry)
         exports = notice_exports(site, law)
         inventory = consent_inventory(site)
+        versions = published_versions(site)
         files: dict[str, str] = {}
         for language in site.languages:
             extra = notice_context(site, language, urls.page_path(language), self.widget, inventory)
+            if versions:
+                extra["history_href"] = relative(urls.page_path(language), urls.page_path(language, HISTORY + INDEX))
+                extra["history_feed"] = relative(urls.page_path(language), urls.page_path(language, FEED))
             if form_offered(site):
                 extra["rights_form_href"] = f"/rights/{site.id}/{language}/"  # served by server.py, same origin
             page = notice_page(self.renderer, site, language, urls, self.registry, self.stylesheet, extra, law)
@@ -144,6 +156,10 @@ class SiteRenderer:
                 embed = embed_page(self.renderer, site, language, urls, self.stylesheet, self.widget, inventory)
                 files[embed.path] = embed.body
             files[urls.page_path(language, "notice.json")] = exports[language]
+            files |= history_files(
+                self.renderer, site, language, urls, self.registry, self.stylesheet, law, CHANGE_CODES, versions
+            )
+            files[urls.page_path(language, JSONLD_FILE)] = notice_jsonld(site, law, language, urls.absolute(language))
         return files
 
     def record(self, site: Site, digest: str, files: list[str], warnings: list[Problem]) -> SiteRecord:
@@ -176,6 +192,7 @@ class SiteOutcome:
     problems: list[Problem]
     record: SiteRecord | None = None
     cldr_answers: dict[str, str] = field(default_factory=dict)  # learnt by a worker process, for the cache
+    archived: str | None = None  # the version this build added to the site's archive
 
 
 Job = tuple[SiteRenderer, Path, Path, dict[str, str | None]]
@@ -193,6 +210,15 @@ def _process_site(site_id: str) -> SiteOutcome:
     if site is None or any(p.severity == "error" for p in problems):
         return SiteOutcome(site_id, problems)
     problems += lint_site(site, site_renderer.registry)
+    added = None
+    # Only what can be published is archived: a draft, or content with errors, is not.
+    publishable = site.notice.status != "draft" and not any(p.severity == "error" for p in problems)
+    if site_renderer.archive_on is not None and publishable:
+        try:
+            version = archive(content_dir / site_id, site.notice.version, site_renderer.archive_on)
+        except ArchiveError:
+            return SiteOutcome(site_id, [*problems, _version_taken(site)])
+        added = version.id if version else None
     try:
         files = site_renderer.files(site)
     except jinja2.TemplateError as error:
@@ -207,7 +233,20 @@ def _process_site(site_id: str) -> SiteOutcome:
             file.write(body.encode())
         written.append(name)
     record = site_renderer.record(site, hashes[site_id] or "", written, problems)
-    return SiteOutcome(site_id, problems, record, i18n.take_learnt())
+    return SiteOutcome(site_id, problems, record, i18n.take_learnt(), added)
+
+
+def _version_taken(site: Site) -> Problem:
+    return Problem(
+        site.source.path,
+        site.source.line_of(("version",)),
+        ("version",),
+        N_(
+            "version “%(version)s” was published with other content (%(archive)s): give this notice a new version, "
+            "or put back what was published under it"
+        ),
+        {"version": site.notice.version or "", "archive": f"{site.id}/versions/"},
+    )
 
 
 def _warm_up(turns: Any) -> None:
@@ -275,6 +314,7 @@ def build(
     workers: int | None = None,
     renderer: Renderer | None = None,
     found: Survey | None = None,
+    archive_on: date | None = None,
 ) -> BuildResult:
     """Build ``out`` from ``content_dir``. A long-running caller (watch) passes its renderer to keep templates
     warm; a caller that already surveyed the inputs (to tell whether anything changed) passes ``found``."""
@@ -299,7 +339,7 @@ def build(
     try:
         writer = Writer(staging)
         stylesheet = _publish_stylesheet(writer)
-        site_renderer = SiteRenderer(renderer, registry, stylesheet, publish_widget(writer), base_url)
+        site_renderer = SiteRenderer(renderer, registry, stylesheet, publish_widget(writer), base_url, archive_on)
         changed = [site_id for site_id in found.hashes if site_id not in kept]
         job = (site_renderer, content_dir, staging, found.hashes)
         records = _render_sites(result, writer, job, changed, kept, workers)
@@ -353,6 +393,8 @@ def _render_sites(
     for outcome in outcomes:
         result.problems += outcome.problems
         i18n.learn(outcome.cldr_answers)
+        if outcome.archived is not None:
+            result.archived.append((outcome.site_id, outcome.archived))
         if outcome.record is not None:
             writer.claim(outcome.record.files)
             records[outcome.site_id] = outcome.record

@@ -309,9 +309,12 @@ def notice_page(
     stylesheet: str,
     extra: dict[str, Any] | None = None,
     law: Jurisdiction | None = None,
+    name: str = INDEX,
 ) -> Page:
-    """``law``: the site's, when the caller has it already (it is the same for every language)."""
-    path = urls.page_path(language)
+    """``law``: the site's, when the caller has it already (it is the same for every language); ``name``: the
+    page's place in the language's folder (an archived version's, say)."""
+    path = urls.page_path(language, name)
+    here = name[: -len(INDEX)] if name.endswith(INDEX) else name
     notice = site.notice
     context = {
         "site_id": site.id,
@@ -320,17 +323,19 @@ def notice_page(
         "page_path": path,
         "link": lambda target: relative(path, target),
         "stylesheet": relative(path, stylesheet),
-        "canonical": urls.absolute(language),
+        "canonical": urls.absolute(language, here),
         "alternates": [
-            {"lang": other, "href": urls.absolute(other) or relative(path, urls.page_path(other))}
+            {"lang": other, "href": urls.absolute(other, here) or relative(path, urls.page_path(other, name))}
             for other in notice.languages
         ],
-        "x_default": urls.absolute(notice.languages[0]) or relative(path, urls.page_path(notice.languages[0])),
+        "x_default": urls.absolute(notice.languages[0], here)
+        or relative(path, urls.page_path(notice.languages[0], name)),
         "switcher": [
-            {"lang": other, "href": relative(path, urls.page_path(other)), "current": other == language}
+            {"lang": other, "href": relative(path, urls.page_path(other, name)), "current": other == language}
             for other in notice.languages
         ],
         "json_export": relative(path, urls.page_path(language, "notice.json")),
+        "jsonld_export": relative(path, urls.page_path(language, "notice.jsonld")),
         "processors_by_parent": {
             p.id: [s for s in notice.processors if s.sub_processor_of == p.id] for p in notice.processors
         },

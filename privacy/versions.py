@@ -10,6 +10,7 @@ published version.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -168,3 +169,20 @@ def archive(site_dir: Path, declared: str | None, published: date) -> Version | 
     index = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
     (folder / INDEX).write_text(_INDEX_HEADER + index, encoding="utf-8")
     return Version(identifier, published, target)
+
+
+def cookies_at_last_significant_change(site_dir: Path) -> dict[str, Any] | None:
+    """The cookies of the last state, among the published versions and policy.yaml, that changed them
+    significantly (privacy/changes.py); None when there is no archive (the current ones count)."""
+    from .changes import compare
+
+    versions = archived(site_dir)
+    if not versions:
+        return None
+    states = [notice_data(v.file) for v in versions] + [notice_data(site_dir / POLICY_FILE)]
+    basis = states[0]
+    for before, after in itertools.pairwise(states):
+        if compare(before, after).significant_for_cookies:
+            basis = after
+    cookies = basis.get("cookies")
+    return cookies if isinstance(cookies, dict) else None

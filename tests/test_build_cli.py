@@ -78,7 +78,9 @@ def test_build_writes_the_pages(tmp_path: Path) -> None:
     result = run("--content", str(content), "--out", str(tmp_path / "site"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "clinique" / "fr" / "index.html").is_file()
-    assert "built 2 page(s)" in result.stderr
+    # Per language: the notice, and its first published version with its history and what-changed pages.
+    assert "built 8 page(s)" in result.stderr
+    assert "archived version 1.0 of clinique" in result.stderr
 
 
 def test_failed_build_says_nothing_was_published(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ person is asked again when the inventory is not the one they answered.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -74,6 +75,21 @@ def _revision(items: list[Cookie], lifetime_months: int, declared: list[CookieCa
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+def _consented(site: Site) -> tuple[list[Cookie], int, list[CookieCategoryDeclaration]]:
+    """The cookies as they were at the last significant change of cookies among the published versions and the
+    current content: a wording fix, a shorter lifetime or a cookie removed keeps everyone's consent."""
+    from ..model import Cookies
+    from ..versions import cookies_at_last_significant_change
+
+    basis = cookies_at_last_significant_change(site.source.path.parent)
+    cookies = site.notice.cookies
+    # An old version the format no longer reads leaves the current inventory to count.
+    if basis is not None:
+        with contextlib.suppress(ValueError):
+            cookies = Cookies.model_validate(basis)
+    return list(cookies.items), cookies.consent_lifetime_months, list(cookies.categories)
+
+
 def consent_inventory(site: Site) -> ConsentInventory:
     cookies = site.notice.cookies
     # A category declared before its cookies are named is offered all the same: its scripts wait for consent.
@@ -89,7 +105,7 @@ def consent_inventory(site: Site) -> ConsentInventory:
         strictly_necessary=tuple(c for c in cookies.items if c.category is CookieCategory.strictly_necessary),
         optional=optional,
         lifetime_months=cookies.consent_lifetime_months,
-        revision=_revision(list(cookies.items), cookies.consent_lifetime_months, list(cookies.categories)),
+        revision=_revision(*_consented(site)),
     )
 
 
