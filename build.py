@@ -4,6 +4,7 @@ python build.py [--content DIR] [--out DIR] [--base-url URL]
 python build.py check [--content DIR] [--strict]
 python build.py watch [--content DIR] [--out DIR]    rebuild on every change
 python build.py schema
+python build.py preview [--port 8001]                the pages on localhost, repainted on every save
 python build.py diff --site ID [OLD [NEW]]          what changed, significant or editorial
 python build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
                                                     the record of processing activities (Art. 30)
@@ -23,7 +24,10 @@ from privacy.i18n import operator_language
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "command", nargs="?", default="build", choices=["build", "check", "watch", "schema", "register", "diff"]
+        "command",
+        nargs="?",
+        default="build",
+        choices=["build", "check", "watch", "schema", "register", "diff", "preview"],
     )
     parser.add_argument("versions", nargs="*", help="with diff: OLD [NEW] (default: the last published, the current)")
     parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content/)")
@@ -33,17 +37,22 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     parser.add_argument(
         "--lang", help="language of the messages, and of the record (default: from LANG; the record: the site's first)"
     )
+    parser.add_argument("--port", type=int, default=8001, help="with preview: the port on 127.0.0.1 (default: 8001)")
     parser.add_argument("--site", help="with register: the site (default: every site)")
     parser.add_argument(
         "--format", choices=["csv", "xlsx", "ods", "html"], help="with register (default: from --out, else csv)"
     )
     args = parser.parse_intermixed_args(argv)  # build.py diff --site ID 1.0 2.0: versions after options
-    if own_process and args.command != "watch":
+    if own_process and args.command not in ("watch", "preview"):
         # A one-shot process: reference counting frees nearly all it makes (a 500-site build leaves some 5,000
         # objects in cycles), while the cycle collector's passes over the libraries' objects took a tenth of a
         # one-site rebuild. `watch` runs for hours and keeps it.
         gc.disable()
     language = args.lang or operator_language()
+    if args.command == "preview":
+        from privacy.preview import run_preview
+
+        return run_preview(args.content, "127.0.0.1", args.port, language)
     if args.command == "diff":
         old, new = ([*args.versions, None, None])[:2]
         return run_diff(args.content, args.site, old, new, language)

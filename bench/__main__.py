@@ -1,12 +1,12 @@
-"""`python -m bench [build|server|weight] [options]`; with no name, runs all three."""
+"""`python -m bench [build|server|weight|preview] [options]`; with no name, runs all four."""
 
 from __future__ import annotations
 
 import sys
 
-from . import build, server, weight
+from . import build, preview, server, weight
 
-BENCHMARKS = {"build": build.main, "server": server.main, "weight": weight.main}
+BENCHMARKS = {"build": build.main, "preview": preview.main, "server": server.main, "weight": weight.main}
 
 
 def main(argv: list[str]) -> int:

@@ -26,7 +26,7 @@ from .render import Renderer, notice_page
 from .source import read_yaml
 from .text import pick
 from .urls import INDEX, SiteUrls, relative
-from .versions import Version, archived, notice_data
+from .versions import Version, archived
 
 HISTORY = "versions/"
 FEED = "versions/feed.xml"
@@ -65,7 +65,7 @@ def published_versions(site: Site) -> list[PublishedVersion]:
             notice = Notice.model_validate(document.data)
         except ValueError:
             continue  # a version the format has moved on from keeps its file, not its page
-        data = notice_data(version.file)
+        data = notice.model_dump(mode="json", exclude_none=True)
         changes = compare(before, data) if before is not None else None
         published.append(PublishedVersion(version, Site(site.id, notice, document), changes))
         before = data

@@ -10,9 +10,11 @@ published version.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,13 @@ def _day(value: Any) -> date:
 
 def notice_data(path: Path) -> dict[str, Any]:
     """A version's data as the notice model reads it (durations canonical, anchors resolved), to compare."""
+    stat = path.stat()
+    # Read again only when the file changed: a rebuild compares the same archived versions every time.
+    return copy.deepcopy(_notice_data(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=256)
+def _notice_data(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     from .model import Notice
 
     document = read_yaml(path)
