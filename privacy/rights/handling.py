@@ -59,6 +59,11 @@ def form_path(site_id: str, language: str) -> str:
     return f"/rights/{site_id}/{language}/"
 
 
+def notice_path(site_id: str, language: str) -> str:
+    """The notice the build published, served by this server on the same origin (privacy/pipeline.py)."""
+    return f"/{site_id}/{language}/"
+
+
 @dataclass(frozen=True)
 class Desk:
     settings: Settings
