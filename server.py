@@ -1,6 +1,7 @@
 """Serve the built pages and the consent and rights-request endpoints.
 
 python server.py [--host H] [--port P]      serve (the default command)
+python server.py migrate                    bring the databases to the schema this version needs
 python server.py backup DEST                copy both databases into DEST, while serving
 python server.py COMMAND --help             the DPO's commands below
 """
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 from privacy import consent, rights
-from privacy.server_cli import run_backup, serve
+from privacy.server_cli import run_backup, run_migrate, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the pages and endpoints (the default)")
+    migrate = commands.add_parser(
+        "migrate", help="bring the databases to the schema this version needs (back them up first)"
+    )
+    migrate.set_defaults(handler=lambda args: run_migrate())
     backup = commands.add_parser("backup", help="copy both databases, consistently, while the server runs")
     backup.add_argument("destination", type=Path, metavar="DEST", help="the folder to write the copies into")
     backup.set_defaults(handler=lambda args: run_backup(args.destination))

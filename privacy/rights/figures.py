@@ -80,7 +80,7 @@ def _rows(result: Figures, _: Callable[[str], str]) -> list[tuple[str, str, str]
     rows = [(_("Requests"), _("received in %(year)s") % {"year": result.year}, str(result.total))]
     rows += [(rights, _(Right(key).label), str(n)) for key, n in result.by_right.items()]
     rows += [
-        (outcomes, _(OUTCOME_LABELS[key]) if key in OUTCOME_LABELS else _("still open"), str(n))  # type: ignore[index]
+        (outcomes, _(OUTCOME_LABELS[key]) if key in OUTCOME_LABELS else _("still open"), str(n))
         for key, n in result.by_outcome.items()
     ]
     rows += [
@@ -102,7 +102,7 @@ def as_table(result: Figures, _: Callable[[str], str]) -> str:
     lines, section = [], None
     for each, what, value in rows:
         if each != section:
-            lines += ["" if section else "", each] if section else [each]
+            lines += ["", each] if section else [each]
             section = each
         lines.append(f"  {what.ljust(width)}  {value.rjust(6)}")
     return "\n".join(lines) + "\n"

@@ -167,7 +167,8 @@ def _authority(law: Jurisdiction, language: str) -> list[str]:
         return [_("You may complain to the data protection authority of your country, or go to court.")]
     where = authority.complaint_url or (authority.contact.website if authority.contact else None)
     said = [
-        _("You may complain to %(authority)s, or go to court.") % {"authority": _one_line(pick(authority.name, language))}
+        _("You may complain to %(authority)s, or go to court.")
+        % {"authority": _one_line(pick(authority.name, language))}
     ]
     if where:
         said.append(str(where))
@@ -200,7 +201,10 @@ def closed(
         lines += ["", _("Reason: %(reason)s") % {"reason": visible(reason)}]
     if outcome in ("refused", "partial", "no-data"):
         lines += ["", *_authority(law, language)]
-    subject = _("Your request %(reference)s: %(outcome)s") % {"reference": reference, "outcome": _(OUTCOME_LABELS[outcome])}
+    subject = _("Your request %(reference)s: %(outcome)s") % {
+        "reference": reference,
+        "outcome": _(OUTCOME_LABELS[outcome]),
+    }
     return _to_requester(site, language, sender, email, reference, "closed", subject, lines, sent_at)
 
 

@@ -60,4 +60,4 @@ ACTION_LABELS: dict[Action, str] = {
 
 
 def outcome(value: str) -> Outcome | None:
-    return value if value in OUTCOMES else None  # type: ignore[return-value]
+    return next((known for known in OUTCOMES if known == value), None)
