@@ -48,27 +48,41 @@ class Figures:
     median_days: float | None = None
 
 
-def figures(records: Iterable[Handled], year: int, today: date, site: str | None = None) -> Figures:
-    chosen = [r for r in records if r.received_on.year == year and (site is None or r.site == site)]
+def _late(record: Handled, today: date) -> bool:
+    if record.answered_on is not None:
+        return record.answered_on > record.due_on
+    return record.due_on < today
+
+
+def _counts(chosen: list[Handled]) -> tuple[dict[str, int], dict[str, int]]:
     by_right: Counter[str] = Counter(right for r in chosen for right in r.rights)
     by_outcome: Counter[str] = Counter(r.outcome or OPEN for r in chosen)
-    on_time = sum(1 for r in chosen if r.answered_on is not None and r.answered_on <= r.due_on)
-    late = sum(
-        1
-        for r in chosen
-        if (r.answered_on is not None and r.answered_on > r.due_on) or (r.answered_on is None and r.due_on < today)
-    )
+    rights = {right.value: by_right[right.value] for right in Right if by_right[right.value]}
+    return rights, {key: by_outcome[key] for key in (*OUTCOMES, OPEN) if by_outcome[key]}
+
+
+def _median_days(chosen: list[Handled]) -> float | None:
     days = [(r.answered_on - r.received_on).days for r in chosen if r.answered_on is not None]
+    return statistics.median(days) if days else None
+
+
+def figures(records: Iterable[Handled], year: int, today: date, site: str | None = None) -> Figures:
+    chosen = [r for r in records if r.received_on.year == year and (site is None or r.site == site)]
+    by_right, by_outcome = _counts(chosen)
+    late = sum(1 for r in chosen if _late(r, today))
+    on_time = sum(1 for r in chosen if r.answered_on is not None) - sum(
+        1 for r in chosen if r.answered_on is not None and _late(r, today)
+    )
     return Figures(
         year=year,
         site=site,
         total=len(chosen),
-        by_right={right.value: by_right[right.value] for right in Right if by_right[right.value]},
-        by_outcome={key: by_outcome[key] for key in (*OUTCOMES, OPEN) if by_outcome[key]},
+        by_right=by_right,
+        by_outcome=by_outcome,
         on_time=on_time,
         late=late,
         pending=len(chosen) - on_time - late,
-        median_days=statistics.median(days) if days else None,
+        median_days=_median_days(chosen),
     )
 
 

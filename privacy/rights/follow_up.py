@@ -258,7 +258,10 @@ def digest_text(digest: Digest, language: str, today: date) -> str:
     )
 
 
-def digest_mail(site: Site, inbox: str, sender: str, digest: Digest, today: date, sent_at: datetime) -> Mail:
+def digest_mail(
+    site: Site, inbox: str, sender: str, digest: Digest, today: date, sent_at: datetime, again: str = ""
+) -> Mail:
+    """``again``: a digest asked for by hand after the day's, a mail of its own."""
     language = site.languages[0]
     _ = translator(language)
     body = digest_text(digest, language, today)
@@ -268,7 +271,7 @@ def digest_mail(site: Site, inbox: str, sender: str, digest: Digest, today: date
     }
     # One per inbox and day, whatever the instance that writes it: the outbox sends a Message-ID once.
     reference = f"digest-{today.isoformat()}"
-    kind = "digest-" + hashlib.sha256(inbox.encode()).hexdigest()[:12]
+    kind = "digest-" + hashlib.sha256(inbox.encode()).hexdigest()[:12] + (f"-{again}" if again else "")
     message = _message(site, language, sender, inbox, subject, body, reference, kind, sent_at)
     message["Auto-Submitted"] = "auto-generated"
     return _mail(message, reference, kind, inbox, sender)

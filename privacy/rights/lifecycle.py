@@ -61,3 +61,8 @@ ACTION_LABELS: dict[Action, str] = {
 
 def outcome(value: str) -> Outcome | None:
     return next((known for known in OUTCOMES if known == value), None)
+
+
+def action_label(value: str) -> str:
+    """The catalog id of an action of the audit trail (an unknown one, of a newer version, as written)."""
+    return next((label for action, label in ACTION_LABELS.items() if action == value), value)

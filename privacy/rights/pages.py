@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs
@@ -42,7 +42,7 @@ from ..web import (
     set_cookie,
 )
 from . import request as rq
-from . import store
+from . import requester, store
 from .handling import CONFIRM_DAYS, Desk, confirmation_nonce, form_path, notice_path
 from .limits import Limits, RightsLimits
 from .outbox import Worker
@@ -61,6 +61,7 @@ HONEYPOT_FILLED = N_("This form could not be accepted. If you are a person, leav
 NOT_A_FORM = N_("Send this form from its page: this kind of content is not accepted.")
 UNREADABLE = N_("This form could not be read. Go back to the form page and send it again.")
 TOO_MANY_POSTS = N_("Too many requests were sent from your connection. Please try again in a few minutes.")
+UNAVAILABLE = N_("This could not be done just now. Please try again in a few minutes.")
 ERROR_TITLES = {
     400: N_("This form could not be accepted"),
     403: N_("This form cannot be sent from here"),
@@ -139,6 +140,14 @@ class Pages:
             law=jurisdiction(notice, self.desk.content.registry),
             **context,
         )
+
+    def page(self, site: Site, language: str, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A page of the site's rights pages (privacy/rights/requester.py's too)."""
+        return self._page(site, language, template, status, **context)
+
+    def site_of(self, request: Request) -> tuple[Site, str] | Response:
+        """The site and language of the path, or the page saying there is none."""
+        return self._site(request)
 
     def _render(self, language: str, template: str, status: int, **context: Any) -> HTMLResponse:
         body = self.renderer.render(
@@ -370,7 +379,25 @@ class Pages:
         async def confirm(request: Request) -> Response:
             return await now().confirm(request)
 
+        def requester_page(handler: Callable[[Pages, Request], Awaitable[Response]]) -> Callable[..., Any]:
+            async def endpoint(request: Request) -> Response:
+                pages = now()
+                try:
+                    return await handler(pages, request)
+                except StorageFailed as error:
+                    _storage_failed(error)
+                    language = request.path_params.get("lang", "en")
+                    site = pages.desk.content.site(request.path_params.get("site", ""))
+                    return _retry_later(
+                        pages.error(request, site, language, 503, UNAVAILABLE), RETRY_AFTER_STORAGE_SECONDS
+                    )
+
+            return endpoint
+
         return [
+            Route("/rights/{site}/{lang}/status", requester_page(requester.status), methods=["GET", "POST"]),
+            Route("/rights/{site}/{lang}/status/{token}", requester_page(requester.status_link), methods=["GET"]),
+            Route("/rights/{site}/{lang}/answer/{token}", requester_page(requester.answer), methods=["GET", "POST"]),
             Route("/rights/assets/{name}", self.asset, methods=["GET"]),
             Route("/rights/{site}/{lang}/", form, methods=["GET", "POST"]),
             Route("/rights/{site}/{lang}/sent", sent, methods=["GET"]),
