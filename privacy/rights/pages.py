@@ -175,6 +175,7 @@ class Pages:
                 "error.html",
                 status,
                 org="",
+                n=None,
                 switcher=[],
                 form_href=None,
                 notice_href=None,
