@@ -30,8 +30,8 @@ UNCONFIRMED_DAYS = 7
 
 
 def vault_for(desk: Desk) -> AnswerVault:
-    """The answers' folder, beside the database, sealed with keys derived from the signing keys."""
-    return AnswerVault(desk.settings.var_dir / "answers", desk.settings.secret_keys)
+    """The answers' folder (PRIVACY_ANSWERS_DIR), sealed with keys derived from the signing keys."""
+    return AnswerVault(desk.settings.answers_dir, desk.settings.secret_keys)
 
 
 def answer_path(site_id: str, language: str, token: str) -> str:
