@@ -45,22 +45,22 @@ ACTING_FOR: dict[str, tuple[str, str]] = {
         N_("For a minor in my care (parent or guardian)"),
         N_(
             "We will ask for proof that you hold parental authority or guardianship (such as a family record book, "
-            "a birth certificate or a court decision), besides proof of your own identity."
+            "a birth certificate or a court decision), as well as proof of who you are."
         ),
     ),
     "represented": (
         N_("For an adult I legally represent (guardianship, power of attorney)"),
         N_(
             "We will ask for the decision or the document that appoints you (a court decision, a power of "
-            "attorney), besides proof of your own identity."
+            "attorney), as well as proof of who you are."
         ),
     ),
     "deceased": (
         N_("For a deceased person (relative, heir)"),
         N_(
             "We will ask for the death certificate, proof of your relationship to the deceased person (such as a "
-            "family record book or a certificate of inheritance) and the reason for your request, besides proof "
-            "of your own identity."
+            "family record book or a certificate of inheritance) and the reason for your request, as well as "
+            "proof of who you are."
         ),
     ),
 }
