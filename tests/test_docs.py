@@ -43,6 +43,7 @@ NOT_RUN = {
     "make catalogs": "rewrites the repository's catalogs",
     "privacy.catalogs": "rewrites the repository's catalogs",
     "build.py watch": "rebuilds until stopped (tests/test_build_cli.py runs it)",
+    "build.py preview": "serves until stopped (tests/test_preview.py runs it)",
 }
 _FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
