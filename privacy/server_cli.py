@@ -10,6 +10,7 @@ import uvicorn
 
 from .app import ContentError, create_app, static_headers
 from .codes import N_
+from .command_line import build_command
 from .i18n import gettext, operator_language
 from .settings import SettingsError, load_settings
 from .storage import BackupRefused, backup
@@ -35,7 +36,8 @@ def serve(host: str, port: int) -> int:
             print(problem.render(language), file=sys.stderr)
         print(
             "server.py: "
-            + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
+            + gettext(language, N_("fix the content errors above (%(command)s check), then start again"))
+            % {"command": build_command()},
             file=sys.stderr,
         )
         return 2
