@@ -16,7 +16,8 @@ from .settings_help import settings_text
 DESCRIPTION = N_(
     """Serve the built pages and the consent and rights-request endpoints.
 
-server.py [--host H] [--port P]      serve (the default command)
+server.py [--host H] [--port P] [--workers N]
+                                     serve (the default command), in N processes
 server.py --help-settings            the settings (environment variables), their defaults and meaning
 server.py migrate                    bring the databases to the schema this version needs
 server.py backup DEST                copy both databases into DEST, while serving
@@ -31,6 +32,13 @@ def parser() -> argparse.ArgumentParser:
     found = argparse.ArgumentParser(description=_(DESCRIPTION), formatter_class=argparse.RawDescriptionHelpFormatter)
     found.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     found.add_argument("--port", type=int, default=8000, help=_("port to listen on (default: 8000)"))
+    found.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help=_("server processes sharing the port, each with its own connections (default: 1; see docs/deploy.md)"),
+    )
     found.add_argument(
         "--help-settings", action="store_true", help=_("list the settings (environment variables), then exit")
     )
@@ -56,7 +64,7 @@ def _run(argv: list[str] | None) -> int:
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args))
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, args.workers)
 
 
 def main(argv: list[str] | None = None) -> int:

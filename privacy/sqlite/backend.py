@@ -26,6 +26,7 @@ from .commits import DataVersion
 from .consent_log import SqliteConsentLog
 from .counters import SqliteRateLimits, SqliteRuns
 from .database import GroupCommit, connect
+from .lifecycle import SqliteAnswers, SqliteCodes, SqliteDigests, SqliteHistory
 from .outbox import SqliteOutbox
 from .register import SqliteRegister
 
@@ -41,6 +42,10 @@ class RightsSession:
         self.outbox = SqliteOutbox(db)
         self.rate_limits = SqliteRateLimits(db)
         self.runs = SqliteRuns(db)
+        self.history = SqliteHistory(db)
+        self.answers = SqliteAnswers(db)
+        self.codes = SqliteCodes(db)
+        self.digests = SqliteDigests(db)
 
 
 class ConsentSession:
