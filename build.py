@@ -4,10 +4,10 @@ python build.py [--content DIR] [--out DIR] [--base-url URL]
 python build.py check [--content DIR] [--strict]
 python build.py watch [--content DIR] [--out DIR]    rebuild on every change
 python build.py schema
-python build.py preview [--port 8001]                the pages on localhost, repainted on every save
-python build.py diff --site ID [OLD [NEW]]          what changed, significant or editorial
 python build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
                                                     the record of processing activities (Art. 30)
+python build.py diff --site ID [OLD [NEW]]          what changed, significant or editorial
+python build.py preview [--port 8001]                the pages on localhost, repainted on every save
 """
 
 from __future__ import annotations
@@ -18,29 +18,52 @@ import sys
 from pathlib import Path
 
 from privacy.cli import run_build, run_check, run_diff, run_register, run_schema, run_watch
+from privacy.codes import N_
+from privacy.command_line import quiet_when_reader_goes, speak
 from privacy.i18n import operator_language
+
+DESCRIPTION = N_(
+    """Build the privacy-notice pages, or check the content without building.
+
+python build.py [--content DIR] [--out DIR] [--base-url URL]
+python build.py check [--content DIR] [--strict]
+python build.py watch [--content DIR] [--out DIR]    rebuild on every change
+python build.py schema
+python build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
+                                                    the record of processing activities (Art. 30)
+python build.py diff --site ID [OLD [NEW]]          what changed, significant or editorial
+python build.py preview [--port 8001]                the pages on localhost, repainted on every save"""
+)
 
 
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _ = speak()
+    parser = argparse.ArgumentParser(description=_(DESCRIPTION), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "command",
         nargs="?",
         default="build",
         choices=["build", "check", "watch", "schema", "register", "diff", "preview"],
     )
-    parser.add_argument("versions", nargs="*", help="with diff: OLD [NEW] (default: the last published, the current)")
-    parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content/)")
-    parser.add_argument("--out", type=Path, help="the output folder (default: public/); with register: the file")
-    parser.add_argument("--base-url", help="where the output folder is published, for canonical links and the sitemap")
-    parser.add_argument("--strict", action="store_true", help="with check: warnings count as errors")
     parser.add_argument(
-        "--lang", help="language of the messages, and of the record (default: from LANG; the record: the site's first)"
+        "versions", nargs="*", help=_("with diff: OLD [NEW] (default: the last published, the current)")
     )
-    parser.add_argument("--port", type=int, default=8001, help="with preview: the port on 127.0.0.1 (default: 8001)")
-    parser.add_argument("--site", help="with register: the site (default: every site)")
     parser.add_argument(
-        "--format", choices=["csv", "xlsx", "ods", "html"], help="with register (default: from --out, else csv)"
+        "--content", type=Path, default=Path("content"), help=_("the content folder (default: content/)")
+    )
+    parser.add_argument("--out", type=Path, help=_("the output folder (default: public/); with register: the file"))
+    parser.add_argument(
+        "--base-url", help=_("where the output folder is published, for canonical links and the sitemap")
+    )
+    parser.add_argument("--strict", action="store_true", help=_("with check: warnings count as errors"))
+    parser.add_argument(
+        "--lang",
+        help=_("language of the messages, and of the record (default: from LANG; the record: the site's first)"),
+    )
+    parser.add_argument("--site", help=_("with register: the site (default: every site)"))
+    parser.add_argument("--port", type=int, default=8001, help=_("with preview: the port on 127.0.0.1 (default: 8001)"))
+    parser.add_argument(
+        "--format", choices=["csv", "xlsx", "ods", "html"], help=_("with register (default: from --out, else csv)")
     )
     args = parser.parse_intermixed_args(argv)  # build.py diff --site ID 1.0 2.0: versions after options
     if own_process and args.command not in ("watch", "preview"):
@@ -54,7 +77,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
 
         return run_preview(args.content, "127.0.0.1", args.port, language)
     if args.command == "diff":
-        old, new = ([*args.versions, None, None])[:2]
+        old, new = (args.versions + [None, None])[:2]
         return run_diff(args.content, args.site, old, new, language)
     if args.command == "register":
         return run_register(args.content, args.site, language, args.lang, args.format, args.out)
@@ -69,4 +92,4 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(own_process=True))
+    sys.exit(quiet_when_reader_goes(lambda: main(own_process=True)))
