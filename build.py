@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
 
         return run_preview(args.content, "127.0.0.1", args.port, language)
     if args.command == "diff":
-        old, new = (args.versions + [None, None])[:2]
+        old, new = [*args.versions, None, None][:2]
         return run_diff(args.content, args.site, old, new, language)
     if args.command == "register":
         return run_register(args.content, args.site, language, args.lang, args.format, args.out)

@@ -28,7 +28,11 @@ def test_a_save_repaints_the_page_and_its_problems_show_on_it(
         assert "Soigner les patients" in page.inner_text("main")
         assert "Aucun problème" in page.inner_text(".preview-problems")
         loads: list[Page] = []
-        page.on("load", loads.append)
+
+        def loaded(reloaded: Page) -> None:
+            loads.append(reloaded)
+
+        page.on("load", loaded)
 
         notice = minimal_notice()
         notice["processing"][0]["purpose"] = {"fr": "Soigner et suivre les patients", "en": "Caring"}
