@@ -216,9 +216,10 @@ def _process_site(site_id: str) -> SiteOutcome:
     if site_renderer.archive_on is not None and publishable:
         try:
             version = archive(content_dir / site_id, site.notice.version, site_renderer.archive_on)
+            added = version.id if version else None
         except ArchiveError:
-            return SiteOutcome(site_id, [*problems, _version_taken(site)])
-        added = version.id if version else None
+            # The page shows what the file says; the version's permanent address keeps what was published.
+            problems = [*problems, _version_taken(site)]
     try:
         files = site_renderer.files(site)
     except jinja2.TemplateError as error:
@@ -242,10 +243,11 @@ def _version_taken(site: Site) -> Problem:
         site.source.line_of(("version",)),
         ("version",),
         N_(
-            "version “%(version)s” was published with other content (%(archive)s): give this notice a new version, "
-            "or put back what was published under it"
+            "version “%(version)s” was published with other content (%(archive)s): its permanent address keeps what "
+            "was published; give this notice a new version, so that this one is kept too"
         ),
         {"version": site.notice.version or "", "archive": f"{site.id}/versions/"},
+        severity="warning",
     )
 
 

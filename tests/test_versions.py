@@ -91,16 +91,19 @@ def test_the_build_archives_each_new_version_and_keeps_it_at_a_permanent_address
     assert entries[0].findtext(f"{ATOM}updated") == f"{date.today().isoformat()}T00:00:00Z"
 
 
-def test_a_published_version_number_cannot_say_something_else(tmp_path: Path) -> None:
+def test_a_published_version_number_keeps_what_it_said(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
     out = tmp_path / "public"
     assert build_py("--content", str(content), "--out", str(out), cwd=tmp_path).returncode == 0
     write_content(content, {"clinique": with_recipient(minimal_notice())})  # still version 1.0
     result = build_py("--content", str(content), "--out", str(out), cwd=tmp_path)
-    assert result.returncode == 1
-    assert "version “1.0” was published with other content" in result.stderr
+    assert result.returncode == 0  # published, and said: check --strict fails on it
+    assert "warning: version “1.0” was published with other content" in result.stderr
     assert "Traceback" not in result.stderr
     assert [v.id for v in archived(content / "clinique")] == ["1.0"]
+    # The permanent address of 1.0 still says what 1.0 said; the current page says what the file says.
+    assert "Assureurs" not in (out / "clinique" / "fr" / "versions" / "1.0" / "index.html").read_text()
+    assert "Assureurs" in (out / "clinique" / "fr" / "index.html").read_text()
 
 
 def test_an_unversioned_notice_is_archived_by_the_day_it_is_published(tmp_path: Path) -> None:
