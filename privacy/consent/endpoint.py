@@ -40,7 +40,7 @@ from ..web import (
     send_answer,
 )
 from . import log
-from .banner import Banner, banner, notice_link
+from .banner import Banner, banner, banner_language, notice_link
 from .cookie import ConsentChoice, ConsentCookie, new_consent_id, still_holds
 from .inventory import ConsentInventory, consent_inventory
 
@@ -209,6 +209,7 @@ class ConsentEndpoint:
     def _answer_from(self, content: Content) -> None:
         self.content = content
         self.inventories = {site.id: consent_inventory(site) for site in content.sites}
+        self.spoken = i18n.available_languages()
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
         self._recorded: dict[tuple[str, str, tuple[bool, ...]], bytes] = {}
@@ -275,13 +276,14 @@ class ConsentEndpoint:
 
     async def get(self, request: Request, send: Send) -> None:
         site_id, asked_language = self._query(request)
-        language = i18n.supported_language(asked_language or self._error_language(request, None))
         site = self.content.site(site_id) if site_id else None
         if site is None:
+            language = i18n.supported_language(asked_language or self._error_language(request, None))
             message = NO_SITE if not site_id else NOT_FOUND
             refusal = error_response(request, 400 if not site_id else 404, message, language, as_json=True)
             await refusal(request.scope, request.receive, send)
             return
+        language = banner_language(site, asked_language, self.spoken)
         inventory = self.inventories[site.id]
         current = self.cookie.current(request.cookies.get(inventory.cookie_name), inventory)
         body = self._state_body(site, language, current, request.headers.get("sec-gpc") == "1")
@@ -354,7 +356,7 @@ class ConsentEndpoint:
         action, choices = _decide(choice, inventory, current)
         language = self._error_language(request, choice.language)
         return_to = self._return_path(request, choice, site, language) if choice.channel == "form" else None
-        shown_language = i18n.supported_language(language)
+        shown_language = banner_language(site, choice.language or language, self.spoken)
         now = datetime.now(UTC)
         decided = ConsentChoice(
             consent_id=previous.consent_id if previous else new_consent_id(),

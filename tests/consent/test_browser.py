@@ -25,6 +25,7 @@ from privacy.database import connect
 from privacy.pipeline import build
 from privacy.settings import Settings, load_settings
 from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_sites
+from tests.consent.pages import organization_pages
 from tests.factories import settings_env, write_content
 from tests.support.quality import (
     axe_check,
@@ -51,7 +52,7 @@ def site_page(lang: str, site: str, script: str, stylesheet: str, title: str) ->
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/{stylesheet}">
 <script src="/{script}" data-site="{site}" defer></script>
-<script type="text/plain" data-consent="audience_measurement" src="/test/tracker.js"></script>
+<script type="text/plain" data-consent="audience_measurement" data-src="/test/tracker.js"></script>
 </head>
 <body>
 <main>
@@ -80,9 +81,10 @@ class Server:
 
 
 @contextmanager
-def serving(root: Path, **env: str) -> Iterator[Server]:
-    """The built test sites under uvicorn on a loopback port, for as long as the context lasts."""
-    content = write_content(root / "content", consent_sites())
+def serving(root: Path, sites: dict[str, dict] | None = None, **env: str) -> Iterator[Server]:
+    """The built test sites (``sites``, else consent_sites()) under uvicorn on a loopback port, for as long as the
+    context lasts."""
+    content = write_content(root / "content", sites or consent_sites())
     public = root / "public"
     assert build(content, public).ok
     script = next((public / "assets").glob("consent.*.js")).relative_to(public).as_posix()
@@ -93,6 +95,8 @@ def serving(root: Path, **env: str) -> Iterator[Server]:
     (test / "essential.html").write_text(
         site_page("fr", ESSENTIAL, script, stylesheet, "Accueil IHU"), encoding="utf-8"
     )
+    for name, text in organization_pages("assets/consent.js", "assets/consent.css").items():
+        (test / name).write_text(text, encoding="utf-8")
     (test / "tracker.js").write_text(TRACKER, encoding="utf-8")
     (test / "pixel.png").write_bytes(PIXEL)
     port = free_port()  # known before the start: it is the server's public origin
@@ -155,25 +159,19 @@ def consent_cookie(context: BrowserContext, site: str = OPT_IN) -> str | None:
 # --- essential-only mode -----------------------------------------------------------------------------
 
 
-def test_essential_mode_shows_a_short_notice_that_is_dismissed_for_good(watched: Page, server: Server) -> None:
+def test_essential_mode_asks_nothing_and_covers_nothing(watched: Page, server: Server) -> None:
+    # Strictly necessary cookies need no consent: no banner, only a line at the end of the page
+    # (tests/consent/test_browser_api.py holds it to the rest).
     page = watched
     open_page(page, server, "/test/essential.html")
-    region = page.get_by_role("region", name="Les cookies de ce site")
-    expect(region).to_be_visible()
-    expect(region).to_contain_text("Ce site n'utilise que des cookies strictement nécessaires")
-    expect(region.get_by_role("link", name="En savoir plus sur les cookies")).to_have_attribute(
+    line = page.locator(".cw-f")
+    expect(line).to_contain_text("Ce site n'utilise que des cookies strictement nécessaires")
+    expect(line.get_by_role("link", name="En savoir plus sur les cookies")).to_have_attribute(
         "href", "/ihu/fr/#cookies"
     )
-    assert region.get_by_role("checkbox").count() == 0
-    assert region.get_by_role("button").all_inner_texts() == ["OK"]
-    assert_axe_clean(page)
-    region.get_by_role("button", name="OK").click()
-    expect(region).to_have_count(0)
-    expect(page.get_by_role("status")).to_have_text("Votre choix a été enregistré.")
-    page.reload()
-    expect(page.get_by_role("button", name="Paramètres des cookies")).to_be_visible()
     expect(page.get_by_role("region")).to_have_count(0)
-    assert [r.action for r in server.records(ESSENTIAL)][-1] == "dismiss"
+    assert line.get_by_role("button").count() == 0
+    assert_axe_clean(page)
 
 
 # --- opt-in mode -----------------------------------------------------------------------------------------

@@ -47,7 +47,12 @@ def test_a_first_visit_has_no_choice_and_gets_the_banner_in_its_language(consent
         "purpose": "Mesurer l'audience",
     }
     assert body["notice"] == "/clinique/fr/#cookies"
-    assert state(consent_client, lang="de")["text"]["accept"] == "Accept all"
+    # The page's language when the site declares it (region subtags too), else the site's first: never English
+    # on a French site by default.
+    assert state(consent_client, lang="en-GB")["text"]["accept"] == "Accept all"
+    assert state(consent_client, lang="fr-CA")["text"]["accept"] == "Tout accepter"
+    assert state(consent_client, lang="de")["text"]["accept"] == "Tout accepter"
+    assert state(consent_client, lang="")["lang"] == "fr"
 
 
 def test_essential_mode_offers_no_categories(consent_client: TestClient) -> None:
