@@ -305,13 +305,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 f"{record.verdict(measured.percentile(99), TARGET_P99_MS, True)}"
             )
             refused = sum(n for status, n in measured.statuses.items() if status >= 400)
-            note = None
+            refusals: str | None = None
             if refused > measured.requests / 2:
-                note = (
+                refusals = (
                     f"{refused} of {measured.requests} answers were refusals ({measured.statuses}): this measures "
                     "the refusal path (e.g. a rate limit), not the endpoint's real work"
                 )
-                print(f"  WARNING: {note}")
+                print(f"  WARNING: {refusals}")
             results.append(
                 {
                     "endpoint": scenario.name,
@@ -319,7 +319,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     "bare": _figures(baseline),
                     "ratio_to_bare": round(ratio, 3),
                     "target_ratio": scenario.target_ratio,
-                    "note": note,
+                    "note": refusals,
                 }
             )
     finally:

@@ -31,7 +31,7 @@ def _sources(patterns: list[str]) -> list[str]:
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def _fill_source_language(path: Path) -> None:

@@ -103,12 +103,26 @@ def _unknown(doc: SourceDocument, path: FieldPath, value: str, known: Iterable[s
 
 def check_references(notice: Notice, doc: SourceDocument, registry: Registry | None) -> list[Problem]:
     """Ids must be unique and every reference must name something declared."""
+    return [
+        *_unique_ids(notice, doc),
+        *_processing_references(notice, doc),
+        *_processor_references(notice, doc),
+        *_transfer_and_arrangement_references(notice, doc),
+        *(_registry_references(notice, doc, registry) if registry is not None else []),
+    ]
+
+
+def _unique_ids(notice: Notice, doc: SourceDocument) -> list[Problem]:
     problems: list[Problem] = []
     for name in ("data_categories", "recipients", "processors", "joint_controllers", "processing", "people"):
         entries = getattr(notice, name)
         problems += _duplicates(doc, (((name, i, "id"), str(e.id)) for i, e in enumerate(entries)))
     problems += _duplicates(doc, (((("languages", i)), lang) for i, lang in enumerate(notice.languages)))
+    return problems
 
+
+def _processing_references(notice: Notice, doc: SourceDocument) -> list[Problem]:
+    problems: list[Problem] = []
     data_ids = [d.id for d in notice.data_categories]
     people_ids = [p.id.value for p in notice.people]
     recipient_ids = [r.id for r in notice.recipients]
@@ -119,43 +133,56 @@ def check_references(notice: Notice, doc: SourceDocument, registry: Registry | N
             problems += _unknown(doc, ("processing", i, "people", j), person.value, people_ids, N_("people"))
         for j, ref in enumerate(activity.recipients):
             problems += _unknown(doc, ("processing", i, "recipients", j), ref, recipient_ids, N_("recipients"))
+    return problems
+
+
+def _processor_references(notice: Notice, doc: SourceDocument) -> list[Problem]:
+    problems: list[Problem] = []
     processor_ids = [p.id for p in notice.processors]
+    controller_ids = ["publisher", *(j.id for j in notice.joint_controllers)]
     for i, processor in enumerate(notice.processors):
         if processor.sub_processor_of:
             problems += _unknown(
                 doc, ("processors", i, "sub_processor_of"), processor.sub_processor_of, processor_ids, N_("processors")
             )
-    controller_ids = ["publisher", *(j.id for j in notice.joint_controllers)]
-    for i, processor in enumerate(notice.processors):
         for j, ref in enumerate(processor.processor_of):
             problems += _unknown(
                 doc, ("processors", i, "processor_of", j), ref, controller_ids, N_("joint controllers")
             )
+    return problems
+
+
+def _transfer_and_arrangement_references(notice: Notice, doc: SourceDocument) -> list[Problem]:
+    problems: list[Problem] = []
     if isinstance(notice.transfers, list):
+        known = [r.id for r in notice.recipients] + [p.id for p in notice.processors]
         for i, transfer in enumerate(notice.transfers):
             if transfer.recipient:
-                known = recipient_ids + processor_ids
                 problems += _unknown(doc, ("transfers", i, "recipient"), transfer.recipient, known, N_("recipients"))
     if notice.joint_arrangement:
-        known = ["publisher", *(j.id for j in notice.joint_controllers)]
+        controllers = ["publisher", *(j.id for j in notice.joint_controllers)]
         problems += _unknown(
             doc,
             ("joint_arrangement", "rights_contact"),
             notice.joint_arrangement.rights_contact,
-            known,
+            controllers,
             N_("joint controllers"),
         )
-    if registry is not None:
-        for i, law in enumerate(notice.jurisdiction.laws):
-            problems += _unknown(doc, ("jurisdiction", "laws", i), law, registry.laws, N_("laws of the registry"))
-        if notice.jurisdiction.authority:
-            problems += _unknown(
-                doc,
-                ("jurisdiction", "authority"),
-                notice.jurisdiction.authority,
-                registry.authorities,
-                N_("authorities of the registry"),
-            )
+    return problems
+
+
+def _registry_references(notice: Notice, doc: SourceDocument, registry: Registry) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, law in enumerate(notice.jurisdiction.laws):
+        problems += _unknown(doc, ("jurisdiction", "laws", i), law, registry.laws, N_("laws of the registry"))
+    if notice.jurisdiction.authority:
+        problems += _unknown(
+            doc,
+            ("jurisdiction", "authority"),
+            notice.jurisdiction.authority,
+            registry.authorities,
+            N_("authorities of the registry"),
+        )
     return problems
 
 

@@ -10,7 +10,7 @@ from pydantic_core import to_json
 from .codes import all_codes
 from .content import Site
 from .i18n import gettext
-from .render import Jurisdiction
+from .law import Jurisdiction
 
 
 def _resolve(value: Any, language: str, languages: frozenset[str]) -> Any:

@@ -287,4 +287,4 @@ def language_name(code: str, in_language: str | None = None) -> str:
 def country_name(code: str, language: str) -> str:
     from babel import Locale
 
-    return Locale.parse(language).territories.get(code, code)
+    return str(Locale.parse(language).territories.get(code, code))

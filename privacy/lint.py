@@ -207,10 +207,22 @@ def lint_requirements(site: Site, law: Jurisdiction) -> list[Problem]:
 
 def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
     """Rights, safeguards and conditions must be ones the site's laws know; rights they expect must be listed."""
+    if not law.laws:  # no registry to hold the notice to
+        return []
+    return [
+        *_rights_granted(site, law),
+        *_rights_owed(site, law),
+        *_transfers_known(site, law),
+        *_conditions_known(site, law),
+        *_formalities_known(site, law),
+        *_inbox_and_data(site),
+    ]
+
+
+def _rights_granted(site: Site, law: Jurisdiction) -> list[Problem]:
+    """Each right the notice offers is granted by one of its laws."""
     n = site.notice
     out: list[Problem] = []
-    if not law.laws:  # no registry to hold the notice to
-        return out
     for i, right in enumerate(n.rights.offered):
         if right not in law.rights:
             out.append(
@@ -225,6 +237,13 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
                     "error",
                 )
             )
+    return out
+
+
+def _rights_owed(site: Site, law: Jurisdiction) -> list[Problem]:
+    """Each right its laws grant for its legal bases is listed (a controller's notice only)."""
+    n = site.notice
+    out: list[Problem] = []
     bases = {basis for a in n.processing for basis in _bases(a)}
     severity = _owed(n)
     if n.role is NoticeRole.controller:
@@ -242,6 +261,13 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
                         severity,
                     )
                 )
+    return out
+
+
+def _transfers_known(site: Site, law: Jurisdiction) -> list[Problem]:
+    """A transfer leaves the area the law protects, under a safeguard that law knows."""
+    n = site.notice
+    out: list[Problem] = []
     if isinstance(n.transfers, list):
         for i, transfer in enumerate(n.transfers):
             if transfer.safeguard not in law.safeguards:
@@ -264,6 +290,13 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
                         "error",
                     )
                 )
+    return out
+
+
+def _conditions_known(site: Site, law: Jurisdiction) -> list[Problem]:
+    """A processing of sensitive data names a condition its laws know."""
+    n = site.notice
+    out: list[Problem] = []
     for i, activity in enumerate(n.processing):
         if activity.special_condition and activity.special_condition not in law.conditions:
             out.append(
@@ -275,6 +308,13 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
                     "error",
                 )
             )
+    return out
+
+
+def _formalities_known(site: Site, law: Jurisdiction) -> list[Problem]:
+    """Each prior formality is one the authority named keeps."""
+    n = site.notice
+    out: list[Problem] = []
     authority = law.authority
     for i, formality in enumerate(n.jurisdiction.formalities):
         kinds = authority.formalities if authority else {}
@@ -288,6 +328,13 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
                     "error",
                 )
             )
+    return out
+
+
+def _inbox_and_data(site: Site) -> list[Problem]:
+    """An online form has an inbox; each data category is used by a processing."""
+    n = site.notice
+    out: list[Problem] = []
     channels = n.rights.channels
     dpo_email = n.dpo.contact.email if n.dpo and n.dpo != "none" and n.dpo.contact else None
     if channels and channels.online_form and not (channels.email or dpo_email):

@@ -24,22 +24,14 @@ from .consent.widget import WidgetAssets, embed_page, notice_context, publish_wi
 from .content import Content, Site, load_content, load_registry, load_site, site_folders
 from .export import notice_exports
 from .incremental import MANIFEST, Manifest, SiteRecord, Survey, registry_hash, reusable_sites, survey
+from .law import jurisdiction
 from .lint import lint_site
 from .model import Registry
 from .problems import Problem, from_record, sort_key, to_record
 from .publish import Writer, discard, hashed_name, staging_folder, swap_in, swap_in_parts
-from .render import (
-    INDEX,
-    INDEX_TEMPLATE,
-    TEMPLATES_DIR,
-    Renderer,
-    index_page,
-    jurisdiction,
-    notice_page,
-    template_problem,
-)
+from .render import INDEX_TEMPLATE, TEMPLATES_DIR, Renderer, index_page, notice_page, template_problem
 from .rights.request import form_offered
-from .urls import SiteUrls, site_base_url
+from .urls import INDEX, SiteUrls, site_base_url
 
 SITEMAP = "sitemap.xml"
 # Below this many sites to render, starting worker processes costs more than it saves.
@@ -289,12 +281,11 @@ def build(
     if not content_dir.is_dir():
         return _checked(load_content(content_dir), set())
     found = found or survey(content_dir, out, base_url)
-    shared, hashes, previous = found.shared, found.hashes, found.previous
-    kept = reusable_sites(out, previous, shared, hashes)
+    kept = reusable_sites(out, found.previous, found.shared, found.hashes)
     registry_digest = registry_hash(content_dir)
     registry, problems = load_registry(content_dir)
-    result = BuildResult(Content(content_dir, registry), list(problems), sites_total=len(hashes))
-    if not hashes:
+    result = BuildResult(Content(content_dir, registry), list(problems), sites_total=len(found.hashes))
+    if not found.hashes:
         result.problems.append(
             Problem(content_dir, None, (), N_("no site folder was found: add one with a policy.yaml"))
         )
@@ -307,59 +298,18 @@ def build(
     staging = staging_folder(out)
     try:
         writer = Writer(staging)
-        css = (TEMPLATES_DIR / "assets" / "notice.css").read_bytes()
-        stylesheet = f"assets/{hashed_name('notice', '.css', css)}"
-        writer.write(stylesheet, css)
+        stylesheet = _publish_stylesheet(writer)
         site_renderer = SiteRenderer(renderer, registry, stylesheet, publish_widget(writer), base_url)
-        changed = [site_id for site_id in hashes if site_id not in kept]
-        catalogs: dict[str, list[Problem]] = {}
-
-        def meanwhile() -> None:
-            # What comes after the sites, done while the workers render them: each catalog's check (the
-            # sites' languages are not known yet: every catalog on offer) and the index's templates.
-            for language in {*i18n.available_languages(), i18n.SOURCE_LANGUAGE}:
-                catalogs[language] = catalog_problems({language})
-            renderer.prepare(i18n.SOURCE_LANGUAGE, [INDEX_TEMPLATE])
-
-        outcomes = _process_all(
-            (site_renderer, content_dir, staging, hashes), changed, workers or os.cpu_count() or 1, meanwhile
-        )
-        records = dict(kept)
-        for outcome in outcomes:
-            result.problems += outcome.problems
-            i18n.learn(outcome.cldr_answers)
-            if outcome.record is not None:
-                writer.claim(outcome.record.files)
-                records[outcome.site_id] = outcome.record
-        result.problems += [from_record(w) for record in kept.values() for w in record.warnings]
-        # Catalogs are part of the shared fingerprint: those of carried-over sites were checked by an earlier build.
-        checked = {lang for record in kept.values() for lang in record.languages}
-        new = {lang for record in records.values() for lang in record.languages} - checked
-        for language in sorted(new if kept else new | {i18n.SOURCE_LANGUAGE}):
-            result.problems += catalogs[language] if language in catalogs else catalog_problems({language})
-        result.problems = _once_each(result.problems)  # a broken template is met by every site
-        result.problems.sort(key=sort_key)
+        changed = [site_id for site_id in found.hashes if site_id not in kept]
+        job = (site_renderer, content_dir, staging, found.hashes)
+        records = _render_sites(result, writer, job, changed, kept, workers)
+        if result.ok:
+            records = dict(sorted(records.items()))
+            _write_listing(result, writer, renderer, stylesheet, records, (out, found.previous) if kept else None)
         if not result.ok:
             discard(staging)
             return result
-        records = dict(sorted(records.items()))
-        sitemap = [entry for record in records.values() for entry in record.sitemap]
-        if not (kept and _listing_unchanged(out, previous, records, bool(sitemap))):
-            try:
-                index = index_page(
-                    renderer,
-                    [(i, r.name, r.languages, r.draft) for i, r in records.items()],
-                    i18n.SOURCE_LANGUAGE,
-                    stylesheet,
-                )
-            except jinja2.TemplateError as error:
-                result.problems.append(template_problem(error, renderer.templates_dir))
-                discard(staging)
-                return result
-            writer.write(index.path, index.body)
-            if sitemap:
-                writer.write(SITEMAP, _sitemap(sitemap))
-        writer.write(MANIFEST, Manifest(shared, records, registry=registry_digest).to_json())
+        writer.write(MANIFEST, Manifest(found.shared, records, registry=registry_digest).to_json())
         result.pages = [name for r in records.values() for name in r.files if name.endswith("/index.html")]
         result.rendered = len(changed)
         if renderer.cache_dir is not None:
@@ -367,17 +317,97 @@ def build(
     except BaseException:
         discard(staging)
         raise
-    if kept:
-        # The sites carried over stay where they are; only what changed moves in.
-        shared_files = [
-            str(p.relative_to(staging))
-            for p in staging.rglob("*")
-            if p.is_file() and p.relative_to(staging).parts[0] not in records
-        ]
-        # The manifest moves in last: once it is there, the whole build is (the running server waits for it).
-        shared_files.sort(key=lambda name: name == MANIFEST)
-        removed = [site_id for site_id in (previous.sites if previous else {}) if site_id not in records]
-        swap_in_parts(staging, out, changed, shared_files, removed)
-    else:
-        swap_in(staging, out)
+    _move_in(staging, out, changed, records, found.previous if kept else None)
     return result
+
+
+def _publish_stylesheet(writer: Writer) -> str:
+    css = (TEMPLATES_DIR / "assets" / "notice.css").read_bytes()
+    stylesheet = f"assets/{hashed_name('notice', '.css', css)}"
+    writer.write(stylesheet, css)
+    return stylesheet
+
+
+def _render_sites(
+    result: BuildResult,
+    writer: Writer,
+    job: tuple[SiteRenderer, Path, Path, dict[str, str | None]],
+    changed: list[str],
+    kept: dict[str, SiteRecord],
+    workers: int | None,
+) -> dict[str, SiteRecord]:
+    """Render the changed sites on every core, add their problems (and the kept sites' warnings, and the
+    catalogs' problems) to ``result``, and return the record of every site of the build."""
+    renderer = job[0].renderer
+    catalogs: dict[str, list[Problem]] = {}
+
+    def meanwhile() -> None:
+        # What comes after the sites, done while the workers render them: each catalog's check (the
+        # sites' languages are not known yet: every catalog on offer) and the index's templates.
+        for language in {*i18n.available_languages(), i18n.SOURCE_LANGUAGE}:
+            catalogs[language] = catalog_problems({language})
+        renderer.prepare(i18n.SOURCE_LANGUAGE, [INDEX_TEMPLATE])
+
+    outcomes = _process_all(job, changed, workers or os.cpu_count() or 1, meanwhile)
+    records = dict(kept)
+    for outcome in outcomes:
+        result.problems += outcome.problems
+        i18n.learn(outcome.cldr_answers)
+        if outcome.record is not None:
+            writer.claim(outcome.record.files)
+            records[outcome.site_id] = outcome.record
+    result.problems += [from_record(w) for record in kept.values() for w in record.warnings]
+    # Catalogs are part of the shared fingerprint: those of carried-over sites were checked by an earlier build.
+    checked = {lang for record in kept.values() for lang in record.languages}
+    new = {lang for record in records.values() for lang in record.languages} - checked
+    for language in sorted(new if kept else new | {i18n.SOURCE_LANGUAGE}):
+        result.problems += catalogs[language] if language in catalogs else catalog_problems({language})
+    result.problems = _once_each(result.problems)  # a broken template is met by every site
+    result.problems.sort(key=sort_key)
+    return records
+
+
+def _write_listing(
+    result: BuildResult,
+    writer: Writer,
+    renderer: Renderer,
+    stylesheet: str,
+    records: dict[str, SiteRecord],
+    carried_over: tuple[Path, Manifest | None] | None,
+) -> None:
+    """The index and the sitemap, unless those already in the output (``carried_over``) say the same."""
+    sitemap = [entry for record in records.values() for entry in record.sitemap]
+    if carried_over and _listing_unchanged(*carried_over, records, bool(sitemap)):
+        return
+    try:
+        index = index_page(
+            renderer,
+            [(i, r.name, r.languages, r.draft) for i, r in records.items()],
+            i18n.SOURCE_LANGUAGE,
+            stylesheet,
+        )
+    except jinja2.TemplateError as error:
+        result.problems.append(template_problem(error, renderer.templates_dir))
+        return
+    writer.write(index.path, index.body)
+    if sitemap:
+        writer.write(SITEMAP, _sitemap(sitemap))
+
+
+def _move_in(
+    staging: Path, out: Path, changed: list[str], records: dict[str, SiteRecord], previous: Manifest | None
+) -> None:
+    """Put the build in place: whole, or (``previous``: sites were carried over) only what changed."""
+    if previous is None:
+        swap_in(staging, out)
+        return
+    # The sites carried over stay where they are; only what changed moves in.
+    shared_files = [
+        str(p.relative_to(staging))
+        for p in staging.rglob("*")
+        if p.is_file() and p.relative_to(staging).parts[0] not in records
+    ]
+    # The manifest moves in last: once it is there, the whole build is (the running server waits for it).
+    shared_files.sort(key=lambda name: name == MANIFEST)
+    removed = [site_id for site_id in previous.sites if site_id not in records]
+    swap_in_parts(staging, out, changed, shared_files, removed)

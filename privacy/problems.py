@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from .codes import N_
 from .i18n import gettext
@@ -89,16 +89,18 @@ def _path(name: str) -> Path:
 
 
 def from_record(record: dict[str, object]) -> Problem:
+    # The record is one this module wrote (``to_record``): its fields have the types Problem gives them.
+    line = record["line"]
     return Problem(
         _path(str(record["file"])),
-        record["line"],
-        tuple(record["path"]),
-        str(record["message"]),  # type: ignore[arg-type]
-        dict(record["params"]),
-        record["severity"],
+        line if isinstance(line, int) else None,
+        tuple(cast("list[str | int]", record["path"])),
+        str(record["message"]),
+        dict(cast("dict[str, str]", record["params"])),
+        "warning" if record["severity"] == "warning" else "error",
         str(record.get("reason", "")),
         bool(record.get("in_draft")),
-    )  # type: ignore[arg-type, call-overload]
+    )
 
 
 def sort_key(problem: Problem) -> tuple[str, int, str]:

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.compiler import CodeGenerator, Frame
@@ -75,7 +75,7 @@ class TranslatingLoader(jinja2.FileSystemLoader):
 
 
 try:  # MarkupSafe's own escaping of a plain string, the step under ``escape``; not a public name, hence the fallback
-    from markupsafe import _escape_inner
+    from markupsafe import _escape_inner  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - another MarkupSafe release
 
     def _escape_inner(text: str, /) -> str:
@@ -87,7 +87,7 @@ def _escape_output(value: Any) -> str:
     wrapping each piece in a Markup object (the pieces are joined, and the joined text wrapped, by Jinja)."""
     kind = type(value)
     if kind is str:
-        return _escape_inner(value)  # type: ignore[no-any-return]
+        return str(_escape_inner(value))
     if kind is Markup:
         return value  # type: ignore[no-any-return]
     return escape(value)
@@ -242,7 +242,7 @@ _ELISION = re.compile(r"\b([Dd])e (une?)\b")
 
 
 def _elide_after_formatting(env: jinja2.Environment) -> None:
-    translate = env.globals["gettext"]
+    translate = cast("Callable[..., str]", env.globals["gettext"])
 
     @jinja2.pass_context
     def gettext(context: Any, message: str, **variables: Any) -> Any:

@@ -376,7 +376,7 @@ def load_settings(
     return Settings(
         consent_proof_years=proof_years,
         rights_limits=limits,  # type: ignore[arg-type]
-        consent_limits=consent_limits,  # type: ignore[arg-type]
+        consent_limits=consent_limits,
         forwarded_allow_ips=value["PRIVACY_FORWARDED_ALLOW_IPS"] or None,
         environment=environment,  # type: ignore[arg-type]
         secret_keys=keys,

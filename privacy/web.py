@@ -77,7 +77,7 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     receive = request.receive
-    body = b""
+    body: bytes = b""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def optional_cookies() -> dict[str, Any]:
     }
 
 
-def write_content(root: Path, sites: dict[str, dict[str, Any] | str], registry: str | None = None) -> Path:
+def write_content(root: Path, sites: Mapping[str, Mapping[str, Any] | str], registry: str | None = None) -> Path:
     """A content folder: the real registry (or ``registry`` text) and one policy.yaml per site.
 
     A site given as a string is written as is, for tests of malformed YAML.
@@ -117,7 +118,7 @@ PRODUCTION = {
 }
 
 
-def settings_env(tmp_path: Path, content: Path, public: Path | None = None, **extra: str) -> dict[str, str]:
+def settings_env(tmp_path: Path, content: Path, public: Path | None = None, /, **extra: str) -> dict[str, str]:
     env = {
         "PRIVACY_ENV": "development",
         "PRIVACY_SECRET_KEYS": "test-key-" + "x" * 40,

@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -466,7 +467,7 @@ def test_a_change_to_an_organizations_own_catalogs_renders_everything(
     assert build(content, out).rendered == 2
 
 
-def structured_notice() -> dict:
+def structured_notice() -> dict[str, Any]:
     """Joint control with a controller of no fixed identity, identified processors, several legal bases…"""
     notice = minimal_notice(
         service={"name": "Partage Imagerie", "website": "https://partage.example"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.factories import REPO, minimal_notice, write_content
 
@@ -37,7 +38,7 @@ def test_check_reports_file_line_field_and_exits_non_zero(tmp_path: Path) -> Non
     assert lines[-1] == "1 error(s), 0 warning(s) in 1 site(s)"
 
 
-def untranslated() -> dict:
+def untranslated() -> dict[str, Any]:
     notice = minimal_notice()
     notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
     return notice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from privacy.problems import Problem, format_path
 from tests.factories import minimal_notice, write_content
 
 
-def problems_of(tmp_path: Path, notice: dict | str) -> list[Problem]:
+def problems_of(tmp_path: Path, notice: dict[str, Any] | str) -> list[Problem]:
     content = load_content(write_content(tmp_path / "content", {"clinique": notice}))
     return content.problems
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from privacy.database import GroupCommit, connect
+
+
+def _insert(db: sqlite3.Connection, n: int) -> sqlite3.Cursor:
+    return db.execute("INSERT INTO t VALUES (?)", (n,))
 
 
 def test_connections_use_wal_and_the_requested_durability(tmp_path: Path) -> None:
@@ -26,7 +32,7 @@ def test_group_commit_answers_each_writer_after_its_commit(tmp_path: Path, in_lo
     group = GroupCommit(path, "NORMAL", in_loop=True) if in_loop else GroupCommit(path)
     reader = connect(path)
 
-    def insert(n: int) -> object:
+    def insert(n: int) -> Callable[[sqlite3.Connection], int]:
         def work(db: sqlite3.Connection) -> int:
             if n == 13:
                 raise ValueError("unlucky")
@@ -72,9 +78,7 @@ def test_writers_on_the_event_loop_share_commits(tmp_path: Path) -> None:
     changes_before = group.db.total_changes
 
     async def write_all() -> None:
-        await asyncio.gather(
-            *(group.run(lambda db, n=n: db.execute("INSERT INTO t VALUES (?)", (n,))) for n in range(50))
-        )
+        await asyncio.gather(*(group.run(functools.partial(_insert, n=n)) for n in range(50)))
 
     asyncio.run(write_all())
     assert group.db.total_changes - changes_before == 50

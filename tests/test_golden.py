@@ -10,6 +10,7 @@ import difflib
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from privacy.pipeline import build
 from tests.factories import minimal_notice, optional_cookies, write_content
@@ -17,7 +18,7 @@ from tests.factories import minimal_notice, optional_cookies, write_content
 GOLDEN = Path(__file__).resolve().parent / "golden" / "public"
 
 
-def golden_notice() -> dict:
+def golden_notice() -> dict[str, Any]:
     return minimal_notice(
         title={"fr": "Protection de vos données", "en": "Protecting your data"},
         introduction={"fr": "Une **petite** clinique.", "en": "A **small** clinic."},

@@ -43,7 +43,7 @@ def _compiled_by(
     compile_template = jinja2.Environment.compile
 
     def spy(env: jinja2.Environment, source: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
-        compiled.append((env.globals["language"], name))
+        compiled.append((str(env.globals["language"]), str(name)))
         return compile_template(env, source, name, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Environment, "compile", spy)

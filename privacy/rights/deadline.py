@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 from ..codes import Right
 from ..content import Site
+from ..law import jurisdiction
 from ..model import Deadline, Registry
-from ..render import jurisdiction
 
 # When no law of the site names a deadline, the GDPR's is the safe default.
 GDPR_DEADLINE = Deadline(months=1, extension_months=2)

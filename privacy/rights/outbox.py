@@ -106,7 +106,8 @@ def _rollback(db: sqlite3.Connection) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+    delay: timedelta = BASE_DELAY * (2 ** max(attempts - 1, 0))
+    return min(delay, MAX_DELAY)
 
 
 @dataclass(frozen=True)

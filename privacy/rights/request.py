@@ -98,35 +98,56 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
         "details": details,
         "file_reference": file_reference,
     }
-    errors: dict[str, str] = {}
+    normalized, email_error = _email(email)
+    found = {
+        "rights": _rights_error(rights, offered),
+        "name": _name_error(name),
+        "email": email_error,
+        "relationship": _relationship_error(relationship, site),
+        "details": _details_error(details),
+        "file_reference": _file_reference_error(file_reference),
+    }
+    errors = {field: error for field, error in found.items() if error}
+    if errors:
+        return Invalid(values, errors)
+    ordered = tuple(Right(r) for r in offered if r in rights)
+    return RightsRequest(site.id, language, ordered, name, normalized, relationship, details, file_reference)
 
+
+def _rights_error(rights: list[str], offered: list[str]) -> str | None:
     if not rights:
-        errors["rights"] = N_("Choose at least one right.")
+        return N_("Choose at least one right.")
     elif any(r not in offered for r in rights) or len(set(rights)) != len(rights):
-        errors["rights"] = N_("Choose only among the rights listed.")
+        return N_("Choose only among the rights listed.")
+    return None
 
+
+def _name_error(name: str) -> str | None:
     if not name:
-        errors["name"] = N_("Enter your name.")
+        return N_("Enter your name.")
     elif len(name) > NAME_MAX:
-        errors["name"] = N_("Shorten your name to at most 200 characters.")
+        return N_("Shorten your name to at most 200 characters.")
     elif _CONTROL.search(name):
-        errors["name"] = N_("Write your name on one line, without special characters.")
+        return N_("Write your name on one line, without special characters.")
     elif has_invisible(name):
-        errors["name"] = N_(
+        return N_(
             "Your name holds an invisible character (such as a text-direction mark or a zero-width "
             "space, often copied with pasted text): type it again."
         )
     elif "@" in name:
         # In a reply the DPO's mail program shows the name: one that reads as an address would pose as it.
-        errors["name"] = N_("Write your name here, not an email address: the address goes in the next field.")
+        return N_("Write your name here, not an email address: the address goes in the next field.")
+    return None
 
-    normalized = ""
+
+def _email(email: str) -> tuple[str, str | None]:
+    """The address as the outbox writes it, or the problem with it."""
     if not email:
-        errors["email"] = N_("Enter your email address.")
+        return "", N_("Enter your email address.")
     elif len(email) > EMAIL_MAX or _CONTROL.search(email):
-        errors["email"] = N_("Enter a valid email address, such as name@example.fr.")
+        return "", N_("Enter a valid email address, such as name@example.fr.")
     elif has_invisible(email):
-        errors["email"] = N_(
+        return "", N_(
             "Your email address holds an invisible character (such as a text-direction mark or a "
             "zero-width space, often copied with pasted text): type it again."
         )
@@ -137,33 +158,37 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
         try:
             # No DNS look-up: it would leak the address to a resolver and fail offline.
             checked = validate_email(email, check_deliverability=False, allow_smtputf8=False)
-            normalized = checked.ascii_email or checked.normalized
         except EmailNotValidError:
-            errors["email"] = N_("Enter a valid email address, such as name@example.fr.")
+            return "", N_("Enter a valid email address, such as name@example.fr.")
+        return checked.ascii_email or checked.normalized, None
 
+
+def _relationship_error(relationship: str, site: Site) -> str | None:
     if not relationship:
-        errors["relationship"] = N_("Say how you are related to us.")
+        return N_("Say how you are related to us.")
     elif relationship not in relationships(site):
-        errors["relationship"] = N_("Choose one of the options listed.")
+        return N_("Choose one of the options listed.")
+    return None
 
+
+def _details_error(details: str) -> str | None:
     if not details:
-        errors["details"] = N_("Describe your request.")
+        return N_("Describe your request.")
     elif len(details) > DETAILS_MAX:
-        errors["details"] = N_("Shorten the details to at most 5000 characters.")
+        return N_("Shorten the details to at most 5000 characters.")
     elif _CONTROL.sub("", details.replace("\n", "").replace("\t", "")) != details.replace("\n", "").replace("\t", ""):
-        errors["details"] = N_("Remove the special characters from the details.")
+        return N_("Remove the special characters from the details.")
+    return None
 
+
+def _file_reference_error(file_reference: str) -> str | None:
     if len(file_reference) > FILE_REFERENCE_MAX:
-        errors["file_reference"] = N_("Shorten the reference to at most 100 characters.")
+        return N_("Shorten the reference to at most 100 characters.")
     elif _CONTROL.search(file_reference):
-        errors["file_reference"] = N_("Write the reference on one line, without special characters.")
+        return N_("Write the reference on one line, without special characters.")
     elif has_invisible(file_reference):
-        errors["file_reference"] = N_(
+        return N_(
             "The reference holds an invisible character (such as a text-direction mark or "
             "a zero-width space, often copied with pasted text): type it again."
         )
-
-    if errors:
-        return Invalid(values, errors)
-    ordered = tuple(Right(r) for r in offered if r in rights)
-    return RightsRequest(site.id, language, ordered, name, normalized, relationship, details, file_reference)
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,7 +18,7 @@ ESSENTIAL = "ihu"  # only strictly necessary cookies, like the IHU example
 OPT_IN = "clinique"  # declares audience measurement
 
 
-def consent_sites(**opt_in_overrides: object) -> dict[str, dict]:
+def consent_sites(**opt_in_overrides: object) -> dict[str, dict[str, Any]]:
     return {
         ESSENTIAL: minimal_notice(publisher={"name": "IHU Imagerie", "contact": {"email": "contact@ihu.example"}}),
         OPT_IN: minimal_notice(cookies={**optional_cookies(), **opt_in_overrides}),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from privacy.app import CONTENT_SECURITY_POLICY, create_app
 from privacy.consent import log
@@ -177,7 +177,7 @@ def test_essential_mode_asks_nothing_and_covers_nothing(watched: Page, server: S
 # --- opt-in mode -----------------------------------------------------------------------------------------
 
 
-def first_layer(page: Page, server: Server):
+def first_layer(page: Page, server: Server) -> Locator:
     open_page(page, server, "/test/optin.html")
     region = page.get_by_role("region", name="Cookies on this site")
     expect(region).to_be_visible()
@@ -189,10 +189,9 @@ def test_nothing_optional_runs_before_a_choice_and_refusing_weighs_as_much_as_ac
 ) -> None:
     region = first_layer(watched, server)
     assert region.get_by_role("button").all_inner_texts() == ["Accept all", "Reject all", "Customize"]
-    sizes = {
-        (round(b["height"]))
-        for b in (region.get_by_role("button", name=n).bounding_box() or {} for n in ("Accept all", "Reject all"))
-    }
+    boxes = [region.get_by_role("button", name=n).bounding_box() for n in ("Accept all", "Reject all")]
+    sizes = {round(box["height"]) if box else None for box in boxes}
+    assert None not in sizes, "both buttons are laid out"
     assert len(sizes) == 1
     styles = watched.evaluate("""() => [...document.querySelectorAll('.cw button')].map(b => {
         const s = getComputedStyle(b); return s.backgroundColor + s.color + s.fontSize + s.fontWeight; })""")

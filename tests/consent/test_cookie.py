@@ -11,13 +11,13 @@ from itsdangerous import Signer
 from itsdangerous.encoding import base64_decode, base64_encode
 
 from privacy.consent.cookie import ConsentChoice, ConsentCookie, new_consent_id, site_salt
-from privacy.consent.inventory import SECONDS_PER_MONTH, consent_inventory
+from privacy.consent.inventory import SECONDS_PER_MONTH, ConsentInventory, consent_inventory
 from privacy.content import load_content
 from tests.consent.conftest import ESSENTIAL, OPT_IN
 
 
 @pytest.fixture
-def inventory(consent_content: Path):
+def inventory(consent_content: Path) -> ConsentInventory:
     site = load_content(consent_content).site(OPT_IN)
     assert site is not None
     return consent_inventory(site)
@@ -27,13 +27,15 @@ def choice(revision: str, at: int | None = None) -> ConsentChoice:
     return ConsentChoice("abc123", int(time.time()) if at is None else at, revision, {"audience_measurement": True})
 
 
-def test_a_signed_choice_reads_back(inventory) -> None:
+def test_a_signed_choice_reads_back(inventory: ConsentInventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     value = cookie.dumps(choice(inventory.revision), OPT_IN)
-    assert cookie.current(value, inventory) == choice(inventory.revision, cookie.loads(value, OPT_IN).at)
+    read = cookie.loads(value, OPT_IN)
+    assert read is not None
+    assert cookie.current(value, inventory) == choice(inventory.revision, read.at)
 
 
-def test_the_cookie_is_signed_the_way_itsdangerous_signs(inventory) -> None:
+def test_the_cookie_is_signed_the_way_itsdangerous_signs(inventory: ConsentInventory) -> None:
     # Signed in a few C calls rather than through itsdangerous' helpers: its own Signer is the judge.
     key = "k" * 40
     cookie = ConsentCookie((key,))
@@ -50,7 +52,7 @@ def test_the_cookie_is_signed_the_way_itsdangerous_signs(inventory) -> None:
     assert cookie.loads(theirs[:-2], OPT_IN) is None
 
 
-def test_the_newest_key_signs_and_every_key_verifies(inventory) -> None:
+def test_the_newest_key_signs_and_every_key_verifies(inventory: ConsentInventory) -> None:
     old, new = "old-" + "o" * 40, "new-" + "n" * 40
     signed_with_old = ConsentCookie((old,)).dumps(choice(inventory.revision), OPT_IN)
     rotated = ConsentCookie((new, old))  # settings list the newest first
@@ -61,11 +63,11 @@ def test_the_newest_key_signs_and_every_key_verifies(inventory) -> None:
 
 
 @pytest.mark.parametrize("value", ["", "garbage", "a.b", "eyJ4Ijox.invalid", "x" * 5000])
-def test_unparsable_cookies_are_no_choice(inventory, value: str) -> None:
+def test_unparsable_cookies_are_no_choice(inventory: ConsentInventory, value: str) -> None:
     assert ConsentCookie(("k" * 40,)).current(value, inventory) is None
 
 
-def test_a_tampered_cookie_is_no_choice(inventory) -> None:
+def test_a_tampered_cookie_is_no_choice(inventory: ConsentInventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     value = cookie.dumps(choice(inventory.revision), OPT_IN)
     payload, signature = value.rsplit(".", 1)
@@ -75,18 +77,18 @@ def test_a_tampered_cookie_is_no_choice(inventory) -> None:
     assert ConsentCookie(("another-key" * 4,)).current(value, inventory) is None
 
 
-def test_a_signed_payload_of_the_wrong_shape_is_no_choice(inventory) -> None:
+def test_a_signed_payload_of_the_wrong_shape_is_no_choice(inventory: ConsentInventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     raw = cookie._serializer(OPT_IN).dumps({"i": "x", "t": "yesterday", "r": inventory.revision, "c": {}})
     assert cookie.loads(raw, OPT_IN) is None
 
 
-def test_a_choice_for_another_revision_is_no_choice(inventory) -> None:
+def test_a_choice_for_another_revision_is_no_choice(inventory: ConsentInventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     assert cookie.current(cookie.dumps(choice("0123456789abcdef"), OPT_IN), inventory) is None
 
 
-def test_a_choice_older_than_the_lifetime_is_no_choice(inventory) -> None:
+def test_a_choice_older_than_the_lifetime_is_no_choice(inventory: ConsentInventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     now = time.time()
     fresh = cookie.dumps(choice(inventory.revision, int(now - 5 * SECONDS_PER_MONTH)), OPT_IN)
@@ -95,7 +97,7 @@ def test_a_choice_older_than_the_lifetime_is_no_choice(inventory) -> None:
     assert cookie.current(stale, inventory, now) is None
 
 
-def test_a_cookie_signed_for_another_site_is_no_choice(inventory) -> None:
+def test_a_cookie_signed_for_another_site_is_no_choice(inventory: ConsentInventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     other_site = cookie.dumps(choice(inventory.revision), ESSENTIAL)
     assert cookie.loads(other_site, ESSENTIAL) is not None
@@ -117,7 +119,7 @@ def _variants(signature: str) -> list[str]:
     ]
 
 
-def test_only_the_canonical_encoding_of_a_signature_is_accepted(inventory) -> None:
+def test_only_the_canonical_encoding_of_a_signature_is_accepted(inventory: ConsentInventory) -> None:
     cookie = ConsentCookie(("k" * 40,))
     value = cookie.dumps(choice(inventory.revision), OPT_IN)
     payload, signature = value.rsplit(".", 1)

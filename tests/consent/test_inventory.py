@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from privacy.consent.inventory import consent_inventory
+from privacy.consent.inventory import ConsentInventory, consent_inventory
 from privacy.content import load_content
 from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_sites
 from tests.factories import optional_cookies, write_content
 
 
-def inventory_of(tmp_path: Path, site_id: str, **opt_in_overrides: object):
+def inventory_of(tmp_path: Path, site_id: str, **opt_in_overrides: object) -> ConsentInventory:
     content = load_content(write_content(tmp_path, consent_sites(**opt_in_overrides)))
     assert not content.errors, content.errors
     site = content.site(site_id)

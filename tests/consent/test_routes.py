@@ -7,8 +7,10 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from httpx2 import Response
 from starlette.testclient import TestClient
 
 from privacy.consent import log
@@ -24,11 +26,12 @@ def records(client: TestClient, site: str = OPT_IN) -> list[log.ConsentRecord]:
     return list(log.records(consent_log_db(client), site))
 
 
-def state(client: TestClient, site: str = OPT_IN, lang: str = "en", **headers: str) -> dict:
+def state(client: TestClient, site: str = OPT_IN, lang: str = "en", **headers: str) -> dict[str, Any]:
     response = client.get("/consent", params={"site": site, "lang": lang}, headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 def test_a_first_visit_has_no_choice_and_gets_the_banner_in_its_language(consent_client: TestClient) -> None:
@@ -99,7 +102,9 @@ def test_accepting_sets_a_signed_first_party_cookie_and_logs_the_proof(consent_c
 
 
 def test_reject_customize_and_withdraw_are_each_recorded(consent_client: TestClient) -> None:
-    post = lambda body: consent_client.post("/consent", json={"site": OPT_IN, **body}).json()  # noqa: E731
+    def post(body: dict[str, Any]) -> Any:
+        return consent_client.post("/consent", json={"site": OPT_IN, **body}).json()
+
     assert post({"action": "reject"})["choices"] == {"audience_measurement": False}
     assert post({"action": "customize", "choices": {"audience_measurement": True}})["choices"] == {
         "audience_measurement": True
@@ -245,7 +250,7 @@ def test_a_rotated_key_still_reads_old_cookies(make_client: Callable[..., TestCl
 # --- bad input: a 4xx with a message in the visitor's language, never a 500 ---------------------------
 
 
-def post_raw(client: TestClient, body: bytes, content_type: str = "application/json", **headers: str):
+def post_raw(client: TestClient, body: bytes, content_type: str = "application/json", **headers: str) -> Response:
     return client.post("/consent", content=body, headers={"content-type": content_type, **headers})
 
 

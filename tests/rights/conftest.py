@@ -38,7 +38,7 @@ def maildir_messages(maildir: Path) -> list[EmailMessage]:
         folder = maildir / sub
         if folder.is_dir():
             found += [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.iterdir())]
-    return found  # type: ignore[return-value]
+    return found
 
 
 def form_notice(**overrides: Any) -> dict[str, Any]:
@@ -73,7 +73,7 @@ class Inbox:
 
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         data = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(data, policy=policy.default)))  # type: ignore[arg-type]
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(data, policy=policy.default)))
         return "250 OK"
 
 

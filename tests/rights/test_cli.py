@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import server
+from privacy.codes import Right
 from privacy.content import load_content
 from privacy.database import connect
 from privacy.rights import cli, store
@@ -39,7 +40,7 @@ def received(desk: Desk) -> Callable[..., str]:
     def factory(when: datetime, name: str = "Ana Dupont", email: str = "ana@example.fr") -> str:
         site = desk.content.site("clinique")
         assert site is not None
-        request = RightsRequest("clinique", "en", (store.Right.access,), name, email, "patients", f"details {when}", "")
+        request = RightsRequest("clinique", "en", (Right.access,), name, email, "patients", f"details {when}", "")
         return desk.receive(site, request, "receipt", now=when).reference
 
     return factory
@@ -241,7 +242,7 @@ def test_show_writes_out_invisible_characters(desk: Desk) -> None:
     request = RightsRequest(
         "clinique",
         "fr",
-        (store.Right.access,),
+        (Right.access,),
         "\u202eelpmaxe.latipsoh@oec",
         "ana@example.fr",
         "patients",

@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -26,6 +27,11 @@ SENDER = "privacy@clinique.example"
 
 def _site(tmp_path: Path):  # type: ignore[no-untyped-def]
     return load_content(write_content(tmp_path / "content", {"clinique": form_notice()})).sites[0]
+
+
+def _bytes(composed: Mail) -> bytes:
+    assert composed.message is not None, "a composed mail, not a draft"
+    return composed.message
 
 
 def _mail(tmp_path: Path, reference: str = "K7M4-QX9T-PW2R", name: str = "Ana Dupont") -> Mail:
@@ -173,12 +179,12 @@ def test_the_maildir_default_never_holds_a_mail_twice(tmp_path: Path) -> None:
     assert asyncio.run(deliver_due(db, transport, SENDER)).sent == 2
     # A crash after the file was written but before the row was marked sent: handed over again.
     first = _mail(tmp_path)
-    asyncio.run(transport.send(first.message_id, SENDER, first.recipient, first.message, again=True))
+    asyncio.run(transport.send(first.message_id, SENDER, first.recipient, _bytes(first), again=True))
     # And a mail client that has read it (moved to cur/ with flags).
     new = sorted((maildir / "new").iterdir())[0]
     new.rename(maildir / "cur" / f"{new.name}:2,S")
     for m in (_mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN")):
-        asyncio.run(transport.send(m.message_id, SENDER, m.recipient, m.message, again=True))
+        asyncio.run(transport.send(m.message_id, SENDER, m.recipient, _bytes(m), again=True))
     ids = sorted(str(m["Message-ID"]) for m in maildir_messages(maildir))
     assert ids == ["<ABCD-EFGH-JKMN.dpo@clinique.example>", "<K7M4-QX9T-PW2R.dpo@clinique.example>"]
     assert list((maildir / "tmp").iterdir()) == []
@@ -199,7 +205,12 @@ def test_each_mail_reaches_the_disk_and_is_recorded_as_sent_before_the_next(
             events.append("folder synced")
 
     record = outbox._record
-    monkeypatch.setattr(outbox, "_record", lambda *args: (events.append("recorded"), record(*args))[1])
+
+    def recorded(*args: Any) -> Any:
+        events.append("recorded")
+        return record(*args)
+
+    monkeypatch.setattr(outbox, "_record", recorded)
     db = _queue(tmp_path, _mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN"))
     assert asyncio.run(deliver_due(db, Watched(tmp_path / "var" / "maildir"), SENDER)).sent == 2
     # A mail is on disk (its file, then the folder that names it) before it is recorded, and recorded before
@@ -272,7 +283,7 @@ def test_a_pass_that_crashed_after_handing_over_is_not_repeated(tmp_path: Path) 
     transport = MaildirTransport(maildir)
     # The crashed pass: it leased the mail, delivered it, and died before recording it as sent ...
     claimed = outbox._claim(db, datetime.now(UTC), 5, transport.lease)
-    asyncio.run(transport.send(mail.message_id, SENDER, mail.recipient, mail.message))
+    asyncio.run(transport.send(mail.message_id, SENDER, mail.recipient, _bytes(mail)))
     # ... and the person's mail client has read it since (moved to cur/ with flags).
     delivered = next((maildir / "new").iterdir())
     delivered.rename(maildir / "cur" / f"{delivered.name}:2,S")
@@ -320,7 +331,7 @@ def test_a_draft_that_cannot_be_composed_is_retried_then_reported_not_lost(tmp_p
 
 def test_a_name_with_line_breaks_cannot_add_a_header(tmp_path: Path) -> None:
     injected = _mail(tmp_path, name="Ana\r\nBcc: victim@example.org\r\nSubject: pwned")
-    text = injected.message.decode()
+    text = _bytes(injected).decode()
     headers = text.split("\n\n", 1)[0]
     assert "\nBcc:" not in headers and "\nSubject: pwned" not in headers
     assert headers.count("\nSubject:") == 1

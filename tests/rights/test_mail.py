@@ -4,26 +4,37 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from privacy.codes import Right
-from privacy.content import load_content
+from privacy.content import Site, load_content
 from privacy.rights import mail
+from privacy.rights.outbox import Mail
 from tests.factories import write_content
 from tests.rights.conftest import form_notice
 
 SENDER = "privacy@clinique.example"
 
 
-def _site(tmp_path: Path, publisher: str = "Clinique Émeraude"):  # type: ignore[no-untyped-def]
+def _content(sent: Mail) -> str:
+    """The text of a composed mail."""
+    assert sent.message is not None, "a composed mail, not a draft"
+    read = message_from_bytes(sent.message, policy=policy.default)
+    assert isinstance(read, EmailMessage)
+    return str(read.get_content())
+
+
+def _site(tmp_path: Path, publisher: str = "Clinique Émeraude") -> Site:
     notice = form_notice()
     notice["publisher"]["name"] = publisher
     return load_content(write_content(tmp_path / "content", {"clinique": notice})).sites[0]
 
 
-def _to_dpo(tmp_path: Path, name: str = "Ana Dupont-Lévêque", email: str = "ana@example.fr", **site: str) -> mail.Mail:
+def _to_dpo(tmp_path: Path, name: str = "Ana Dupont-Lévêque", email: str = "ana@example.fr", **site: str) -> Mail:
     return mail.to_dpo(
         _site(tmp_path, **site),
         "dpo@clinique.example",
@@ -149,7 +160,7 @@ def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None
     with tempfile.TemporaryDirectory() as folder:
         content = load_content(write_content(Path(folder), {"clinique": minimal_notice()}))
     site = content.sites[0]
-    args = dict(
+    args: dict[str, Any] = dict(
         reference="K7M4-QX9T-PW2R",
         email="a@b.example",
         rights=(Right.access,),
@@ -160,8 +171,8 @@ def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None
     promised = mail.acknowledgment(site, "en", "privacy@x.example", due_on=date(2025, 4, 3), **args)
     silent = mail.acknowledgment(site, "en", "privacy@x.example", due_on=None, **args)
 
-    def body(sent: mail.Mail) -> str:
-        return message_from_bytes(sent.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined, no-any-return]
+    def body(sent: Mail) -> str:
+        return _content(sent)
 
     assert "We will answer by April 3, 2025" in body(promised)
     assert "We will answer by" not in body(silent)
@@ -202,8 +213,8 @@ def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_le
         sent_at=received,
         legal=False,
     )
-    dpo_text = message_from_bytes(to_dpo.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
-    later_text = message_from_bytes(later.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
+    dpo_text = _content(to_dpo)
+    later_text = _content(later)
     assert "Date visée (pas de délai légal)" in dpo_text and "Legal due date" not in dpo_text
     assert "as the law allows" not in later_text and "we need more time to answer it." in later_text
 
@@ -265,7 +276,7 @@ def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails() -> None:
         due_on=date(2025, 4, 3),
         confirmed=False,
     )
-    ack_text = message_from_bytes(ack.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
-    dpo_text = message_from_bytes(dpo.message, policy=policy.default).get_content()  # type: ignore[arg-type, attr-defined]
+    ack_text = _content(ack)
+    dpo_text = _content(dpo)
     assert "How to prove your identity:\nAttach a copy of your ID." in ack_text and "reasonable doubt" not in ack_text
     assert "justificatif d'identité" in dpo_text and "doute raisonnable" not in dpo_text

@@ -268,8 +268,9 @@ def test_a_tampered_or_expired_link_is_refused(
     tampered = rights_client.get(link[:-2] + ("AA" if not link.endswith("AA") else "BB"))
     assert tampered.status_code == 400 and "Ce lien ne fonctionne pas" in tampered.text
     settings = load_settings(settings_env(tmp_path, tmp_path / "content"))
+    clock = itsdangerous.timed.time  # type: ignore[attr-defined]
     with monkeypatch.context() as frozen:
-        frozen.setattr(itsdangerous.timed.time, "time", lambda: time.time_ns() / 1e9 - 15 * 86400)
+        frozen.setattr(clock, "time", lambda: time.time_ns() / 1e9 - 15 * 86400)
         old = confirm_serializer(settings).dumps("some-nonce")
     assert rights_client.get(f"/rights/clinique/fr/confirm/{old}").status_code == 400
     assert rights_client.post(f"/rights/clinique/fr/confirm/{old}").status_code == 400
