@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -81,7 +82,7 @@ class Server:
 
 
 @contextmanager
-def serving(root: Path, sites: dict[str, dict] | None = None, **env: str) -> Iterator[Server]:
+def serving(root: Path, sites: dict[str, dict[str, Any]] | None = None, **env: str) -> Iterator[Server]:
     """The built test sites (``sites``, else consent_sites()) under uvicorn on a loopback port, for as long as the
     context lasts."""
     content = write_content(root / "content", sites or consent_sites())

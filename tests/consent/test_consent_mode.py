@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,7 +27,7 @@ DENIED = {
 }
 
 
-def sites() -> dict[str, dict]:
+def sites() -> dict[str, dict[str, Any]]:
     mapped = {**optional_cookies(), "google_consent_mode": {"analytics_storage": ["audience_measurement"]}}
     return {**consent_sites(), CONSENT_MODE: minimal_notice(cookies=mapped)}
 

@@ -66,7 +66,7 @@ def npm_pack(into: Path) -> Path:
     )
     assert done.returncode == 0, done.stderr
     (packed,) = json.loads(done.stdout)
-    return into / packed["filename"]
+    return into / str(packed["filename"])
 
 
 @pytest.fixture(scope="module")
