@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -57,8 +57,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT = (b"content-type", b"application/json")
 NO_STORE = (b"cache-control", b"no-store")
 VARY_COOKIE_GPC = (b"vary", b"Cookie, Sec-GPC")
-# What Starlette's RedirectResponse leaves unquoted in a Location header.
-REDIRECT_SAFE = ":/%#?=@[]!$&'()*+,;"
+RECEIPT = "/consent/receipt"
+RECORDED = "/consent/recorded"
 
 NO_SITE = N_("Say which site this choice is for (the “site” field, or data-site on the widget's script tag).")
 WRONG_TYPE = N_("Send the choice as JSON (application/json) or as a form (application/x-www-form-urlencoded).")
@@ -246,6 +246,7 @@ class ConsentEndpoint:
                 "decided": current is not None,
                 "choices": dict(zip(inventory.optional_categories, granted, strict=False)),
                 "gpc": gpc,
+                "receipt": RECEIPT,
                 **shown.shown,
                 "hash": shown.hash,
             }
@@ -289,7 +290,7 @@ class ConsentEndpoint:
         body = self._state_body(site, language, current, request.headers.get("sec-gpc") == "1")
         await send_answer(send, 200, body, [JSON_CONTENT, NO_STORE, VARY_COOKIE_GPC])
 
-    def _refuse(
+    def refuse(
         self, request: Request, as_json: bool, status: int, message: str, explicit: str | None = None, **params: Any
     ) -> Response:
         # The visitor's language is only worked out when there is something to say.
@@ -302,24 +303,24 @@ class ConsentEndpoint:
         as_json = content_type == JSON_TYPE or JSON_TYPE in headers.get("accept", "")
         refusal: Response | None = None
         if not same_origin(request, self.state.settings.public_origins):
-            refusal = self._refuse(request, as_json, 403, CROSS_SITE)
+            refusal = self.refuse(request, as_json, 403, CROSS_SITE)
         elif content_type not in (JSON_TYPE, FORM_TYPE):
-            refusal = self._refuse(request, as_json, 415, WRONG_TYPE)
+            refusal = self.refuse(request, as_json, 415, WRONG_TYPE)
         else:
             try:
                 body = await read_body(request, MAX_CONSENT_BODY)
                 gpc_header = headers.get("sec-gpc") == "1"
                 choice = _parse_json(body, gpc_header) if content_type == JSON_TYPE else _parse_form(body, gpc_header)
             except BodyTooLarge:
-                refusal = self._refuse(request, as_json, 413, TOO_LARGE)
+                refusal = self.refuse(request, as_json, 413, TOO_LARGE)
             except BadChoice as error:
-                refusal = self._refuse(request, as_json, error.status, error.message, **error.params)
+                refusal = self.refuse(request, as_json, error.status, error.message, **error.params)
             else:
                 try:
                     await self._record(request, choice, send)
                     return
                 except BadChoice as error:
-                    refusal = self._refuse(
+                    refusal = self.refuse(
                         request, as_json, error.status, error.message, choice.language, **error.params
                     )
                     if error.retry_after is not None:
@@ -327,7 +328,7 @@ class ConsentEndpoint:
                 except sqlite3.Error:
                     # The log is the proof: no cookie without its entry. Nothing was half-written (one
                     # transaction), so the person can simply try again.
-                    refusal = self._refuse(request, as_json, 503, NOT_RECORDED, choice.language)
+                    refusal = self.refuse(request, as_json, 503, NOT_RECORDED, choice.language)
         await refusal(request.scope, request.receive, send)
 
     def _return_path(self, request: Request, choice: ChoiceRequest, site: Site, language: str) -> str:
@@ -390,11 +391,13 @@ class ConsentEndpoint:
             samesite="lax",
         )
         if return_to is not None:
+            # Without JavaScript: a page that confirms the choice, with a link back to where it was made.
+            confirmation = urlencode({"site": site.id, "lang": shown_language, "return": return_to})
             await send_answer(
                 send,
                 303,
                 b"",
-                [(b"location", quote(return_to, safe=REDIRECT_SAFE).encode("latin-1")), NO_STORE, cookie],
+                [(b"location", f"{RECORDED}?{confirmation}".encode("ascii")), NO_STORE, cookie],
             )
         else:
             await send_answer(
@@ -424,4 +427,18 @@ class CurrentEndpoint:
 
 
 def consent_routes(current: Callable[[], ConsentEndpoint]) -> list[BaseRoute]:
-    return [Route("/consent", CurrentEndpoint(current), methods=["GET", "POST"])]
+    from .visitor import VisitorPages
+
+    pages = VisitorPages()
+
+    async def receipt(request: Request) -> Response:
+        return await pages.receipt(current(), request)
+
+    async def recorded(request: Request) -> Response:
+        return await pages.recorded(current(), request)
+
+    return [
+        Route("/consent", CurrentEndpoint(current), methods=["GET", "POST"]),
+        Route(RECEIPT, receipt, methods=["GET"]),
+        Route(RECORDED, recorded, methods=["GET"]),
+    ]

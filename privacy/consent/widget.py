@@ -167,6 +167,7 @@ def notice_context(
             "action": ENDPOINT,
             "site": site.id,
             "return_path": notice_link(site, language, "cookie-settings"),
+            "receipt": f"{ENDPOINT}/receipt?site={site.id}&lang={language}",
             "categories": [c.category for c in inventory.optional],
             "embed_page": relative(page_path, SiteUrls(site.id).page_path(language, EMBED_PAGE)),
         },

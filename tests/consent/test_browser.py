@@ -308,7 +308,9 @@ def test_the_script_alone_reports_global_privacy_control(browser: Browser, serve
 # --- JavaScript off -----------------------------------------------------------------------------------
 
 
-def test_with_javascript_off_the_notice_form_records_the_choice(browser: Browser, server: Server) -> None:
+def test_with_javascript_off_the_notice_form_records_the_choice_and_confirms_it(
+    browser: Browser, server: Server
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
@@ -317,6 +319,13 @@ def test_with_javascript_off_the_notice_form_records_the_choice(browser: Browser
         form.get_by_role("checkbox", name="Mesure d'audience").check()
         with page.expect_navigation():
             form.get_by_role("button", name="Enregistrer mes choix").click()
+        # A page confirms the recorded choice, with a link back.
+        assert page.url.startswith(f"{server.url}/consent/recorded?")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Votre choix a été enregistré")
+        expect(page.get_by_role("listitem")).to_have_text(["Mesure d'audience\u00a0: autorisé"])
+        assert_axe_clean(page)
+        with page.expect_navigation():
+            page.get_by_role("link", name="Revenir à la page où vous étiez").click()
         assert page.url == f"{server.url}/{OPT_IN}/fr/#cookie-settings"
         state = context.request.get(f"{server.url}/consent?site={OPT_IN}").json()
         assert state["decided"] is True and state["choices"] == {"audience_measurement": True}

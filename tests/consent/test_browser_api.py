@@ -4,12 +4,15 @@ focus (never lost, never stolen, never under the banner). Every state is held to
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from privacy.consent.receipt import verify
 from tests.consent.conftest import ESSENTIAL, OPT_IN
 from tests.consent.test_browser import Server, open_page, serving, tracker_runs
 from tests.support.quality import (
@@ -282,3 +285,25 @@ def test_after_the_first_choice_focus_returns_where_it_was_and_is_never_stolen(w
     # Later changes to the page (a single-page app) never move it.
     watched.evaluate("() => document.querySelector('main').append(document.createElement('p'))")
     expect(watched.locator("#before")).to_be_focused()
+
+
+# --- the receipt ---------------------------------------------------------------------------------------------
+
+
+def test_after_a_choice_the_preferences_offer_the_signed_receipt(watched: Page, server: Server) -> None:
+    open_page(watched, server, "/test/api.html")
+    banner(watched).get_by_role("button", name="Accept all").click()
+    expect(watched.get_by_role("region")).to_have_count(0)
+    watched.evaluate("() => PrivacyConsent.open()")
+    region = banner(watched)
+    expect(region).to_contain_text("Your consent receipt:")
+    assert_axe_clean(watched)
+    with watched.expect_download() as text_download:
+        region.get_by_role("link", name="download as text").click()
+    text = Path(text_download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("Consent receipt") and "- Audience measurement: allowed" in text
+    with watched.expect_download() as json_download:
+        region.get_by_role("link", name="download as JSON").click()
+    receipt = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    assert verify(receipt, server.settings.secret_keys)
+    assert receipt["record"]["pii_principal_id"] == server.records(OPT_IN)[-1].consent_id
