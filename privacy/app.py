@@ -5,25 +5,24 @@ from __future__ import annotations
 
 import gc
 import posixpath
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path, PurePosixPath
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .assembly import ContentError, Server, assemble
 from .caching import CachedFiles
 from .codes import N_
-from .content import Content, load_content
+from .content import Content
 from .i18n import available_languages
 from .incremental import MANIFEST
-from .settings import Settings, prepare_var_dir
-from .snapshot import Published, following_builds, manifest_identity
+from .settings import Settings
 from .web import error_response, request_language
 
 WRONG_HOST = N_("This server answers only at its own address: %(origin)s")
@@ -159,78 +158,34 @@ class PublishedPages:
         await self.files(scope, receive, send)
 
 
-@dataclass
-class AppState:
-    settings: Settings
-    # The content served now, with what the features work out from it: replaced whole after each build.
-    published: Published
-
-    @property
-    def content(self) -> Content:
-        """The content served now; a request takes ``published.current`` once and keeps it instead."""
-        return self.published.current.content
-
-
-class ContentError(Exception):
-    def __init__(self, content: Content) -> None:
-        super().__init__("the content has errors")
-        self.content = content
-
-
-def open_state(settings: Settings, content: Content | None = None) -> AppState:
-    from . import storage
-
-    # Looked at before the content is read: a build that ends meanwhile is read again.
-    seen = manifest_identity(settings.public_dir)
-    content = content or load_content(settings.content_dir)
-    if content.errors:
-        raise ContentError(content)
-    prepare_var_dir(settings)
-    storage.check(settings)  # a damaged database refuses the start (storage.DatabaseDamaged)
-    return AppState(settings, Published(content, seen))
-
-
-def feature_routes(state: AppState) -> list[BaseRoute]:
-    """The endpoints of each feature; the static pages come last, at /."""
-    from . import consent, rights
-
-    return [*consent.routes(state), *rights.routes(state)]
-
-
-def _lifespan(state: AppState):  # type: ignore[no-untyped-def]
-    """Background work that lives as long as the server: the rights outbox worker and purges, the consent
-    log's purge, the databases' checkpoints (the last to stop: the final one follows every write), and the
-    content of each new build served without a restart (privacy/snapshot.py)."""
-    from . import consent, rights, storage
-
+def _lifespan(server: Server) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # What is loaded at start (content, templates, catalogs) lives as long as the server: moved out of
         # the collector's reach, so its full collections stop walking it (they were the slowest requests).
         gc.collect()
         gc.freeze()
-        async with (
-            storage.upkeep(state.settings),
-            rights.background(state),
-            consent.background(state),
-            following_builds(state.published, state.settings.content_dir, state.settings.public_dir),
-        ):
+        async with server.running():
             yield
 
     return lifespan
 
 
 def create_app(settings: Settings, content: Content | None = None, *, server_sends_headers: bool = False) -> Starlette:
-    """``server_sends_headers``: the HTTP server adds ``static_headers`` itself (see SecurityHeaders)."""
-    state = open_state(settings, content)
-    routes = [*feature_routes(state), Mount("/", app=PublishedPages(Path(settings.public_dir)))]
+    """The server ``assembly.assemble`` builds, as an ASGI app. ``server_sends_headers``: the HTTP server adds
+    ``static_headers`` itself (see SecurityHeaders)."""
+    server = assemble(settings, content)
+    routes = [*server.routes(), Mount("/", app=PublishedPages(Path(settings.public_dir)))]
     app = PrivacyApp(
         routes=routes,
-        lifespan=_lifespan(state),
+        lifespan=_lifespan(server),
         exception_handlers={Exception: server_error},
         production=settings.production,
         server_sends_headers=server_sends_headers,
     )
-    app.state.privacy = state
+    app.state.privacy = server
     app.add_middleware(PublicAddress, settings=settings)
     return app
+
+
+__all__ = ["ContentError", "create_app", "static_headers"]

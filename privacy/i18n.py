@@ -172,7 +172,7 @@ def _remembered(function: F) -> F:
 
 def _babel_stamp() -> str:
     """Which Babel gave the answers (without importing it)."""
-    from .incremental import install_stamp
+    from .installed import install_stamp
 
     return install_stamp("babel")
 

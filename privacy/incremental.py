@@ -11,12 +11,13 @@ heavy import.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .installed import install_stamp
 
 FORMAT = 1
 MANIFEST = ".build/manifest.json"
@@ -81,16 +82,6 @@ def shared_fingerprint(content_dir: Path, base_url: str | None, root: Path = ROO
     digest.update(registry.read_bytes() if registry.is_file() else b"-")
     digest.update(_library_stamps().encode())
     return digest.hexdigest()
-
-
-def install_stamp(package: str) -> str:
-    """Where ``package`` is installed and when, found without importing it: an upgrade rewrites its files."""
-    spec = importlib.util.find_spec(package)
-    origin = spec.origin if spec and spec.origin else ""
-    try:
-        return f"{package}:{origin}:{os.stat(origin).st_mtime_ns}"
-    except OSError:
-        return f"{package}:{origin}"
 
 
 def _library_stamps() -> str:

@@ -6,8 +6,8 @@ the value and the moment the hit stops counting: two instances on one database e
 forgets nothing, and the count is taken in the same transaction as what it counts. Only the keyed hash is
 kept, never the address, and only until its window ends.
 
-``RateLimits`` is the storage a counter needs; ``SqliteRateLimits`` keeps it in SQLite, with its SQL here
-and nowhere else (PostgreSQL, with the storage issue, is another implementation of the same three methods).
+``RateLimits`` is the storage a counter needs; each backend keeps it with its own SQL (privacy/sqlite/counters.py,
+privacy/postgres/counters.py).
 """
 
 from __future__ import annotations
@@ -16,24 +16,8 @@ import hashlib
 import hmac
 import ipaddress
 import math
-import sqlite3
 from dataclasses import dataclass
 from typing import Protocol
-
-from .database import register_schema
-
-SCHEMA = """
-    CREATE TABLE IF NOT EXISTS rate_limit_hits (
-        counter TEXT NOT NULL,      -- which limit, e.g. rights.address
-        key BLOB NOT NULL,          -- keyed hash of the value counted (an address): never the value
-        expires_at REAL NOT NULL    -- Unix time when this hit stops counting
-    );
-    CREATE INDEX IF NOT EXISTS rate_limit_hits_key ON rate_limit_hits (counter, key, expires_at);
-    CREATE INDEX IF NOT EXISTS rate_limit_hits_expiry ON rate_limit_hits (expires_at);
-    """
-# In both databases: each feature counts in the one it writes, in the transaction that writes it.
-register_schema("rate_limits", SCHEMA, store="requests")
-register_schema("rate_limits.consent_log", SCHEMA, store="consent_log")
 
 # Every FORGET_EVERY hits, up to FORGET_AT_MOST expired ones are deleted: more than come in, so the table holds
 # about the live hits, with no purge to schedule and little work on each hit.
@@ -62,33 +46,6 @@ class RateLimits(Protocol):
     def add_hit(self, counter: str, key: bytes, expires_at: float) -> None: ...
 
     def forget_expired(self, now: float, at_most: int) -> None: ...
-
-
-class SqliteRateLimits:
-    """``RateLimits`` on a SQLite connection (a group commit's, already in its transaction)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def live_hits(self, counter: str, key: bytes, now: float) -> list[float]:
-        rows = self.db.execute(
-            "SELECT expires_at FROM rate_limit_hits WHERE counter = ? AND key = ? AND expires_at > ?"
-            " ORDER BY expires_at",
-            (counter, key, now),
-        )
-        return [float(row[0]) for row in rows]
-
-    def add_hit(self, counter: str, key: bytes, expires_at: float) -> None:
-        self.db.execute(
-            "INSERT INTO rate_limit_hits (counter, key, expires_at) VALUES (?, ?, ?)", (counter, key, expires_at)
-        )
-
-    def forget_expired(self, now: float, at_most: int) -> None:
-        self.db.execute(
-            "DELETE FROM rate_limit_hits WHERE rowid IN (SELECT rowid FROM rate_limit_hits"
-            " WHERE expires_at <= ? LIMIT ?)",
-            (now, at_most),
-        )
 
 
 class Counter:

@@ -12,7 +12,8 @@ from .app import ContentError, create_app, static_headers
 from .codes import N_
 from .i18n import gettext, operator_language
 from .settings import SettingsError, load_settings
-from .storage import BackupRefused, DatabaseDamaged, backup
+from .storage import BackupRefused, backup
+from .stores import StorageFailed, StorageRefused
 
 STORAGE_FAILED = N_(
     "the server could not open its storage (%(reason)s): check PRIVACY_VAR_DIR, PRIVACY_DATABASE and "
@@ -26,7 +27,7 @@ def serve(host: str, port: int) -> int:
         settings = load_settings(listen=(host, port))
         # uvicorn adds the security headers to every answer, its own errors (a malformed request) included.
         app = create_app(settings, server_sends_headers=True)
-    except (SettingsError, DatabaseDamaged) as error:
+    except (SettingsError, StorageRefused) as error:
         print(f"server.py: {error.text(language)}", file=sys.stderr)
         return 2
     except ContentError as error:
@@ -38,10 +39,8 @@ def serve(host: str, port: int) -> int:
             file=sys.stderr,
         )
         return 2
-    except (OSError, sqlite3.Error) as error:
-        # A start-up failure is the operator's to fix: said in their language, without a traceback.
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        print("server.py: " + gettext(language, STORAGE_FAILED) % {"reason": reason}, file=sys.stderr)
+    except (OSError, sqlite3.Error, StorageFailed) as error:
+        _storage_failed("server.py", error, language)
         return 2
     # No access log: URLs and client addresses of visitors are personal data.
     # Behind a reverse proxy, the client address (for rate limits) comes from X-Forwarded-For and the scheme
@@ -61,6 +60,39 @@ def serve(host: str, port: int) -> int:
         forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None,
         headers=headers,
     )
+    return 0
+
+
+def _storage_failed(command: str, error: Exception, language: str) -> None:
+    # A start-up failure is the operator's to fix: said in their language, without a traceback.
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    print(f"{command}: " + gettext(language, STORAGE_FAILED) % {"reason": reason}, file=sys.stderr)
+
+
+def run_migrate() -> int:
+    """``server.py migrate``: every database brought to the schema this version needs; what was done."""
+    from .backends import migrate
+
+    language = operator_language()
+    try:
+        settings = load_settings()
+        applied = migrate(settings)
+    except (SettingsError, StorageRefused) as error:
+        print(f"server.py migrate: {error.text(language)}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error, StorageFailed) as error:
+        _storage_failed("server.py migrate", error, language)
+        return 2
+    for done in applied:
+        said = (
+            N_("%(database)s: schema version %(after)s, already up to date")
+            if done.before == done.after
+            else N_("%(database)s: schema migrated from version %(before)s to %(after)s")
+        )
+        print(
+            gettext(language, said) % {"database": done.database, "before": done.before, "after": done.after},
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The server's two databases as the operator looks after them: checked at start, their write-ahead logs
+"""The embedded backend's two SQLite databases as the operator looks after them: checked at start, their write-ahead logs
 checkpointed regularly and at shutdown, and copied online for backups.
 
 In WAL mode a commit lands in the ``-wal`` file first; until a checkpoint moves it into the database file, a
@@ -18,9 +18,10 @@ from pathlib import Path
 
 from . import wal
 from .codes import N_
-from .database import checkpoint
 from .private import sync_folder
 from .settings import Settings
+from .sqlite.database import checkpoint
+from .stores import StorageRefused
 
 # A minute of commits at most sits in a log only.
 CHECKPOINT_EVERY_SECONDS = 60.0
@@ -42,18 +43,11 @@ UNREADABLE = N_(
 )
 
 
-class DatabaseDamaged(Exception):
+class DatabaseDamaged(StorageRefused):
     """A database that fails its check at start; ``message`` is a catalog id."""
 
     def __init__(self, message: str, path: Path, problem: str) -> None:
-        super().__init__(message % {"path": path, "problem": problem})
-        self.message = message
-        self.params = {"path": str(path), "problem": problem}
-
-    def text(self, language: str) -> str:
-        from .i18n import gettext
-
-        return gettext(language, self.message) % self.params
+        super().__init__(message, path=str(path), problem=problem)
 
 
 def databases(settings: Settings) -> tuple[Path, Path]:

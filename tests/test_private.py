@@ -57,7 +57,7 @@ def test_var_and_its_files_are_private_whatever_the_umask(
 
 
 def test_a_database_left_readable_by_an_earlier_version_is_made_private(tmp_path: Path) -> None:
-    from privacy.database import connect
+    from privacy.sqlite.database import connect
 
     path = tmp_path / "privacy.sqlite3"
     names = ("privacy.sqlite3", "privacy.sqlite3-wal", "privacy.sqlite3-shm")

@@ -11,13 +11,13 @@ import csv
 import json
 import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TextIO
 
 from .. import i18n
+from ..backends import open_stores
 from ..codes import N_
-from ..database import connect
-from ..settings import SettingsError, load_settings
+from ..settings import Settings, SettingsError, load_settings
+from ..stores import StorageRefused
 from . import log
 
 COLUMNS = (
@@ -70,34 +70,44 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except SettingsError as error:
         print(f"server.py consent-log: {error.text(language)}", file=sys.stderr)
         return 2
-    if args.purge:
-        return purge(settings.consent_log, settings.consent_proof_years, args.dry_run, language)
-    if not args.site:
+    if not args.purge and not args.site:
         print(f"server.py consent-log: {i18n.gettext(language, NO_SITE)}", file=sys.stderr)
         return 2
-    db = connect(settings.consent_log, store="consent_log")
     try:
-        records = list(log.records(db, args.site, args.since))
+        if args.purge:
+            return purge(settings, args.dry_run, language)
+        stores = open_stores(settings, check=False)
+    except StorageRefused as error:
+        print(f"server.py consent-log: {error.text(language)}", file=sys.stderr)
+        return 2
+    try:
+        with stores.consent.transaction(reading=True) as session:
+            records = session.log.records(args.site, args.since)
     finally:
-        db.close()
+        stores.close()
     (write_json if args.format == "json" else write_csv)(records, out or sys.stdout)
     summary = i18n.gettext(language, N_("%(count)d consent record(s) for the site “%(site)s”"))
     print(summary % {"count": len(records), "site": args.site}, file=sys.stderr)
     return 0
 
 
-def purge(path: Path, years: int, dry_run: bool, language: str, now: datetime | None = None) -> int:
-    cutoff = log.proof_cutoff(now or datetime.now(UTC), years)
-    db = connect(path, "NORMAL", "consent_log")
+def purge(settings: Settings, dry_run: bool, language: str, now: datetime | None = None) -> int:
+    cutoff = log.proof_cutoff(now or datetime.now(UTC), settings.consent_proof_years)
+    stores = open_stores(settings, check=False)
     try:
         if dry_run:
-            count = log.count_before(db, cutoff)
+            with stores.consent.transaction(reading=True) as session:
+                count = session.log.count_before(cutoff)
         else:
             count = 0
-            while done := log.purge(db, cutoff):  # autocommit: each chunk is its own short transaction
+            while True:  # each chunk its own short transaction: the server's writes go on in between
+                with stores.consent.transaction() as session:
+                    done = session.log.purge(cutoff, 5000)
                 count += done
+                if not done:
+                    break
     finally:
-        db.close()
+        stores.close()
     said = i18n.gettext(language, WOULD_PURGE if dry_run else PURGED)
     print(said % {"count": count, "cutoff": cutoff.date().isoformat()}, file=sys.stderr)
     return 0

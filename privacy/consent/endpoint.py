@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.requests import ClientDisconnect, Request
@@ -24,8 +23,9 @@ from starlette.types import Receive, Scope, Send
 from .. import i18n
 from ..codes import N_, CookieCategory
 from ..content import Content, Site
-from ..database import GroupCommit
-from ..rate_limits import Counter, Limit, SqliteRateLimits, Verdict, client_key
+from ..rate_limits import Counter, Limit, Verdict, client_key
+from ..settings import Settings
+from ..stores import ConsentDatabase, ConsentSession, StorageFailed
 from ..web import (
     CROSS_SITE,
     NOT_FOUND,
@@ -43,9 +43,6 @@ from . import log
 from .banner import Banner, banner, banner_language, notice_link
 from .cookie import ConsentChoice, ConsentCookie, new_consent_id, still_holds
 from .inventory import ConsentInventory, consent_inventory
-
-if TYPE_CHECKING:
-    from ..app import AppState
 
 # A choice is a few categories; anything bigger is not from our banner.
 MAX_CONSENT_BODY = 4096
@@ -185,19 +182,17 @@ class ConsentEndpoint:
     written straight to the server (bytes encoded once per state, no Response object); refusals take
     the shared, localized error responses."""
 
-    def __init__(self, state: AppState) -> None:
-        self.state = state
-        self.cookie = ConsentCookie(state.settings.secret_keys)
-        # A database of its own (settings.consent_log), synchronous=NORMAL: in WAL mode a logged choice
-        # survives a crash of the server; only a power cut may lose the last moments, and the person's
-        # cookie still holds the choice. Rights requests keep FULL in their own database.
-        # Concurrent choices share one commit (GroupCommit), each answered only once its entry is written.
-        self.log = GroupCommit(state.settings.consent_log, "NORMAL", "consent_log", in_loop=True)
+    def __init__(self, settings: Settings, content: Content, log: ConsentDatabase) -> None:
+        self.settings = settings
+        self.cookie = ConsentCookie(settings.secret_keys)
+        # The proof-of-consent log: each choice is answered only once its entry is committed (concurrent
+        # choices may share one commit).
+        self.log = log
         # What bounds the log's growth: choices per client address, counted in the log's own database, in the
         # transaction that appends the entry (privacy/rate_limits.py).
-        self.choices = Counter("consent.address", Limit(*state.settings.consent_limits), state.settings.secret_keys[0])
+        self.choices = Counter("consent.address", Limit(*settings.consent_limits), settings.secret_keys[0])
         self._queries: dict[bytes, tuple[str, str]] = {}
-        self._answer_from(state.content)
+        self._answer_from(content)
 
     def over(self, content: Content) -> ConsentEndpoint:
         """This endpoint (its signer, log and limits) answering from ``content``, with the inventories and the
@@ -302,7 +297,7 @@ class ConsentEndpoint:
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         as_json = content_type == JSON_TYPE or JSON_TYPE in headers.get("accept", "")
         refusal: Response | None = None
-        if not same_origin(request, self.state.settings.public_origins):
+        if not same_origin(request, self.settings.public_origins):
             refusal = self.refuse(request, as_json, 403, CROSS_SITE)
         elif content_type not in (JSON_TYPE, FORM_TYPE):
             refusal = self.refuse(request, as_json, 415, WRONG_TYPE)
@@ -325,7 +320,7 @@ class ConsentEndpoint:
                     )
                     if error.retry_after is not None:
                         refusal.headers["Retry-After"] = str(error.retry_after)
-                except sqlite3.Error:
+                except StorageFailed:
                     # The log is the proof: no cookie without its entry. Nothing was half-written (one
                     # transaction), so the person can simply try again.
                     refusal = self.refuse(request, as_json, 503, NOT_RECORDED, choice.language)
@@ -341,7 +336,7 @@ class ConsentEndpoint:
             referer = urlsplit(request.headers.get("referer", ""))
         except ValueError:  # a Referer no URL parser accepts (“http://[x/”): the notice's own settings, then
             return notice_link(site, language, "cookie-settings")
-        if referer.netloc and f"{referer.scheme}://{referer.netloc}".lower() in self.state.settings.public_origins:
+        if referer.netloc and f"{referer.scheme}://{referer.netloc}".lower() in self.settings.public_origins:
             path = safe_return_path(referer.path + (f"?{referer.query}" if referer.query else ""))
             if path:
                 return path
@@ -378,7 +373,7 @@ class ConsentEndpoint:
             channel=choice.channel,
         )
         client = client_key(request.client.host if request.client else "")
-        verdict = await self.log.run(lambda db: self._append(db, log.row(entry), client, now.timestamp()))
+        verdict = await self.log.write(lambda session: self._append(session, entry, client, now.timestamp()))
         if not verdict.allowed:
             raise BadChoice(429, TOO_MANY_CHOICES, verdict.retry_after)
         cookie = cookie_header(
@@ -387,7 +382,7 @@ class ConsentEndpoint:
             max_age=inventory.lifetime_seconds,
             path="/",
             # Behind a TLS-terminating proxy the app sees http: production always marks it Secure.
-            secure=self.state.settings.production or request.scope.get("scheme") == "https",
+            secure=self.settings.production or request.scope.get("scheme") == "https",
             samesite="lax",
         )
         if return_to is not None:
@@ -404,11 +399,11 @@ class ConsentEndpoint:
                 send, 200, self._recorded_body(inventory, action, choices), [JSON_CONTENT, NO_STORE, cookie]
             )
 
-    def _append(self, db: sqlite3.Connection, entry: tuple[object, ...], client: str, now: float) -> Verdict:
+    def _append(self, session: ConsentSession, entry: log.ConsentRecord, client: str, now: float) -> Verdict:
         """The entry appended if the client's limit allows it, with the client's count."""
-        verdict = self.choices.take(SqliteRateLimits(db), client, now)
+        verdict = self.choices.take(session.rate_limits, client, now)
         if verdict.allowed:
-            db.execute(log.INSERT, entry)
+            session.log.append(entry)
         return verdict
 
 

@@ -15,9 +15,10 @@ from datetime import UTC, date, datetime
 from typing import TextIO
 
 from .. import i18n
+from ..backends import open_stores
 from ..content import load_content
-from ..database import connect
 from ..settings import SettingsError, load_settings
+from ..stores import StorageRefused, StoredRequest, Stores
 from . import outbox_cli, store
 from .backlog import state_of
 from .handling import Desk
@@ -26,21 +27,22 @@ from .mail import translator
 from .request import relationship_label
 
 
-def _desk(out: TextIO) -> Desk | None:
+def _desk(out: TextIO) -> tuple[Desk, Stores] | None:
     _ = translator(i18n.operator_language())
     try:
         settings = load_settings()
-    except SettingsError as error:
+        content = load_content(settings.content_dir)
+        if content.errors:
+            print(_("The content has errors: run python build.py check, fix them, then try again."), file=out)
+            return None
+        stores = open_stores(settings, check=False)
+    except (SettingsError, StorageRefused) as error:
         print(f"server.py: {error.text(i18n.operator_language())}", file=out)
         return None
-    content = load_content(settings.content_dir)
-    if content.errors:
-        print(_("The content has errors: run python build.py check, fix them, then try again."), file=out)
-        return None
-    return Desk(settings, content, connect(settings.database))
+    return Desk(settings, content, stores.rights), stores
 
 
-def _status(request: store.StoredRequest, today: date, _: Callable[[str], str]) -> str:
+def _status(request: StoredRequest, today: date, _: Callable[[str], str]) -> str:
     if request.purged_at:
         return _("purged")
     if request.status == "closed":
@@ -63,8 +65,9 @@ def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: da
     today = today or datetime.now(UTC).date()
     language = i18n.operator_language()
     _ = translator(language)
-    requests = store.listing(desk.db, today, site)
-    mails = store.mail_states(desk.db, datetime.now(UTC))
+    with desk.db.transaction(reading=True) as session:
+        requests = store.listing(session, today, site)
+        mails = store.mail_states(session, datetime.now(UTC))
     header = [
         _("Reference"),
         _("Site"),
@@ -104,10 +107,11 @@ def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: da
     return 0
 
 
-def _find(desk: Desk, reference: str, out: TextIO) -> store.StoredRequest | None:
+def _find(desk: Desk, reference: str, out: TextIO) -> StoredRequest | None:
     _ = translator(i18n.operator_language())
     try:
-        return store.get(desk.db, reference)
+        with desk.db.transaction(reading=True) as session:
+            return store.get(session, reference)
     except store.NotFound:
         print(
             _("No request has the reference %(reference)s: check it with python server.py requests")
@@ -156,23 +160,25 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
     print(f"\n{_('Details')}:\n{visible(request.details or none)}\n", file=out)
     print(_("Mails") + ":", file=out)
     now = datetime.now(UTC)
-    for mail in store.mail_status(desk.db, request.reference):
+    with desk.db.transaction(reading=True) as session:
+        mails = session.outbox.of_request(request.reference)
+    for mail in mails:
         state = state_of(mail, now)
         if state == "sent":
-            text = _("sent %(when)s") % {"when": outbox_cli.moment(mail["sent_at"])}
+            text = _("sent %(when)s") % {"when": outbox_cli.moment(mail.sent_at)}
         elif state == "failed":
             text = _("FAILED (%(error)s): python server.py mail retry %(id)s sends it again") % {
-                "error": mail["last_error"],
-                "id": mail["id"],
+                "error": mail.last_error,
+                "id": mail.id,
             }
         elif state == "held":
-            text = _("being delivered (held until %(when)s)") % {"when": outbox_cli.moment(mail["leased_until"])}
+            text = _("being delivered (held until %(when)s)") % {"when": outbox_cli.moment(mail.leased_until)}
         else:
             text = _("waiting, attempt %(n)s, next %(when)s") % {
-                "n": mail["attempts"] + 1,
-                "when": outbox_cli.moment(mail["next_attempt_at"]),
+                "n": mail.attempts + 1,
+                "when": outbox_cli.moment(mail.next_attempt_at),
             }
-        print(f"  {mail['kind']}: {text}", file=out)
+        print(f"  {mail.kind}: {text}", file=out)
     return 0
 
 
@@ -181,7 +187,9 @@ def close(desk: Desk, reference: str, out: TextIO) -> int:
     request = _find(desk, reference, out)
     if request is None:
         return 1
-    if not store.close(desk.db, request.reference, datetime.now(UTC)):
+    with desk.db.transaction() as session:
+        closed = store.close(session, request.reference, datetime.now(UTC))
+    if not closed:
         print(_("%(reference)s is already closed.") % {"reference": request.reference}, file=out)
         return 1
     site = desk.content.site(request.site)
@@ -253,9 +261,10 @@ def purge(desk: Desk, dry_run: bool, out: TextIO, today: date | None = None) -> 
 
 def _run(args: argparse.Namespace) -> int:
     out = sys.stdout
-    desk = _desk(sys.stderr)
-    if desk is None:
+    opened = _desk(sys.stderr)
+    if opened is None:
         return 2
+    desk, stores = opened
     try:
         if args.command == "deliver":
             return outbox_cli.deliver(desk, out)
@@ -274,7 +283,7 @@ def _run(args: argparse.Namespace) -> int:
             return purge(desk, args.dry_run, out)
         return list_requests(desk, args.site, args.format, out)
     finally:
-        desk.db.close()
+        stores.close()
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -17,6 +16,7 @@ from ..content import Content, Site
 from ..law import jurisdiction
 from ..model import Deadline
 from ..settings import Settings
+from ..stores import OutboxMail, RightsDatabase, RightsSession, StoredRequest
 from . import mail, store
 from .deadline import after, due_date, extended_due_date, response_deadline
 from .outbox import Mail
@@ -63,7 +63,7 @@ def form_path(site_id: str, language: str) -> str:
 class Desk:
     settings: Settings
     content: Content
-    db: sqlite3.Connection
+    db: RightsDatabase
 
     def deadline(self, site: Site, rights: tuple[Right, ...] = ()) -> Deadline:
         """The deadline of a request about ``rights``: the shortest the site's laws set for any of them."""
@@ -78,10 +78,10 @@ class Desk:
         site: Site,
         request: RightsRequest,
         receipt: str,
+        session: RightsSession,
         now: datetime | None = None,
-        db: sqlite3.Connection | None = None,
     ) -> store.Submitted:
-        """Record a request; ``db`` is a group commit's connection when the server batches writes."""
+        """Record a request, in ``session``'s transaction (a group commit's, on the server)."""
         now = now or datetime.now(UTC)
         due = due_date(now.date(), self.deadline(site, request.rights))
         target = inbox(site)
@@ -106,7 +106,7 @@ class Desk:
             ]
 
         return store.submit(
-            db or self.db,
+            session,
             request,
             key=self.settings.secret_keys[0],
             received_at=now,
@@ -115,58 +115,44 @@ class Desk:
             mails=mails,
         )
 
-    def compose(self, db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
+    def compose(self, queued: OutboxMail) -> bytes:
         """The message of a draft queued by ``receive``, from the request as stored (``outbox.Compose``)."""
-        request = store.get(db, row["reference"])
+        with self.db.transaction() as session:
+            request = store.get(session, queued.reference)
         site = self.content.site(request.site)
-        draft = json.loads(row["draft"])
+        draft = json.loads(queued.draft or "{}")
         if site is None or request.email is None:
             raise LookupError("the site or the request's address is gone")
         sender = self.settings.mail_from
-        if row["kind"] == "dpo":
-            composed = mail.to_dpo(
-                site,
-                row["recipient"],
-                sender,
-                reference=request.reference,
-                rights=request.rights,
-                name=request.name or "",
-                email=request.email,
-                relationship=request.relationship,
-                details=request.details or "",
-                file_reference=request.file_reference or "",
-                received_at=request.received_at,
-                due_on=request.due_on,
-                confirmed=False,
-                legal=self.legal_deadline(site, request.rights) is not None,
-            )
-        elif row["kind"] == "acknowledgment":
+        legal = self.legal_deadline(site, request.rights) is not None
+        if queued.kind == "dpo":
+            composed = mail.to_dpo(site, queued.recipient, sender, request, confirmed=False, legal=legal)
+        elif queued.kind == "acknowledgment":
             composed = mail.acknowledgment(
                 site,
-                request.language,
                 sender,
-                reference=request.reference,
-                email=request.email,
-                rights=request.rights,
-                received_at=request.received_at,
+                request,
                 # A date is promised only when the site's laws set one: the GDPR's month is only the DPO's target.
-                due_on=request.due_on if self.legal_deadline(site, request.rights) else None,
+                legal=legal,
                 confirm_url=draft["confirm_url"],
                 confirm_days=CONFIRM_DAYS,
             )
         else:
-            raise ValueError(f"no draft of kind {row['kind']}")
+            raise ValueError(f"no draft of kind {queued.kind}")
         assert composed.message is not None
         return composed.message
 
-    def confirm_address(self, site: Site, nonce: str, now: datetime | None = None) -> store.StoredRequest | None:
+    def confirm_address(
+        self, session: RightsSession, site: Site, nonce: str, now: datetime | None = None
+    ) -> StoredRequest | None:
+        """In ``session``'s transaction: the address marked confirmed, and the DPO told."""
         now = now or datetime.now(UTC)
-        found = store.by_confirmation(self.db, nonce, site.id)
+        found = store.by_confirmation(session, nonce, site.id)
         target = inbox(site)
         if found is None or target is None:
             return None
         store.confirm(
-            self.db,
+            session,
             found.reference,
             now,
             lambda: mail.confirmed_to_dpo(
@@ -175,12 +161,12 @@ class Desk:
         )
         return found
 
-    def extension_due(self, request: store.StoredRequest) -> date:
+    def extension_due(self, request: StoredRequest) -> date:
         site = self.content.site(request.site)
         deadline = self.deadline(site, request.rights) if site else None
         return extended_due_date(request.received_at.date(), deadline) if deadline else request.due_on
 
-    def extend(self, request: store.StoredRequest, reason: str, now: datetime | None = None) -> date:
+    def extend(self, request: StoredRequest, reason: str, now: datetime | None = None) -> date:
         now = now or datetime.now(UTC)
         site = self.content.site(request.site)
         assert site is not None and request.email is not None
@@ -197,13 +183,16 @@ class Desk:
             sent_at=now,
             legal=bool(legal and legal.extension_months),
         )
-        store.extend(self.db, request.reference, reason, due, now, notice)
+        with self.db.transaction() as session:
+            store.extend(session, request.reference, reason, due, now, notice)
         return due
 
     def purge_due(self, today: date) -> list[str]:
         """References of closed requests whose site's retention period has run out."""
         due = []
-        for request in store.listing(self.db, today):
+        with self.db.transaction() as session:
+            requests = store.listing(session, today)
+        for request in requests:
             if request.status != "closed" or request.purged_at or request.closed_at is None:
                 continue
             site = self.content.site(request.site)
@@ -214,6 +203,7 @@ class Desk:
 
     def purge(self, today: date, now: datetime | None = None) -> list[str]:
         references = self.purge_due(today)
-        for reference in references:
-            store.purge(self.db, reference, now or datetime.now(UTC))
+        for reference in references:  # one transaction each: a long backlog never holds the write lock long
+            with self.db.transaction() as session:
+                store.purge(session, reference, now or datetime.now(UTC))
         return references

@@ -21,6 +21,7 @@ from email.utils import format_datetime, formataddr
 from .. import i18n
 from ..codes import Right
 from ..content import Site
+from ..stores import StoredRequest
 from ..text import pick
 from .invisible import visible
 from .outbox import Mail
@@ -128,35 +129,22 @@ def _mail(message: _Message, reference: str, kind: str, recipient: str, sender: 
     return Mail(message_id(reference, kind, sender), reference, kind, recipient, message.as_bytes())
 
 
-def to_dpo(
-    site: Site,
-    inbox: str,
-    sender: str,
-    *,
-    reference: str,
-    rights: tuple[Right, ...],
-    name: str,
-    email: str,
-    relationship: str,
-    details: str,
-    file_reference: str,
-    received_at: datetime,
-    due_on: date,
-    confirmed: bool,
-    legal: bool = True,
-) -> Mail:
+def to_dpo(site: Site, inbox: str, sender: str, request: StoredRequest, *, confirmed: bool, legal: bool = True) -> Mail:
+    """The DPO's copy of ``request``, in the site's first language; ``legal``: its laws set the due date."""
     language = site.languages[0]
+    reference, rights, received_at = request.reference, request.rights, request.received_at
+    name, email, details = request.name or "", request.email or "", request.details or ""
     _ = translator(language)
     rows = [
         (_("Reference"), reference),
         (_("Rights requested"), _rights(rights, language)),
         (_("Name"), _one_line(name)),
         (_("Email"), email),
-        (_("Relationship to the organization"), _(relationship_label(relationship))),
-        (_("Patient or file number"), _one_line(file_reference) or "—"),
+        (_("Relationship to the organization"), _(relationship_label(request.relationship))),
+        (_("Patient or file number"), _one_line(request.file_reference or "") or "—"),
         (_("Received"), f"{_day(received_at.date(), language)} {received_at:%H:%M} UTC"),
         # When the site's laws set no deadline, the date is the organization's own target, and is called so.
-        (_("Legal due date") if legal else _("Target date (no legal deadline)"), _day(due_on, language)),
+        (_("Legal due date") if legal else _("Target date (no legal deadline)"), _day(request.due_on, language)),
         (_("Email address confirmed"), _("yes") if confirmed else _("not yet")),
     ]
     width = max(len(label) for label, _value in rows)
@@ -210,18 +198,13 @@ _MARKUP = re.compile(r"[*_`]+")
 
 
 def acknowledgment(
-    site: Site,
-    language: str,
-    sender: str,
-    *,
-    reference: str,
-    email: str,
-    rights: tuple[Right, ...],
-    received_at: datetime,
-    due_on: date | None,
-    confirm_url: str,
-    confirm_days: int,
+    site: Site, sender: str, request: StoredRequest, *, legal: bool, confirm_url: str, confirm_days: int
 ) -> Mail:
+    """The requester's acknowledgment of ``request``, in its language; a due date is promised only when the
+    site's laws set one (``legal``)."""
+    language, reference, rights, received_at = request.language, request.reference, request.rights, request.received_at
+    email = request.email or ""
+    due_on = request.due_on if legal else None
     _ = translator(language)
     org = organization(site, language)
     body = "\n".join(

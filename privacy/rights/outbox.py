@@ -19,41 +19,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from ..database import add_missing_column, register_schema
-from .moments import iso
+from ..stores import OutboxMail, QueuedMail, RightsDatabase, RightsSession, StorageFailed
 from .transport import PermanentFailure, Transport
 
 log = logging.getLogger("privacy.rights.outbox")
-
-register_schema(
-    "rights_outbox",
-    """
-    CREATE TABLE IF NOT EXISTS rights_outbox (
-        id INTEGER PRIMARY KEY,
-        message_id TEXT NOT NULL UNIQUE,
-        reference TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        message BLOB,                 -- cleared once sent: the request row keeps the facts
-        draft TEXT,                   -- JSON: what composing the message needs beyond the request row
-        created_at TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at TEXT NOT NULL,
-        leased_until TEXT,
-        last_error TEXT,              -- an error class and SMTP code, never the server's text
-        sent_at TEXT,
-        failed_at TEXT
-    );
-    CREATE INDEX IF NOT EXISTS rights_outbox_due ON rights_outbox (sent_at, failed_at, next_attempt_at);
-    CREATE INDEX IF NOT EXISTS rights_outbox_reference ON rights_outbox (reference);
-    """,
-    upgrade=lambda db: add_missing_column(db, "rights_outbox", "draft", "TEXT"),
-)
 
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=6)
@@ -61,18 +35,9 @@ MAX_DELAY = timedelta(hours=6)
 MAX_ATTEMPTS = 16
 
 
-@dataclass(frozen=True)
-class Mail:
-    message_id: str
-    reference: str
-    kind: str  # "dpo", "acknowledgment", "confirmed", "extension"
-    recipient: str
-    message: bytes | None  # None: a draft, composed by the worker
-    draft: str | None = None
-
-
-# Composes a draft's message from its outbox row, on the worker's connection.
-Compose = Callable[[sqlite3.Connection, sqlite3.Row], bytes]
+Mail = QueuedMail
+# Composes a draft's message from its outbox row (reading the request it is about as stored).
+Compose = Callable[[OutboxMail], bytes]
 
 
 class NothingToCompose(Exception):
@@ -86,23 +51,9 @@ class Pass:
     failed: int = 0
 
 
-def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime) -> None:
+def enqueue(session: RightsSession, mail: Mail, now: datetime) -> None:
     """Queue a mail; call inside the transaction that records what it is about."""
-    db.execute(
-        "INSERT OR IGNORE INTO rights_outbox (message_id, reference, kind, recipient, message, draft, created_at,"
-        " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (mail.message_id, mail.reference, mail.kind, mail.recipient, mail.message, mail.draft, iso(now), iso(now)),
-    )
-
-
-def _rollback(db: sqlite3.Connection) -> None:
-    # A full or failing disk may have undone the transaction already, or refuse the ROLLBACK: the error that
-    # stopped the transaction is the one to report.
-    try:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-    except sqlite3.Error:
-        pass
+    session.outbox.enqueue(mail, now)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -117,66 +68,48 @@ class Claimed:
     recipient: str
     message: bytes | None
     attempts: int
-    leased_until: str | None
+    leased_until: datetime | None
     tried: bool = False  # an earlier attempt failed (its error is kept), or it was retried by hand since
     error: Exception | None = None  # composing its draft failed
     composed: bool = False  # composed from its draft in this pass: to be stored unless sent
 
 
 def _claim(
-    db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta, compose: Compose | None = None
+    database: RightsDatabase, now: datetime, limit: int, lease: timedelta, compose: Compose | None = None
 ) -> list[Claimed]:
     """Lease due mails, then compose the drafts among them (outside the lease's transaction: composing
-    takes a millisecond a mail, and requests being committed must not wait for it)."""
-    return [_composed(db, row, compose) for row in _lease(db, now, limit, lease)]
+    takes a millisecond a mail, and requests being committed must not wait for it).
 
-
-def _lease(db: sqlite3.Connection, now: datetime, limit: int, lease: timedelta) -> list[sqlite3.Row]:
-    """Lease due mails, so a `deliver` pass and the server's worker never send the same one at once.
-
-    A lease outlives a crash of its holder: the mails wait until it runs out, so it is
-    kept short (the transport's time limit for one mail) and renewed as each mail is recorded.
+    The lease is what keeps a ``deliver`` pass, the server's worker and every other instance from sending the
+    same mail at once. It outlives a crash of its holder: the mails wait until it runs out, so it is kept short
+    (the transport's time limit for one mail) and renewed as each mail is recorded.
     """
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        rows = db.execute(
-            "SELECT id, message_id, reference, kind, recipient, message, draft, attempts, leased_until, last_error"
-            " FROM rights_outbox"
-            " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
-            " AND (leased_until IS NULL OR leased_until <= ?) ORDER BY id LIMIT ?",
-            (iso(now), iso(now), limit),
-        ).fetchall()
-        db.executemany(
-            "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", [(iso(now + lease), r["id"]) for r in rows]
-        )
-        db.execute("COMMIT")
-    except BaseException:
-        _rollback(db)
-        raise
-    return rows
+    with database.transaction() as session:
+        mails = session.outbox.lease(now, limit, now + lease)
+    return [_composed(mail, compose) for mail in mails]
 
 
-def _composed(db: sqlite3.Connection, row: sqlite3.Row, compose: Compose | None) -> Claimed:
-    """The row with its message, composed from its draft when it has none yet. A composed message is stored
+def _composed(mail: OutboxMail, compose: Compose | None) -> Claimed:
+    """The mail with its message, composed from its draft when it has none yet. A composed message is stored
     with the hand-over's outcome (``_record``), so every retry hands over the very same bytes."""
-    message, error = row["message"], None
+    message, error = mail.message, None
     if message is None:
         try:
-            if row["draft"] is None or compose is None:
-                raise NothingToCompose(row["kind"])
-            message = compose(db, row)
+            if mail.draft is None or compose is None:
+                raise NothingToCompose(mail.kind)
+            message = compose(mail)
         except Exception as failure:  # recorded as this mail's failure, retried like a refused hand-over
             error = failure
     return Claimed(
-        row["id"],
-        row["message_id"],
-        row["recipient"],
+        mail.id,
+        mail.message_id,
+        mail.recipient,
         message,
-        row["attempts"],
-        row["leased_until"],
-        row["last_error"] is not None,
+        mail.attempts,
+        mail.leased_until,
+        mail.last_error is not None,
         error,
-        composed=row["message"] is None and message is not None,
+        composed=mail.message is None and message is not None,
     )
 
 
@@ -186,7 +119,7 @@ def _describe(error: Exception) -> str:
 
 
 async def deliver_due(
-    db: sqlite3.Connection,
+    database: RightsDatabase,
     transport: Transport,
     sender: str,
     batch: int = 20,
@@ -202,12 +135,12 @@ async def deliver_due(
     """
     result = Pass()
     while True:
-        rows = await asyncio.to_thread(_claim, db, datetime.now(UTC), batch, transport.lease, compose)
+        rows = await asyncio.to_thread(_claim, database, datetime.now(UTC), batch, transport.lease, compose)
         if not rows:
             return result
         for index, row in enumerate(rows):
             if stopping():
-                await asyncio.to_thread(_release, db, [r.id for r in rows[index:]])
+                await database.run(partial(_release, ids=[r.id for r in rows[index:]]))
                 return result
             failure = await _hand_over(transport, sender, row)
             if failure is None:
@@ -219,7 +152,8 @@ async def deliver_due(
                     result.retrying += 1
                 # Only the error's class and code: an SMTP reply may quote the recipient's address.
                 log.warning("mail %s not delivered (%s, attempt %d)", row.id, _describe(failure), row.attempts + 1)
-            await asyncio.to_thread(_record, db, row, failure, [r.id for r in rows[index + 1 :]], transport.lease)
+            still_to_go = [r.id for r in rows[index + 1 :]]
+            await database.run(partial(_record, row=row, error=failure, still_to_go=still_to_go, lease=transport.lease))
         if len(rows) < batch:
             return result
 
@@ -238,68 +172,32 @@ async def _hand_over(transport: Transport, sender: str, row: Claimed) -> Excepti
     return None
 
 
-def _release(db: sqlite3.Connection, ids: list[int]) -> None:
+def _release(session: RightsSession, ids: list[int]) -> None:
     """Lets go of leased mails a stopping pass will not try: the next start sends them at once."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        db.executemany(
-            "UPDATE rights_outbox SET leased_until = NULL WHERE id = ? AND sent_at IS NULL", [(id_,) for id_ in ids]
-        )
-        db.execute("COMMIT")
-    except BaseException:
-        _rollback(db)
-        raise
+    session.outbox.release(ids)
 
 
 def _record(
-    db: sqlite3.Connection, row: Claimed, error: Exception | None, still_to_go: list[int], lease: timedelta
+    session: RightsSession, row: Claimed, error: Exception | None, still_to_go: list[int], lease: timedelta
 ) -> None:
     now = datetime.now(UTC)
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        if error is None:
-            db.execute(
-                "UPDATE rights_outbox SET sent_at = ?, attempts = attempts + 1, message = NULL, draft = NULL,"
-                " leased_until = NULL, last_error = NULL WHERE id = ?",
-                (iso(now), row.id),
-            )
-        else:
-            attempts = row.attempts + 1
-            permanent = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
-            if row.composed:
-                db.execute("UPDATE rights_outbox SET message = ?, draft = NULL WHERE id = ?", (row.message, row.id))
-            db.execute(
-                "UPDATE rights_outbox SET attempts = ?, last_error = ?, leased_until = NULL,"
-                " next_attempt_at = ?, failed_at = ? WHERE id = ?",
-                (attempts, _describe(error), iso(now + backoff(attempts)), iso(now) if permanent else None, row.id),
-            )
-        # The next mail starts now: the rest of the batch is held for one more mail's time limit.
-        db.executemany(
-            "UPDATE rights_outbox SET leased_until = ? WHERE id = ? AND sent_at IS NULL",
-            [(iso(now + lease), id_) for id_ in still_to_go],
-        )
-        db.execute("COMMIT")
-    except BaseException:
-        _rollback(db)
-        raise
+    outbox = session.outbox
+    if error is None:
+        outbox.sent(row.id, now)
+    else:
+        attempts = row.attempts + 1
+        permanent = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
+        if row.composed and row.message is not None:
+            outbox.keep_message(row.id, row.message)
+        outbox.failed_attempt(row.id, attempts, _describe(error), now + backoff(attempts), now if permanent else None)
+    # The next mail starts now: the rest of the batch is held for one more mail's time limit.
+    outbox.renew(still_to_go, now + lease)
 
 
-def resume(db: sqlite3.Connection, now: datetime) -> int:
+def resume(session: RightsSession, now: datetime) -> int:
     """At a server's start: mails waiting out a backoff are tried at once (a restart is often the fix of
     what made them fail). Failed mails wait for the DPO's ``mail retry``."""
-    return db.execute(
-        "UPDATE rights_outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL"
-        " AND next_attempt_at > ?",
-        (iso(now), iso(now)),
-    ).rowcount
-
-
-def next_due(db: sqlite3.Connection) -> datetime | None:
-    row = db.execute(
-        "SELECT MIN(MAX(next_attempt_at, COALESCE(leased_until, ''))) FROM rights_outbox"
-        " WHERE sent_at IS NULL AND failed_at IS NULL"
-    ).fetchone()
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
+    return session.outbox.resume(now)
 
 
 class Worker:
@@ -309,13 +207,13 @@ class Worker:
 
     def __init__(
         self,
-        db: sqlite3.Connection,
+        database: RightsDatabase,
         transport: Transport,
         sender: str,
         idle: float = 60.0,
         compose: Compose | None = None,
     ) -> None:
-        self.db = db
+        self.database = database
         self.compose = compose
         self.transport = transport
         self.sender = sender
@@ -329,19 +227,20 @@ class Worker:
 
     async def _run(self) -> None:
         try:
-            await asyncio.to_thread(resume, self.db, datetime.now(UTC))
-        except sqlite3.Error as error:  # a full or read-only disk: the mails keep their schedule
+            now = datetime.now(UTC)
+            await self.database.run(lambda session: resume(session, now))
+        except StorageFailed as error:  # a full or read-only disk: the mails keep their schedule
             log.error("the outbox could not bring waiting mails forward (%s)", error)
         while not self._stopping:
             self._wake.clear()
             failed = True
             try:
                 await deliver_due(
-                    self.db, self.transport, self.sender, compose=self.compose, stopping=lambda: self._stopping
+                    self.database, self.transport, self.sender, compose=self.compose, stopping=lambda: self._stopping
                 )
-                due = await asyncio.to_thread(next_due, self.db)
+                due = await self.database.run(lambda session: session.outbox.next_due())
                 failed = False
-            except sqlite3.Error as error:  # a locked, full or read-only database must not stop the worker
+            except StorageFailed as error:  # a locked, full or read-only database must not stop the worker
                 log.error("the outbox pass failed (%s); it will run again", error)
             except Exception:
                 log.exception("the outbox pass failed; it will run again")

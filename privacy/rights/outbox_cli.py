@@ -13,19 +13,25 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from .. import i18n
-from .backlog import Backlog, backlog, retry, state_of, unsent
+from ..stores import Backlog
+from .backlog import state_of
 from .handling import Desk
 from .mail import translator
 from .outbox import Pass, deliver_due
 from .transport import transport_for
 
 
-def moment(value: datetime | str | None) -> str:
+def moment(value: datetime | None) -> str:
     """A time as the DPO reads it: UTC, to the second."""
     if value is None:
         return "—"
-    when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _backlog(desk: Desk) -> Backlog:
+    now = datetime.now(UTC)
+    with desk.db.transaction(reading=True) as session:
+        return session.outbox.backlog(now)
 
 
 def _report(result: Pass, left: Backlog, out: TextIO) -> int:
@@ -74,13 +80,14 @@ def _pass(desk: Desk) -> Pass:
 def deliver(desk: Desk, out: TextIO) -> int:
     """One delivery pass, then what is left; exit 1 while anything is."""
     result = _pass(desk)
-    return _report(result, backlog(desk.db), out)
+    return _report(result, _backlog(desk), out)
 
 
 def list_mails(desk: Desk, out: TextIO) -> int:
     _ = translator(i18n.operator_language())
     now = datetime.now(UTC)
-    rows = unsent(desk.db)
+    with desk.db.transaction(reading=True) as session:
+        rows = session.outbox.unsent()
     if not rows:
         print(_("Nothing is left in the outbox."), file=out)
         return 0
@@ -89,15 +96,15 @@ def list_mails(desk: Desk, out: TextIO) -> int:
     table = [header]
     for row in rows:
         state = state_of(row, now)
-        upcoming = row["leased_until"] if state == "held" else None if state == "failed" else row["next_attempt_at"]
+        upcoming = row.leased_until if state == "held" else None if state == "failed" else row.next_attempt_at
         table.append(
             [
-                str(row["id"]),
-                row["reference"],
-                row["kind"],
+                str(row.id),
+                row.reference,
+                row.kind,
                 states[state],
-                str(row["attempts"]),
-                row["last_error"] or "—",
+                str(row.attempts),
+                row.last_error or "—",
                 moment(upcoming),
             ]
         )
@@ -110,25 +117,17 @@ def list_mails(desk: Desk, out: TextIO) -> int:
 def retry_mails(desk: Desk, mail_id: int | None, out: TextIO) -> int:
     """Queue failed (and waiting) mails again, at once and with a fresh round of attempts, then deliver."""
     _ = translator(i18n.operator_language())
-    db = desk.db
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        if mail_id is not None:
-            found = db.execute("SELECT sent_at FROM rights_outbox WHERE id = ?", (mail_id,)).fetchone()
-            if found is None or found["sent_at"]:
-                db.execute("ROLLBACK")
-                problem = (
-                    _("Mail %(id)s was already sent.")
-                    if found
-                    else _("There is no mail %(id)s in the outbox: python server.py mail list shows them.")
-                )
-                print(problem % {"id": mail_id}, file=out)
-                return 1
-        queued = retry(db, datetime.now(UTC), mail_id)
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
+    with desk.db.transaction() as session:
+        found = session.outbox.find(mail_id) if mail_id is not None else None
+        refused = mail_id is not None and (found is None or found.sent_at is not None)
+        queued = 0 if refused else session.outbox.retry(datetime.now(UTC), mail_id)
+    if refused:
+        problem = (
+            _("Mail %(id)s was already sent.")
+            if found
+            else _("There is no mail %(id)s in the outbox: python server.py mail list shows them.")
+        )
+        print(problem % {"id": mail_id}, file=out)
+        return 1
     print(_("%(count)s mail(s) queued again.") % {"count": queued}, file=out)
-    return _report(_pass(desk), backlog(db), out)
+    return _report(_pass(desk), _backlog(desk), out)

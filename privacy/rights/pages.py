@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -23,13 +22,12 @@ from starlette.routing import BaseRoute, Route
 
 from ..codes import N_
 from ..content import Content, Site
-from ..database import GroupCommit
 from ..law import jurisdiction
 from ..publish import hashed_name
 from ..randomness import token_urlsafe
-from ..rate_limits import SqliteRateLimits
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
+from ..stores import RightsDatabase, RightsSession, StorageFailed
 from ..text import pick
 from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin, set_cookie
 from . import request as rq
@@ -67,10 +65,8 @@ class Pages:
     renderer: Renderer
     assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     counters: RightsLimits = field(init=False)
-    commits: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
-        self.commits = GroupCommit(self.desk.settings.database)
         self.counters = RightsLimits(self.limits, self.desk.settings.secret_keys[0])
         for name, path in STYLESHEETS.items():
             body = path.read_bytes()
@@ -179,8 +175,8 @@ class Pages:
         if not isinstance(parsed, rq.RightsRequest):
             # Every post counts against its client address, a robot's unreadable ones first of all.
             try:
-                posted = await self.commits.run(lambda db: self.counters.post(SqliteRateLimits(db), client, now))
-            except sqlite3.DatabaseError as error:
+                posted = await self.desk.db.write(lambda session: self.counters.post(session.rate_limits, client, now))
+            except StorageFailed as error:
                 # The post cannot be counted, and nothing can be stored either: the mistakes are still shown.
                 _storage_failed(error)
                 posted = None
@@ -194,8 +190,10 @@ class Pages:
         # the limits' counts with them.
         accepted = parsed
         try:
-            outcome = await self.commits.run(lambda db: self._admit(db, site, accepted, receipt, client, now))
-        except sqlite3.DatabaseError as error:
+            outcome = await self.desk.db.write(
+                lambda session: self._admit(session, site, accepted, receipt, client, now)
+            )
+        except StorageFailed as error:
             # A full or read-only disk: nothing of this request was written (one transaction), nothing stored
             # before is touched. The visitor gets the form back as typed, to send again.
             _storage_failed(error)
@@ -231,18 +229,18 @@ class Pages:
         return rq.parse(site, language, form)
 
     def _admit(
-        self, db: sqlite3.Connection, site: Site, parsed: rq.RightsRequest, receipt: str, client: str, now: float
+        self, session: RightsSession, site: Site, parsed: rq.RightsRequest, receipt: str, client: str, now: float
     ) -> store.Submitted | Refused:
         """In one transaction: the post counted, the mailbox's limit checked, the request recorded, and
         counted against its mailbox unless it was a double submission (which sends no mail)."""
-        hits = SqliteRateLimits(db)
+        hits = session.rate_limits
         posted = self.counters.post(hits, client, now)
         if not posted.allowed:
             return Refused(TOO_MANY_POSTS, posted.retry_after)
         asked = self.counters.may_request(hits, parsed.email, now)
         if not asked.allowed:
             return Refused(TOO_MANY_FOR_EMAIL, asked.retry_after)
-        submitted = self.desk.receive(site, parsed, receipt, db=db)
+        submitted = self.desk.receive(site, parsed, receipt, session)
         if not submitted.duplicate:
             self.counters.requested(hits, parsed.email, now)
         return submitted
@@ -253,7 +251,9 @@ class Pages:
             return found
         site, language = found
         receipt = request.cookies.get(RECEIPT_COOKIE, "")
-        record = store.by_receipt(self.desk.db, receipt, site.id) if receipt else None
+        record = None
+        if receipt:
+            record = await self.desk.db.run(lambda session: store.by_receipt(session, receipt, site.id), reading=True)
         return self._page(site, language, "sent.html", record=record)
 
     async def confirm(self, request: Request) -> Response:
@@ -262,8 +262,12 @@ class Pages:
             return found
         site, language = found
         token = request.path_params["token"]
-        nonce = confirmation_nonce(self.settings, token)
-        record = store.by_confirmation(self.desk.db, nonce, site.id) if nonce else None
+        nonce = confirmation_nonce(self.settings, token) or ""
+        record = None
+        if nonce:
+            record = await self.desk.db.run(
+                lambda session: store.by_confirmation(session, nonce, site.id), reading=True
+            )
         if record is None or record.purged_at is not None:
             return self._page(site, language, "confirm.html", status=400, state="invalid")
         if request.method == "GET":
@@ -273,8 +277,8 @@ class Pages:
         if not same_origin(request, self.settings.public_origins):
             return error_response(request, 403, CROSS_SITE, language)
         try:
-            self.desk.confirm_address(site, nonce)  # type: ignore[arg-type]
-        except sqlite3.DatabaseError as error:
+            await self.desk.db.run(lambda session: self.desk.confirm_address(session, site, nonce))
+        except StorageFailed as error:
             _storage_failed(error)
             page = self._page(site, language, "confirm.html", status=503, state="unavailable", action=request.url.path)
             return _retry_later(page, RETRY_AFTER_STORAGE_SECONDS)
@@ -316,8 +320,8 @@ class Refused:
     retry_after: int
 
 
-def _storage_failed(error: sqlite3.DatabaseError) -> None:
-    # SQLite's words ("database or disk is full", "attempt to write a readonly database") hold no personal data;
+def _storage_failed(error: StorageFailed) -> None:
+    # The database's words ("database or disk is full", "attempt to write a readonly database") hold no personal data;
     # no traceback: the operator needs the cause, and the visitor was answered.
     log.error("a rights request could not be stored: %s; the visitor was asked to try again", error)
 
@@ -339,6 +343,6 @@ def _retry_later(response: Response, seconds: int) -> Response:
     return response
 
 
-def pages(settings: Settings, content: Any, db: sqlite3.Connection, worker: Worker, limits: Limits) -> Pages:
+def pages(settings: Settings, content: Content, db: RightsDatabase, worker: Worker, limits: Limits) -> Pages:
     languages = sorted({lang for site in content.sites for lang in site.languages} | {"en"})
     return Pages(Desk(settings, content, db), worker, limits, Renderer(languages))

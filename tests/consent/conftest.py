@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from privacy.consent import log as _log  # noqa: F401  # declares the consent log's tables for connect()
-from privacy.database import connect
+from privacy.sqlite.database import connect
 from tests.factories import minimal_notice, optional_cookies, write_content
 
 ESSENTIAL = "ihu"  # only strictly necessary cookies, like the IHU example
@@ -37,4 +36,4 @@ def consent_client(make_client: Callable[..., TestClient], consent_content: Path
 
 def consent_log_db(client: TestClient) -> sqlite3.Connection:
     """A connection to the proof-of-consent log of the client's app (a database of its own)."""
-    return connect(client.app.state.privacy.settings.consent_log, "NORMAL", "consent_log")  # type: ignore[attr-defined]
+    return connect(client.app.state.privacy.settings.consent_log, "NORMAL")  # type: ignore[attr-defined]

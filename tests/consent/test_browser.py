@@ -22,9 +22,10 @@ from privacy.app import CONTENT_SECURITY_POLICY, create_app
 from privacy.consent import log
 from privacy.consent.cookie import ConsentChoice, ConsentCookie
 from privacy.consent.inventory import SECONDS_PER_MONTH
-from privacy.database import connect
 from privacy.pipeline import build
 from privacy.settings import Settings, load_settings
+from privacy.sqlite.consent_log import SqliteConsentLog
+from privacy.sqlite.database import connect
 from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_sites
 from tests.consent.pages import organization_pages
 from tests.factories import settings_env, write_content
@@ -74,9 +75,9 @@ class Server:
     settings: Settings
 
     def records(self, site: str) -> list[log.ConsentRecord]:
-        db = connect(self.settings.consent_log, store="consent_log")
+        db = connect(self.settings.consent_log)
         try:
-            return list(log.records(db, site))
+            return list(SqliteConsentLog(db).records(site))
         finally:
             db.close()
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from privacy.consent import log, purge_old_proofs
-from privacy.database import connect
+from privacy.consent import log
+from privacy.consent.feature import purge_old_proofs
 from privacy.settings import Settings
+from privacy.sqlite.consent_log import SqliteConsentLog
 from tests.consent.conftest import OPT_IN, consent_log_db
+from tests.support.storage import consent_log
 
 NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -32,10 +34,11 @@ def _entry(at: datetime, consent_id: str) -> log.ConsentRecord:
 
 
 def _write(path: Path, *entries: log.ConsentRecord) -> None:
-    db = connect(path, "NORMAL", "consent_log")
-    for entry in entries:
-        db.execute(log.INSERT, log.row(entry))
-    db.close()
+    database = consent_log(path)
+    with database.transaction() as session:
+        for entry in entries:
+            session.log.append(entry)
+    database.close()
 
 
 def test_an_entry_is_kept_for_the_longest_choice_and_the_years_set_then_deleted(tmp_path: Path) -> None:
@@ -47,9 +50,10 @@ def test_an_entry_is_kept_for_the_longest_choice_and_the_years_set_then_deleted(
         _entry(cutoff, "kept"),
         _entry(NOW, "new"),
     )
-    db = connect(tmp_path / "log.sqlite3", "NORMAL", "consent_log")
-    assert log.purge(db, cutoff) == 1
-    assert [r.consent_id for r in log.records(db, OPT_IN)] == ["kept", "new"]
+    database = consent_log(tmp_path / "log.sqlite3")
+    with database.transaction() as session:
+        assert session.log.purge(cutoff, 5000) == 1
+        assert [r.consent_id for r in session.log.records(OPT_IN)] == ["kept", "new"]
 
 
 def test_the_server_deletes_old_proofs_when_it_starts_and_in_chunks(
@@ -63,15 +67,10 @@ def test_the_server_deletes_old_proofs_when_it_starts_and_in_chunks(
         _entry(datetime.now(UTC), "recent"),
     )
     client = make_client(consent_content)
-    assert [r.consent_id for r in log.records(consent_log_db(client), OPT_IN)] == ["recent"]
+    assert [r.consent_id for r in SqliteConsentLog(consent_log_db(client)).records(OPT_IN)] == ["recent"]
     # A backlog goes in chunks: a later purge with a small chunk still deletes everything due.
     _write(settings.consent_log, *(_entry(old, f"late-{i}") for i in range(7)))
-    endpoint = _endpoint_of(client)
-    assert client.portal.call(lambda: purge_old_proofs(endpoint, chunk=3)) == 7  # type: ignore[union-attr]
-    assert [r.consent_id for r in log.records(consent_log_db(client), OPT_IN)] == ["recent"]
-
-
-def _endpoint_of(client: TestClient):  # type: ignore[no-untyped-def]
-    from privacy.consent import _endpoints
-
-    return _endpoints[id(client.app.state.privacy)]  # type: ignore[attr-defined]
+    stores = client.app.state.privacy.stores  # type: ignore[attr-defined]
+    purged = client.portal.call(lambda: purge_old_proofs(stores.consent, settings.consent_proof_years, chunk=3))  # type: ignore[union-attr]
+    assert purged == 7
+    assert [r.consent_id for r in SqliteConsentLog(consent_log_db(client)).records(OPT_IN)] == ["recent"]

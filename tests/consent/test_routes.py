@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from privacy.consent import log
 from privacy.consent.cookie import ConsentChoice, ConsentCookie
 from privacy.consent.inventory import SECONDS_PER_MONTH
+from privacy.sqlite.consent_log import SqliteConsentLog
 from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_log_db, consent_sites
 from tests.factories import write_content
 
@@ -24,7 +25,7 @@ KEY = "test-key-" + "x" * 40  # tests.factories.settings_env's key
 
 
 def records(client: TestClient, site: str = OPT_IN) -> list[log.ConsentRecord]:
-    return list(log.records(consent_log_db(client), site))
+    return list(SqliteConsentLog(consent_log_db(client)).records(site))
 
 
 def state(client: TestClient, site: str = OPT_IN, lang: str = "en", **headers: str) -> dict[str, Any]:

@@ -23,13 +23,10 @@ NO_LIMIT = 1073741823  # SQLite's largest max_page_count
 
 
 def connections(app: Starlette) -> list[sqlite3.Connection]:
-    """Every connection the app writes through: the rights form's, the DPO desk's, the outbox worker's and the
-    consent log's."""
-    from privacy import consent, rights
-
-    state = app.state.privacy
-    pages = state.published.current.prepared["rights"]  # its connections, which every snapshot's pages share
-    return [pages.commits.db, pages.desk.db, rights._workers[id(state)].db, consent._endpoints[id(state)].log.db]
+    """Every connection the app writes through: each database's group commit and the connections of its pool
+    (the outbox worker's, the DPO desk's)."""
+    stores = app.state.privacy.stores
+    return [*stores.rights.connections(), *stores.consent.connections()]
 
 
 @contextmanager

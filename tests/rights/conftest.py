@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,6 +15,7 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import Envelope, Session
 from starlette.testclient import TestClient
 
+from privacy.stores import StoredRequest
 from tests.factories import minimal_notice, write_content
 from tests.support.quality import free_port
 
@@ -84,3 +86,27 @@ def smtp_server() -> Iterator[tuple[Controller, Inbox]]:
     controller.start()
     yield controller, inbox
     controller.stop()
+
+
+def stored_request(**overrides: Any) -> StoredRequest:
+    """A request as the register holds it, for the mails made from it."""
+    fields: dict[str, Any] = {
+        "reference": "K7M4-QX9T-PW2R",
+        "site": "clinique",
+        "language": "fr",
+        "rights": (),
+        "relationship": "patients",
+        "name": "Ana Dupont",
+        "email": "ana@example.fr",
+        "details": "Copie de mon dossier",
+        "file_reference": "",
+        "received_at": datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
+        "due_on": date(2025, 2, 28),
+        "status": "open",
+        "email_confirmed_at": None,
+        "extended_at": None,
+        "extension_reason": None,
+        "closed_at": None,
+        "purged_at": None,
+    }
+    return StoredRequest(**{**fields, **overrides})

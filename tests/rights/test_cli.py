@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,14 +14,16 @@ import pytest
 
 import server
 from privacy.codes import Right
-from privacy.content import load_content
-from privacy.database import connect
+from privacy.content import Site, load_content
 from privacy.rights import cli, store
 from privacy.rights.handling import Desk
 from privacy.rights.request import RightsRequest
 from privacy.settings import load_settings
+from privacy.sqlite.database import connect
+from privacy.stores import StoredRequest
 from tests.factories import settings_env
 from tests.rights.conftest import maildir_messages
+from tests.support.storage import rights_register
 
 
 @pytest.fixture
@@ -30,9 +33,30 @@ def desk(tmp_path: Path, rights_content: Path, monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     settings = load_settings(env)
-    desk = Desk(settings, load_content(rights_content), connect(settings.database))
+    desk = Desk(settings, load_content(rights_content), rights_register(settings.database))
     yield desk
     desk.db.close()
+
+
+def _receive(desk: Desk, site: Site | None, request: RightsRequest, when: datetime | None = None) -> str:
+    assert site is not None
+    with desk.db.transaction() as session:
+        return desk.receive(site, request, "receipt", session, now=when).reference
+
+
+def _close(desk: Desk, reference: str, now: datetime) -> bool:
+    with desk.db.transaction() as session:
+        return store.close(session, reference, now)
+
+
+def _get(desk: Desk, reference: str) -> StoredRequest:
+    with desk.db.transaction(reading=True) as session:
+        return store.get(session, reference)
+
+
+def _sql(desk: Desk) -> sqlite3.Connection:
+    """A connection of the test's own to the register's file."""
+    return connect(desk.settings.database)
 
 
 @pytest.fixture
@@ -41,7 +65,7 @@ def received(desk: Desk) -> Callable[..., str]:
         site = desk.content.site("clinique")
         assert site is not None
         request = RightsRequest("clinique", "en", (Right.access,), name, email, "patients", f"details {when}", "")
-        return desk.receive(site, request, "receipt", now=when).reference
+        return _receive(desk, site, request, when)
 
     return factory
 
@@ -80,15 +104,16 @@ def test_show_close_and_purge(desk: Desk, received: Callable[..., str]) -> None:
     assert run("requests", "close", reference)[0] == 1
     # Not yet past the site's retention (1 year): nothing purged.
     assert cli.purge(desk, False, io.StringIO()) == 0
-    assert store.get(desk.db, reference).email == "ana@example.fr"
+    assert _get(desk, reference).email == "ana@example.fr"
     later = date.today() + timedelta(days=367)
     out = io.StringIO()
     cli.purge(desk, False, out, today=later)
     assert reference in out.getvalue()
-    purged = store.get(desk.db, reference)
+    purged = _get(desk, reference)
     assert (purged.name, purged.email, purged.details, purged.purged_at is not None) == (None, None, None, True)
     assert purged.rights and purged.received_at  # the accountability record stays
-    assert store.mail_status(desk.db, reference) == []
+    with desk.db.transaction(reading=True) as session:
+        assert session.outbox.of_request(reference) == []
 
 
 def test_extend_tells_the_requester_why_and_moves_the_due_date(
@@ -99,7 +124,7 @@ def test_extend_tells_the_requester_why_and_moves_the_due_date(
     assert run("requests", "extend", reference, "--reason", "  ")[0] == 1
     code, _text = run("requests", "extend", reference, "--reason", "Dossier archivé sur un autre site")
     assert code == 0
-    request = store.get(desk.db, reference)
+    request = _get(desk, reference)
     assert request.extended_at is not None and request.due_on > when.date() + timedelta(days=85)
     assert run("requests", "extend", reference, "--reason", "encore")[0] == 1  # only once
     assert run("deliver")[0] == 0
@@ -127,14 +152,14 @@ def test_deliver_says_what_waits_is_held_or_failed_and_exits_1(desk: Desk, recei
     for n in range(4):
         received(datetime.now(UTC), email=f"p{n}@example.fr")
     later = datetime.now(UTC) + timedelta(minutes=20)
-    ids = [row[0] for row in desk.db.execute("SELECT id FROM rights_outbox ORDER BY id")]
+    ids = [row[0] for row in _sql(desk).execute("SELECT id FROM rights_outbox ORDER BY id")]
     # Waiting out a backoff, held by a delivery killed half-way, refused for good by the relay.
-    desk.db.execute(
+    _sql(desk).execute(
         "UPDATE rights_outbox SET next_attempt_at = ?, attempts = 2 WHERE id IN (?, ?, ?)",
         (later.isoformat(), *ids[:3]),
     )
-    desk.db.execute("UPDATE rights_outbox SET leased_until = ? WHERE id IN (?, ?)", (later.isoformat(), *ids[3:5]))
-    desk.db.execute(
+    _sql(desk).execute("UPDATE rights_outbox SET leased_until = ? WHERE id IN (?, ?)", (later.isoformat(), *ids[3:5]))
+    _sql(desk).execute(
         "UPDATE rights_outbox SET failed_at = ?, last_error = 'PermanentFailure 550' WHERE id = ?",
         (datetime.now(UTC).isoformat(), ids[5]),
     )
@@ -226,13 +251,13 @@ def test_the_running_server_purges_what_is_past_retention(desk: Desk, received: 
 
     long_ago = datetime.now(UTC) - timedelta(days=800)
     old = received(long_ago)
-    store.close(desk.db, old, long_ago + timedelta(days=10))
+    _close(desk, old, long_ago + timedelta(days=10))
     recent = received(datetime.now(UTC), email="bob@example.fr")
-    store.close(desk.db, recent, datetime.now(UTC))
+    _close(desk, recent, datetime.now(UTC))
     with TestClient(create_app(desk.settings, desk.content)):
         pass  # startup runs one purge pass before serving
-    assert store.get(desk.db, old).email is None
-    assert store.get(desk.db, recent).email == "bob@example.fr"
+    assert _get(desk, old).email is None
+    assert _get(desk, recent).email == "bob@example.fr"
 
 
 def test_show_writes_out_invisible_characters(desk: Desk) -> None:
@@ -249,7 +274,7 @@ def test_show_writes_out_invisible_characters(desk: Desk) -> None:
         "ligne\u200b une\n\u2066deux\u2069",
         "P\u200d-12",
     )
-    reference = desk.receive(site, request, "receipt").reference
+    reference = _receive(desk, site, request)
     code, text = run("requests", "show", reference)
     assert code == 0
     assert "[U+202E RIGHT-TO-LEFT OVERRIDE]elpmaxe.latipsoh@oec" in text

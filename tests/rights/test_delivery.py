@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,17 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from privacy.content import load_content
-from privacy.database import connect
 from privacy.rights import mail, outbox
 from privacy.rights.outbox import Mail, deliver_due, enqueue
 from privacy.rights.transport import MaildirTransport, SmtpTransport
 from privacy.settings import load_settings
+from privacy.sqlite.backend import RightsSession, SqliteDatabase
+from privacy.sqlite.database import connect
+from privacy.stores import OutboxMail
 from tests.factories import settings_env, write_content
-from tests.rights.conftest import Inbox, form_notice, maildir_messages
+from tests.rights.conftest import Inbox, form_notice, maildir_messages, stored_request
 from tests.support.quality import free_port
+from tests.support.storage import rights_register
 
 SENDER = "privacy@clinique.example"
 
@@ -35,30 +39,25 @@ def _bytes(composed: Mail) -> bytes:
 
 
 def _mail(tmp_path: Path, reference: str = "K7M4-QX9T-PW2R", name: str = "Ana Dupont") -> Mail:
-    return mail.to_dpo(
-        _site(tmp_path),
-        "dpo@clinique.example",
-        SENDER,
-        reference=reference,
-        rights=(),
-        name=name,
-        email="ana@example.fr",
-        relationship="patients",
-        details="Copie de mon dossier",
-        file_reference="",
-        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
-        due_on=date(2025, 2, 28),
-        confirmed=False,
-    )
+    request = stored_request(reference=reference, name=name)
+    return mail.to_dpo(_site(tmp_path), "dpo@clinique.example", SENDER, request, confirmed=False)
 
 
-def _queue(tmp_path: Path, *mails: Mail):  # type: ignore[no-untyped-def]
-    db = connect(tmp_path / "var" / "privacy.sqlite3")
-    db.execute("BEGIN")
-    for m in mails:
-        enqueue(db, m, datetime.now(UTC))
-    db.execute("COMMIT")
-    return db
+@dataclass
+class Queued:
+    """The outbox's database, and a connection of the test's own to look at its rows."""
+
+    database: SqliteDatabase[RightsSession]
+    sql: sqlite3.Connection
+
+
+def _queue(tmp_path: Path, *mails: Mail) -> Queued:
+    path = tmp_path / "var" / "privacy.sqlite3"
+    database = rights_register(path)
+    with database.transaction() as session:
+        for m in mails:
+            enqueue(session, m, datetime.now(UTC))
+    return Queued(database, connect(path))
 
 
 def _smtp_settings(tmp_path: Path, port: int, **extra: str):  # type: ignore[no-untyped-def]
@@ -73,14 +72,14 @@ def _smtp_settings(tmp_path: Path, port: int, **extra: str):  # type: ignore[no-
     return load_settings(env)
 
 
-def _make_due_now(db) -> None:  # type: ignore[no-untyped-def]
-    db.execute("UPDATE rights_outbox SET next_attempt_at = ?", (datetime.now(UTC).isoformat(),))
+def _make_due_now(db: Queued) -> None:
+    db.sql.execute("UPDATE rights_outbox SET next_attempt_at = ?", (datetime.now(UTC).isoformat(),))
 
 
 def test_a_mail_reaches_a_real_smtp_server(tmp_path: Path, smtp_server: tuple[Controller, Inbox]) -> None:
     controller, inbox = smtp_server
     db = _queue(tmp_path, _mail(tmp_path))
-    result = asyncio.run(deliver_due(db, SmtpTransport(_smtp_settings(tmp_path, controller.port)), SENDER))
+    result = asyncio.run(deliver_due(db.database, SmtpTransport(_smtp_settings(tmp_path, controller.port)), SENDER))
     assert (result.sent, result.retrying, result.failed) == (1, 0, 0)
     [(recipients, message)] = inbox.messages
     assert recipients == ["dpo@clinique.example"]
@@ -91,27 +90,27 @@ def test_a_mail_reaches_a_real_smtp_server(tmp_path: Path, smtp_server: tuple[Co
     for expected in ("Copie de mon dossier", "31 janvier 2025", "28 février 2025", "pas encore", "ana@example.fr"):
         assert expected in body
     # Sent: the copy of the personal data in the outbox is dropped.
-    assert db.execute("SELECT message FROM rights_outbox").fetchone()[0] is None
+    assert db.sql.execute("SELECT message FROM rights_outbox").fetchone()[0] is None
 
 
 def test_smtp_down_then_up_queues_then_delivers_exactly_once(tmp_path: Path) -> None:
     port = free_port()
     settings = _smtp_settings(tmp_path, port)
     db = _queue(tmp_path, _mail(tmp_path))
-    down = asyncio.run(deliver_due(db, SmtpTransport(settings, timeout=2), SENDER))
+    down = asyncio.run(deliver_due(db.database, SmtpTransport(settings, timeout=2), SENDER))
     assert (down.sent, down.retrying) == (0, 1)
-    row = db.execute("SELECT attempts, last_error, next_attempt_at, sent_at FROM rights_outbox").fetchone()
+    row = db.sql.execute("SELECT attempts, last_error, next_attempt_at, sent_at FROM rights_outbox").fetchone()
     assert row["attempts"] == 1 and row["sent_at"] is None and "ana@" not in row["last_error"]
     # Not due yet: the backoff holds it back.
-    assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 0
+    assert asyncio.run(deliver_due(db.database, SmtpTransport(settings), SENDER)).sent == 0
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         _make_due_now(db)
-        assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 1
+        assert asyncio.run(deliver_due(db.database, SmtpTransport(settings), SENDER)).sent == 1
         _make_due_now(db)
-        assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 0
+        assert asyncio.run(deliver_due(db.database, SmtpTransport(settings), SENDER)).sent == 0
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
@@ -144,12 +143,12 @@ def test_an_authentication_failure_is_retried_not_lost(tmp_path: Path) -> None:
             tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay", PRIVACY_SMTP_PASSWORD="wrong"
         )
         db = _queue(tmp_path, _mail(tmp_path))
-        result = asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER))
+        result = asyncio.run(deliver_due(db.database, SmtpTransport(settings), SENDER))
     finally:
         controller.stop()
     assert (result.sent, result.retrying) == (0, 1)
     assert inbox.messages == []
-    row = db.execute("SELECT last_error, sent_at, failed_at FROM rights_outbox").fetchone()
+    row = db.sql.execute("SELECT last_error, sent_at, failed_at FROM rights_outbox").fetchone()
     assert row["last_error"].startswith("SMTPAuthenticationError") and row["sent_at"] is None
 
 
@@ -166,7 +165,7 @@ def test_an_accepted_login_delivers(tmp_path: Path) -> None:
             tmp_path, controller.port, PRIVACY_SMTP_USERNAME="dpo-relay", PRIVACY_SMTP_PASSWORD="secret"
         )
         db = _queue(tmp_path, _mail(tmp_path))
-        assert asyncio.run(deliver_due(db, SmtpTransport(settings), SENDER)).sent == 1
+        assert asyncio.run(deliver_due(db.database, SmtpTransport(settings), SENDER)).sent == 1
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
@@ -176,7 +175,7 @@ def test_the_maildir_default_never_holds_a_mail_twice(tmp_path: Path) -> None:
     maildir = tmp_path / "var" / "maildir"
     db = _queue(tmp_path, _mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN"))
     transport = MaildirTransport(maildir)
-    assert asyncio.run(deliver_due(db, transport, SENDER)).sent == 2
+    assert asyncio.run(deliver_due(db.database, transport, SENDER)).sent == 2
     # A crash after the file was written but before the row was marked sent: handed over again.
     first = _mail(tmp_path)
     asyncio.run(transport.send(first.message_id, SENDER, first.recipient, _bytes(first), again=True))
@@ -206,13 +205,13 @@ def test_each_mail_reaches_the_disk_and_is_recorded_as_sent_before_the_next(
 
     record = outbox._record
 
-    def recorded(*args: Any) -> Any:
+    def recorded(*args: Any, **kwargs: Any) -> Any:
         events.append("recorded")
-        return record(*args)
+        return record(*args, **kwargs)
 
     monkeypatch.setattr(outbox, "_record", recorded)
     db = _queue(tmp_path, _mail(tmp_path), _mail(tmp_path, reference="ABCD-EFGH-JKMN"))
-    assert asyncio.run(deliver_due(db, Watched(tmp_path / "var" / "maildir"), SENDER)).sent == 2
+    assert asyncio.run(deliver_due(db.database, Watched(tmp_path / "var" / "maildir"), SENDER)).sent == 2
     # A mail is on disk (its file, then the folder that names it) before it is recorded, and recorded before
     # the next one goes: a crash re-sends at most the mail in flight.
     assert events == ["written", "folder synced", "recorded"] * 2
@@ -238,14 +237,14 @@ def test_a_crash_mid_pass_resends_at_most_the_mail_in_flight(
     transport = DiesAfterTheThirdAcceptance(_smtp_settings(tmp_path, controller.port), timeout=5)
     claimed_at = datetime.now(UTC)
     with pytest.raises(Crash):
-        asyncio.run(deliver_due(db, transport, SENDER))
-    rows = db.execute("SELECT sent_at, leased_until FROM rights_outbox ORDER BY id").fetchall()
+        asyncio.run(deliver_due(db.database, transport, SENDER))
+    rows = db.sql.execute("SELECT sent_at, leased_until FROM rights_outbox ORDER BY id").fetchall()
     assert [row["sent_at"] is not None for row in rows] == [True, True, False, False]
     # What the dead pass still holds is held for one mail's time limit, not the batch's.
     for row in rows[2:]:
         assert datetime.fromisoformat(row["leased_until"]) <= claimed_at + transport.lease + timedelta(seconds=5)
-    db.execute("UPDATE rights_outbox SET leased_until = ? WHERE sent_at IS NULL", (datetime.now(UTC).isoformat(),))
-    assert asyncio.run(deliver_due(db, SmtpTransport(transport.settings), SENDER)).sent == 2
+    db.sql.execute("UPDATE rights_outbox SET leased_until = ? WHERE sent_at IS NULL", (datetime.now(UTC).isoformat(),))
+    assert asyncio.run(deliver_due(db.database, SmtpTransport(transport.settings), SENDER)).sent == 2
     ids = [str(message["Message-ID"]) for _, message in inbox.messages]
     assert sorted(set(ids)) == sorted(m.message_id for m in mails)
     assert len(ids) == len(mails) + 1  # the one in flight, once more
@@ -254,25 +253,25 @@ def test_a_crash_mid_pass_resends_at_most_the_mail_in_flight(
 def test_a_restarted_worker_retries_at_once_what_was_waiting(tmp_path: Path) -> None:
     db = _queue(tmp_path, _mail(tmp_path))
     later = datetime.now(UTC) + timedelta(hours=2)
-    db.execute(
+    db.sql.execute(
         "UPDATE rights_outbox SET attempts = 5, last_error = 'SMTPConnectError', next_attempt_at = ?",
         (later.isoformat(),),
     )
     maildir = tmp_path / "var" / "maildir"
 
     async def serve() -> None:
-        worker = outbox.Worker(db, MaildirTransport(maildir), SENDER)
+        worker = outbox.Worker(db.database, MaildirTransport(maildir), SENDER)
         worker.start()
         try:
             for _ in range(500):  # bounded: the first pass comes at once
-                if db.execute("SELECT sent_at FROM rights_outbox").fetchone()[0]:
+                if db.sql.execute("SELECT sent_at FROM rights_outbox").fetchone()[0]:
                     return
                 await asyncio.sleep(0.01)
         finally:
             await worker.stop()
 
     asyncio.run(serve())
-    assert db.execute("SELECT sent_at FROM rights_outbox").fetchone()[0] is not None
+    assert db.sql.execute("SELECT sent_at FROM rights_outbox").fetchone()[0] is not None
     assert len(maildir_messages(maildir)) == 1
 
 
@@ -282,13 +281,15 @@ def test_a_pass_that_crashed_after_handing_over_is_not_repeated(tmp_path: Path) 
     db = _queue(tmp_path, mail)
     transport = MaildirTransport(maildir)
     # The crashed pass: it leased the mail, delivered it, and died before recording it as sent ...
-    claimed = outbox._claim(db, datetime.now(UTC), 5, transport.lease)
+    claimed = outbox._claim(db.database, datetime.now(UTC), 5, transport.lease)
     asyncio.run(transport.send(mail.message_id, SENDER, mail.recipient, _bytes(mail)))
     # ... and the person's mail client has read it since (moved to cur/ with flags).
     delivered = next((maildir / "new").iterdir())
     delivered.rename(maildir / "cur" / f"{delivered.name}:2,S")
-    db.execute("UPDATE rights_outbox SET leased_until = ? WHERE id = ?", ("2000-01-01T00:00:00+00:00", claimed[0].id))
-    assert asyncio.run(deliver_due(db, transport, SENDER)).sent == 1  # recorded, not written a second time
+    db.sql.execute(
+        "UPDATE rights_outbox SET leased_until = ? WHERE id = ?", ("2000-01-01T00:00:00+00:00", claimed[0].id)
+    )
+    assert asyncio.run(deliver_due(db.database, transport, SENDER)).sent == 1  # recorded, not written a second time
     assert [str(m["Message-ID"]) for m in maildir_messages(maildir)] == [mail.message_id]
 
 
@@ -298,8 +299,8 @@ def test_a_draft_is_composed_once_and_its_bytes_kept_for_every_retry(tmp_path: P
     db = _queue(tmp_path, draft)
     composed: list[str] = []
 
-    def compose(db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
-        composed.append(row["kind"])
+    def compose(row: OutboxMail) -> bytes:
+        composed.append(row.kind)
         assert built.message is not None
         return built.message
 
@@ -308,9 +309,9 @@ def test_a_draft_is_composed_once_and_its_bytes_kept_for_every_retry(tmp_path: P
             raise OSError("disk full")
 
     maildir = tmp_path / "var" / "maildir"
-    assert asyncio.run(deliver_due(db, Refusing(maildir), SENDER, compose=compose)).retrying == 1
-    db.execute("UPDATE rights_outbox SET next_attempt_at = ?", (datetime.now(UTC).isoformat(),))
-    assert asyncio.run(deliver_due(db, MaildirTransport(maildir), SENDER, compose=compose)).sent == 1
+    assert asyncio.run(deliver_due(db.database, Refusing(maildir), SENDER, compose=compose)).retrying == 1
+    db.sql.execute("UPDATE rights_outbox SET next_attempt_at = ?", (datetime.now(UTC).isoformat(),))
+    assert asyncio.run(deliver_due(db.database, MaildirTransport(maildir), SENDER, compose=compose)).sent == 1
     assert composed == ["dpo"]  # composed before the first attempt only
     assert [str(m["Message-ID"]) for m in maildir_messages(maildir)] == [built.message_id]
 
@@ -320,12 +321,12 @@ def test_a_draft_that_cannot_be_composed_is_retried_then_reported_not_lost(tmp_p
         tmp_path, Mail("<X.dpo@clinique.example>", "NOPE-NOPE-NOPE", "dpo", "dpo@clinique.example", None, draft="{}")
     )
 
-    def compose(db: sqlite3.Connection, row: sqlite3.Row) -> bytes:
+    def compose(row: OutboxMail) -> bytes:
         raise LookupError("the request is gone")
 
-    result = asyncio.run(deliver_due(db, MaildirTransport(tmp_path / "maildir"), SENDER, compose=compose))
+    result = asyncio.run(deliver_due(db.database, MaildirTransport(tmp_path / "maildir"), SENDER, compose=compose))
     assert (result.sent, result.retrying) == (0, 1)
-    row = db.execute("SELECT attempts, last_error, draft, sent_at FROM rights_outbox").fetchone()
+    row = db.sql.execute("SELECT attempts, last_error, draft, sent_at FROM rights_outbox").fetchone()
     assert (row["attempts"], row["last_error"], row["draft"], row["sent_at"]) == (1, "LookupError", "{}", None)
 
 
@@ -355,13 +356,13 @@ def test_a_stopping_worker_records_the_mail_in_flight_and_lets_go_of_the_rest(tm
             await super().send(*args, **kwargs)  # type: ignore[arg-type]
 
     async def serve_then_stop() -> None:
-        worker = outbox.Worker(db, Slow(maildir), SENDER)
+        worker = outbox.Worker(db.database, Slow(maildir), SENDER)
         worker.start()
         await Slow.started.wait()
         await worker.stop()
 
     asyncio.run(serve_then_stop())
-    rows = db.execute("SELECT sent_at, leased_until FROM rights_outbox ORDER BY id").fetchall()
+    rows = db.sql.execute("SELECT sent_at, leased_until FROM rights_outbox ORDER BY id").fetchall()
     assert [row["sent_at"] is not None for row in rows] == [True, False, False, False]
     assert [row["leased_until"] for row in rows[1:]] == [None, None, None]  # the next start sends them at once
     assert len(maildir_messages(maildir)) == 1

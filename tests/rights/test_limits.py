@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from privacy.rate_limits import FORGET_EVERY, Counter, Limit, SqliteRateLimits, client_key
+from privacy.rate_limits import FORGET_EVERY, Counter, Limit, client_key
 from privacy.rights.limits import mailbox
+from privacy.sqlite.counters import SqliteRateLimits
 from tests.rights.conftest import good_form
 from tests.rights.test_pages import post, rows, wait_for_mail
 

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,7 @@ from privacy.content import Site, load_content
 from privacy.rights import mail
 from privacy.rights.outbox import Mail
 from tests.factories import write_content
-from tests.rights.conftest import form_notice
+from tests.rights.conftest import form_notice, stored_request
 
 SENDER = "privacy@clinique.example"
 
@@ -39,16 +38,18 @@ def _to_dpo(tmp_path: Path, name: str = "Ana Dupont-Lévêque", email: str = "an
         _site(tmp_path, **site),
         "dpo@clinique.example",
         SENDER,
-        reference="K7M4-QX9T-PW2R",
-        rights=(Right.access, Right.erasure),
-        name=name,
-        email=email,
-        relationship="patients",
-        details="Copie de mon dossier\nsur deux lignes",
-        file_reference="",
+        stored_request(
+            reference="K7M4-QX9T-PW2R",
+            rights=(Right.access, Right.erasure),
+            name=name,
+            email=email,
+            relationship="patients",
+            details="Copie de mon dossier\nsur deux lignes",
+            file_reference="",
+            received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
+            due_on=date(2025, 2, 28),
+        ),
         confirmed=False,
-        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
-        due_on=date(2025, 2, 28),
     )
 
 
@@ -122,16 +123,18 @@ def test_invisible_characters_are_written_out_in_the_dpo_mail(tmp_path: Path) ->
         _site(tmp_path),
         "dpo@clinique.example",
         SENDER,
-        reference="K7M4-QX9T-PW2R",
-        rights=(Right.access,),
-        name="\u202eelpmaxe.latipsoh@oec",
-        email="ana@example.fr",
-        relationship="patients",
-        details="Mon dossier\u200b\nde 2024 \u2067isolé\u2069 et \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
-        file_reference="P-\ufeff12",
+        stored_request(
+            reference="K7M4-QX9T-PW2R",
+            rights=(Right.access,),
+            name="\u202eelpmaxe.latipsoh@oec",
+            email="ana@example.fr",
+            relationship="patients",
+            details="Mon dossier\u200b\nde 2024 \u2067isolé\u2069 et \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            file_reference="P-\ufeff12",
+            received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
+            due_on=date(2025, 2, 28),
+        ),
         confirmed=False,
-        received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
-        due_on=date(2025, 2, 28),
     )
     assert sent.message is not None
     read = message_from_bytes(sent.message, policy=policy.default)
@@ -160,16 +163,16 @@ def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None
     with tempfile.TemporaryDirectory() as folder:
         content = load_content(write_content(Path(folder), {"clinique": minimal_notice()}))
     site = content.sites[0]
-    args: dict[str, Any] = dict(
-        reference="K7M4-QX9T-PW2R",
+    request = stored_request(
+        language="en",
         email="a@b.example",
         rights=(Right.access,),
         received_at=datetime(2025, 3, 3, tzinfo=UTC),
-        confirm_url="https://x.example/c",
-        confirm_days=14,
+        due_on=date(2025, 4, 3),
     )
-    promised = mail.acknowledgment(site, "en", "privacy@x.example", due_on=date(2025, 4, 3), **args)
-    silent = mail.acknowledgment(site, "en", "privacy@x.example", due_on=None, **args)
+    args = dict(confirm_url="https://x.example/c", confirm_days=14)
+    promised = mail.acknowledgment(site, "privacy@x.example", request, legal=True, **args)  # type: ignore[arg-type]
+    silent = mail.acknowledgment(site, "privacy@x.example", request, legal=False, **args)  # type: ignore[arg-type]
 
     def body(sent: Mail) -> str:
         return _content(sent)
@@ -190,15 +193,17 @@ def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_le
         site,
         "dpo@x.example",
         "privacy@x.example",
-        reference="K7M4-QX9T-PW2R",
-        rights=(Right.access,),
-        name="A",
-        email="a@b.example",
-        relationship="patients",
-        details="d",
-        file_reference="",
-        received_at=received,
-        due_on=date(2025, 4, 3),
+        stored_request(
+            reference="K7M4-QX9T-PW2R",
+            rights=(Right.access,),
+            name="A",
+            email="a@b.example",
+            relationship="patients",
+            details="d",
+            file_reference="",
+            received_at=received,
+            due_on=date(2025, 4, 3),
+        ),
         confirmed=False,
         legal=False,
     )
@@ -251,13 +256,11 @@ def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails() -> None:
     received = datetime(2025, 3, 3, tzinfo=UTC)
     ack = mails.acknowledgment(
         site,
-        "en",
         "privacy@x.example",
-        reference="K7M4-QX9T-PW2R",
-        email="a@b.example",
-        rights=(Right.access,),
-        received_at=received,
-        due_on=date(2025, 4, 3),
+        stored_request(
+            language="en", email="a@b.example", rights=(Right.access,), received_at=received, due_on=date(2025, 4, 3)
+        ),
+        legal=True,
         confirm_url="https://x.example/c",
         confirm_days=14,
     )
@@ -265,15 +268,17 @@ def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails() -> None:
         site,
         "dpo@x.example",
         "privacy@x.example",
-        reference="K7M4-QX9T-PW2R",
-        rights=(Right.access,),
-        name="A",
-        email="a@b.example",
-        relationship="patients",
-        details="d",
-        file_reference="",
-        received_at=received,
-        due_on=date(2025, 4, 3),
+        stored_request(
+            reference="K7M4-QX9T-PW2R",
+            rights=(Right.access,),
+            name="A",
+            email="a@b.example",
+            relationship="patients",
+            details="d",
+            file_reference="",
+            received_at=received,
+            due_on=date(2025, 4, 3),
+        ),
         confirmed=False,
     )
     ack_text = _content(ack)

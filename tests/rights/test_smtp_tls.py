@@ -74,7 +74,7 @@ def _settings(tmp_path: Path, port: int, security: str, **extra: str) -> Setting
 
 def _deliver(tmp_path: Path, settings: Settings) -> Any:
     db = _queue(tmp_path, _mail(tmp_path))
-    return db, asyncio.run(deliver_due(db, SmtpTransport(settings, timeout=5), SENDER))
+    return db.sql, asyncio.run(deliver_due(db.database, SmtpTransport(settings, timeout=5), SENDER))
 
 
 def test_starttls_to_a_server_signed_by_a_trusted_authority(

@@ -25,6 +25,7 @@ from privacy.app import CONTENT_SECURITY_POLICY, create_app
 from privacy.consent.cookie import site_salt
 from privacy.pipeline import build
 from privacy.settings import load_settings
+from privacy.sqlite.consent_log import SqliteConsentLog
 from tests.factories import minimal_notice, optional_cookies, settings_env, write_content
 from tests.security.conftest import raw_request, running_server, status_and_headers
 
@@ -303,17 +304,16 @@ def test_tampered_cookies_are_never_accepted(client: TestClient, record_property
 
 
 def test_another_sites_cookie_lends_no_consent_id(client: TestClient) -> None:
-    from privacy.consent import log
-    from privacy.database import connect
+    from privacy.sqlite.database import connect
 
     client.cookies.clear()
     twin = client.post("/consent", json={"site": TWIN, "action": "accept"}).cookies[f"consent-{TWIN}"]
     client.cookies.clear()
     client.post("/consent", json={"site": SITE, "action": "reject"}, headers={"cookie": f"consent-{SITE}={twin}"})
-    db = connect(client.app.state.privacy.settings.consent_log, "NORMAL", "consent_log")  # type: ignore[attr-defined]
+    db = connect(client.app.state.privacy.settings.consent_log, "NORMAL")  # type: ignore[attr-defined]
     try:
-        twin_ids = {r.consent_id for r in log.records(db, TWIN)}
-        site_ids = {r.consent_id for r in log.records(db, SITE)}
+        twin_ids = {r.consent_id for r in SqliteConsentLog(db).records(TWIN)}
+        site_ids = {r.consent_id for r in SqliteConsentLog(db).records(SITE)}
     finally:
         db.close()
     assert twin_ids and site_ids and not twin_ids & site_ids

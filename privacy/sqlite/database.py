@@ -1,13 +1,9 @@
-"""The server's SQLite databases: WAL, synchronous commits, one schema per feature.
+"""SQLite connections as the server uses them: WAL, synchronous commits, and group commits.
 
-Each feature registers its tables with ``register_schema`` in one of two stores:
-``requests`` (rights requests and their outbox: health-related personal data,
-every commit synced to disk) and ``consent_log`` (the proof-of-consent log:
-pseudonymous consent ids only, appended at every banner click). Two files, so that the consent
-log's many small commits never wait behind a rights request's disk sync, and
-each register can be kept, backed up and purged on its own terms. ``connect``
-creates what is missing; statements are idempotent (``CREATE … IF NOT EXISTS``)
-so opening an existing file is safe.
+Two files, ``requests`` (rights requests and their outbox: health-related personal data, every commit synced to
+disk) and ``consent_log`` (the proof-of-consent log: pseudonymous consent ids only, appended at every banner
+click), so that the consent log's many small commits never wait behind a rights request's disk sync, and each
+register can be kept, backed up and purged on its own terms. Their tables are made by ``schema.migrate``.
 """
 
 from __future__ import annotations
@@ -18,26 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from .private import private_file
-
-Store = Literal["requests", "consent_log"]
-Upgrade = Callable[[sqlite3.Connection], None]
-_SCHEMAS: dict[str, tuple[Store, str, Upgrade | None]] = {}
+from ..private import private_file
 
 
-def register_schema(name: str, sql: str, store: Store = "requests", upgrade: Upgrade | None = None) -> None:
-    """``upgrade`` brings a file made by an earlier version up to ``sql`` (idempotent)."""
-    _SCHEMAS[name] = (store, sql, upgrade)
-
-
-def add_missing_column(db: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
-    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-
-
-def connect(
-    path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL", store: Store = "requests"
-) -> sqlite3.Connection:
+def connect(path: Path, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     private_file(path)  # its -wal and -shm files take its mode
     connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -47,11 +27,6 @@ def connect(
     connection.execute(f"PRAGMA synchronous={synchronous}")
     connection.execute("PRAGMA foreign_keys=ON")
     connection.execute("PRAGMA busy_timeout=10000")
-    for schema_store, sql, upgrade in _SCHEMAS.values():
-        if schema_store == store:
-            connection.executescript(sql)
-            if upgrade is not None:
-                upgrade(connection)
     return connection
 
 
@@ -98,14 +73,13 @@ class GroupCommit:
         self,
         path: Path,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
-        store: Store = "requests",
         *,
         in_loop: bool = False,
     ) -> None:
         if in_loop and synchronous != "NORMAL":
             raise ValueError("only NORMAL commits are quick enough to run on the event loop")
         self.path = path
-        self.db = connect(path, synchronous, store)
+        self.db = connect(path, synchronous)
         self.in_loop = in_loop
         self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
         self._flushing = False

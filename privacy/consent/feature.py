@@ -1,0 +1,57 @@
+"""The consent feature as the server runs it: GET and POST /consent, and the purge of proofs kept long enough."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from starlette.routing import BaseRoute
+
+from ..feature import due
+from ..periodic import every
+from ..settings import Settings
+from ..snapshot import Published
+from ..stores import ConsentDatabase
+from . import log
+from .endpoint import ConsentEndpoint, consent_routes
+
+# How often proof-of-consent entries past their keeping period are deleted.
+PURGE_EVERY_SECONDS = 6 * 3600
+PURGE_JOB = "consent.purge"
+
+
+async def purge_old_proofs(
+    database: ConsentDatabase, years: int, now: datetime | None = None, chunk: int = 5000
+) -> int:
+    """Deletes the proof-of-consent entries kept as long as they must be; how many. A large backlog goes in
+    chunks, each its own transaction, with visitors' choices recorded in between."""
+    cutoff = log.proof_cutoff(now or datetime.now(UTC), years)
+    deleted = 0
+    while True:
+        done = await database.write(lambda session: session.log.purge(cutoff, chunk))
+        deleted += done
+        if done < chunk:
+            return deleted
+
+
+class ConsentFeature:
+    def __init__(self, settings: Settings, published: Published, database: ConsentDatabase) -> None:
+        self.settings = settings
+        self.database = database
+        endpoint = ConsentEndpoint(settings, published.current.content, database)
+        # The signer, log and limits are shared by every snapshot's endpoint.
+        self._routes = consent_routes(published.follow("consent", endpoint.over))
+
+    def routes(self) -> list[BaseRoute]:
+        return self._routes
+
+    async def purge(self) -> None:
+        """Old proofs deleted, by one instance in each period."""
+        if await self.database.write(lambda session: due(session.runs, PURGE_JOB, PURGE_EVERY_SECONDS)):
+            await purge_old_proofs(self.database, self.settings.consent_proof_years)
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        async with every(PURGE_EVERY_SECONDS, self.purge, "deleting old proof-of-consent entries"):
+            yield

@@ -1,0 +1,65 @@
+"""The rights-request feature as the server runs it: the form's endpoints, the outbox worker and the purge of
+closed requests past their retention."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from starlette.routing import BaseRoute
+
+from ..feature import due
+from ..periodic import every
+from ..rate_limits import Limit
+from ..settings import Settings
+from ..snapshot import Published
+from ..stores import OutboxMail, RightsDatabase
+from . import pages as web
+from .handling import Desk
+from .limits import Limits
+from .outbox import Worker
+from .transport import transport_for
+
+# How often closed requests past their site's retention period lose their personal data.
+PURGE_EVERY_SECONDS = 6 * 3600
+PURGE_JOB = "rights.purge"
+
+
+class RightsFeature:
+    def __init__(self, settings: Settings, published: Published, database: RightsDatabase) -> None:
+        self.database = database
+
+        def compose(mail: OutboxMail) -> bytes:
+            # With the site as it is published when the mail is written.
+            return self.desk().compose(mail)
+
+        self.worker = Worker(database, transport_for(settings), settings.mail_from, compose=compose)
+        (per_address, per_address_seconds), (per_email, per_email_seconds) = settings.rights_limits
+        limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
+        pages = web.pages(settings, published.current.content, database, self.worker, limits)
+        self.current = published.follow("rights", pages.over)
+        self._routes = pages.routes(self.current)
+
+    def desk(self) -> Desk:
+        """The desk of the content served now."""
+        return self.current().desk
+
+    def routes(self) -> list[BaseRoute]:
+        return self._routes
+
+    async def purge(self) -> None:
+        """Closed requests past their retention purged, by one instance in each period."""
+        if await self.database.run(lambda session: due(session.runs, PURGE_JOB, PURGE_EVERY_SECONDS)):
+            desk = self.desk()
+            await asyncio.to_thread(desk.purge, datetime.now(UTC).date())
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        self.worker.start()
+        try:
+            async with every(PURGE_EVERY_SECONDS, self.purge, "purging closed rights requests"):
+                yield
+        finally:
+            await self.worker.stop()

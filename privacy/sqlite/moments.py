@@ -1,0 +1,19 @@
+"""Times in SQLite: ISO 8601 in UTC, so that they compare as text in SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso(moment: datetime) -> str:
+    """To the microsecond (the rights database)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def stamp(moment: datetime) -> str:
+    """To the second (the proof-of-consent log, as its entries have always been written)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,122 @@
+"""The register of rights requests in SQLite (``stores.RightsRegister``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+
+from ..codes import Right
+from ..stores import NewRequest, StoredRequest
+from .moments import iso, moment
+
+
+def stored(row: sqlite3.Row) -> StoredRequest:
+    return StoredRequest(
+        reference=row["reference"],
+        site=row["site"],
+        language=row["language"],
+        rights=tuple(Right(r) for r in row["rights"].split(",")),
+        relationship=row["relationship"],
+        name=row["name"],
+        email=row["email"],
+        details=row["details"],
+        file_reference=row["file_reference"],
+        received_at=datetime.fromisoformat(row["received_at"]),
+        due_on=date.fromisoformat(row["due_on"]),
+        status=row["status"],
+        email_confirmed_at=moment(row["email_confirmed_at"]),
+        extended_at=moment(row["extended_at"]),
+        extension_reason=row["extension_reason"],
+        closed_at=moment(row["closed_at"]),
+        purged_at=moment(row["purged_at"]),
+    )
+
+
+class SqliteRegister:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def _one(self, sql: str, params: tuple[object, ...]) -> StoredRequest | None:
+        row = self.db.execute(sql, params).fetchone()
+        return stored(row) if row else None
+
+    def duplicate_of(self, fingerprint: str, since: datetime) -> tuple[str, date] | None:
+        row = self.db.execute(
+            "SELECT reference, due_on FROM rights_requests WHERE fingerprint = ? AND received_at >= ?"
+            " ORDER BY received_at DESC LIMIT 1",
+            (fingerprint, iso(since)),
+        ).fetchone()
+        return (row["reference"], date.fromisoformat(row["due_on"])) if row else None
+
+    def set_receipt(self, reference: str, receipt_hash: str) -> None:
+        self.db.execute("UPDATE rights_requests SET receipt_hash = ? WHERE reference = ?", (receipt_hash, reference))
+
+    def taken(self, reference: str) -> bool:
+        return self.db.execute("SELECT 1 FROM rights_requests WHERE reference = ?", (reference,)).fetchone() is not None
+
+    def insert(self, request: NewRequest) -> None:
+        self.db.execute(
+            "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
+            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                request.reference,
+                request.site,
+                request.language,
+                request.rights,
+                request.relationship,
+                request.name,
+                request.email,
+                request.details,
+                request.file_reference,
+                request.fingerprint,
+                iso(request.received_at),
+                request.due_on.isoformat(),
+                request.confirm_hash,
+                request.receipt_hash,
+            ),
+        )
+
+    def get(self, reference: str) -> StoredRequest | None:
+        return self._one("SELECT * FROM rights_requests WHERE reference = ?", (reference,))
+
+    def by_receipt(self, receipt_hash: str, site: str) -> StoredRequest | None:
+        return self._one("SELECT * FROM rights_requests WHERE receipt_hash = ? AND site = ?", (receipt_hash, site))
+
+    def by_confirmation(self, confirm_hash: str, site: str) -> StoredRequest | None:
+        return self._one("SELECT * FROM rights_requests WHERE confirm_hash = ? AND site = ?", (confirm_hash, site))
+
+    def every(self, site: str | None = None) -> list[StoredRequest]:
+        rows = self.db.execute("SELECT * FROM rights_requests WHERE (? IS NULL OR site = ?)", (site, site))
+        return [stored(row) for row in rows]
+
+    def confirm(self, reference: str, now: datetime) -> bool:
+        return bool(
+            self.db.execute(
+                "UPDATE rights_requests SET email_confirmed_at = ? WHERE reference = ? AND email_confirmed_at IS NULL"
+                " AND purged_at IS NULL",
+                (iso(now), reference),
+            ).rowcount
+        )
+
+    def close(self, reference: str, now: datetime) -> bool:
+        return bool(
+            self.db.execute(
+                "UPDATE rights_requests SET status = 'closed', closed_at = ? WHERE reference = ? AND status = 'open'",
+                (iso(now), reference),
+            ).rowcount
+        )
+
+    def extend(self, reference: str, reason: str, due_on: date, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE rights_requests SET due_on = ?, extended_at = ?, extension_reason = ? WHERE reference = ?",
+            (due_on.isoformat(), iso(now), reason, reference),
+        )
+
+    def erase(self, reference: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE rights_requests SET name = NULL, email = NULL, details = NULL, file_reference = NULL,"
+            " fingerprint = NULL, confirm_hash = NULL, receipt_hash = NULL, extension_reason = NULL, purged_at = ?"
+            " WHERE reference = ?",
+            (iso(now), reference),
+        )

@@ -1,0 +1,125 @@
+"""Versioned schemas: a new database is created at the latest version, one made before migrations were
+numbered (today's files, tests/data/unversioned-sqlite/, dumped from a server of that version) refuses the start
+until ``server.py migrate`` upgrades it in place, losing nothing, and one made by a newer version refuses too."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+import server
+from privacy.app import create_app
+from privacy.server_cli import serve
+from privacy.settings import load_settings
+from privacy.sqlite import schema
+from privacy.stores import StorageRefused
+from tests.consent.conftest import consent_sites
+from tests.factories import settings_env, write_content
+from tests.rights.conftest import form_notice, maildir_messages
+from tests.support.quality import free_port
+
+EARLIER = Path(__file__).parent / "data" / "unversioned-sqlite"
+
+
+@pytest.fixture
+def earlier_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Both databases as the earlier version left them (two requests, the second's mails never sent; a choice on
+    each site), with the content they were made with; the settings in the environment, as server.py reads them."""
+    content = write_content(tmp_path / "content", {"clinique": form_notice(), **consent_sites()})
+    for name, value in settings_env(tmp_path, content).items():
+        monkeypatch.setenv(name, value)
+    var = tmp_path / "var"
+    var.mkdir(mode=0o700)
+    for name in ("privacy", "consent-log"):
+        db = sqlite3.connect(var / f"{name}.sqlite3")
+        db.executescript((EARLIER / f"{name}.sql").read_text())
+        db.close()
+    return var
+
+
+def _versions(path: Path) -> list[int]:
+    db = sqlite3.connect(path)
+    try:
+        return [v for (v,) in db.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    finally:
+        db.close()
+
+
+def test_a_new_database_is_created_at_the_latest_version(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    settings = load_settings(settings_env(tmp_path, content))
+    with TestClient(create_app(settings), base_url="https://testserver"):
+        pass
+    assert _versions(settings.database) == [m.version for m in schema.REQUESTS]
+    assert _versions(settings.consent_log) == [m.version for m in schema.CONSENT_LOG]
+
+
+def test_an_earlier_database_refuses_the_start_with_what_to_do(
+    earlier_var: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(StorageRefused):
+        create_app(load_settings())
+    assert serve("127.0.0.1", free_port()) == 2
+    said = capsys.readouterr().err
+    assert "schema version 0" in said and "python server.py migrate" in said and "Traceback" not in said
+    assert not _versions_table(earlier_var / "privacy.sqlite3")  # refusing changed nothing
+
+
+def _versions_table(path: Path) -> bool:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone() is not None
+    finally:
+        db.close()
+
+
+def test_migrate_upgrades_an_earlier_database_in_place_and_nothing_is_lost(
+    earlier_var: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert server.main(["migrate"]) == 0
+    said = capsys.readouterr().err
+    assert said.count("from version 0 to") == 2
+    assert server.main(["migrate"]) == 0
+    assert capsys.readouterr().err.count("already up to date") == 2
+    settings = load_settings()
+    # The server starts on it; its worker sends the mails the earlier version left unsent (drafts it composes).
+    with TestClient(create_app(settings), base_url="https://testserver"):
+        for _ in range(500):  # bounded: the first pass comes at once
+            if len(maildir_messages(settings.maildir)) >= 3:
+                break
+            time.sleep(0.01)
+    sent = maildir_messages(settings.maildir)
+    assert sorted(str(m["To"]) for m in sent) == ["ana@example.fr", "bob@example.fr", "dpo@clinique.example"]
+    assert server.main(["requests", "--format", "csv"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 3  # the header and both requests
+    for site in consent_sites():
+        assert server.main(["consent-log", "--site", site, "--format", "json"]) == 0
+        assert '"action": "reject"' in capsys.readouterr().out
+
+
+def test_a_database_of_a_newer_version_is_refused(earlier_var: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert server.main(["migrate"]) == 0
+    db = sqlite3.connect(earlier_var / "privacy.sqlite3")
+    db.execute("INSERT INTO schema_migrations VALUES (99, 'from the future', '2030-01-01T00:00:00+00:00')")
+    db.commit()
+    db.close()
+    capsys.readouterr()
+    assert serve("127.0.0.1", free_port()) == 2
+    said = capsys.readouterr().err
+    assert "newer version of this server" in said and "Traceback" not in said
+    assert server.main(["requests"]) == 2  # the DPO's commands refuse it as well
+
+
+def test_a_failed_migration_leaves_the_file_as_it_was(earlier_var: Path) -> None:
+    path = earlier_var / "privacy.sqlite3"
+    broken = (*schema.REQUESTS, schema.Migration(99, "broken", "CREATE TABLE rights_requests (x);"))
+    db = sqlite3.connect(path, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        schema.migrate(db, path, broken)
+    db.close()
+    assert not _versions_table(path)
