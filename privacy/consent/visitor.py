@@ -7,7 +7,6 @@ asked for.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from .. import i18n
 from ..codes import N_, CookieCategory
 from ..publish import hashed_name
 from ..render import TEMPLATES_DIR, Renderer
+from ..stores import ConsentLog
 from ..text import pick
 from ..web import NOT_FOUND, error_response
 from . import log
@@ -36,10 +36,10 @@ NOTICE_STYLESHEET = TEMPLATES_DIR / "assets" / "notice.css"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _entry(db: sqlite3.Connection, site: str, consent_id: str, at: int) -> log.ConsentRecord | None:
+def _entry(proofs: ConsentLog, site: str, consent_id: str, at: int) -> log.ConsentRecord | None:
     """The proof-of-consent entry of the choice a cookie holds (same id, same second)."""
     moment = datetime.fromtimestamp(at, UTC)
-    for entry in log.records(db, site, since=moment):
+    for entry in proofs.records(site, since=moment):
         if entry.consent_id == consent_id and int(entry.recorded_at.timestamp()) == at:
             return entry
         if entry.recorded_at > moment:
@@ -68,8 +68,10 @@ class VisitorPages:
         choice = endpoint.cookie.loads(request.cookies.get(inventory.cookie_name), site.id)
         if choice is None:
             return error_response(request, 404, NO_CHOICE, language, as_json=wanted == "json")
-        entry = await endpoint.log.run(lambda db: _entry(db, site.id, choice.consent_id, choice.at))
-        issued = receipt(site, inventory, choice, entry, language, endpoint.state.settings.secret_keys[0])
+        entry = await endpoint.log.run(
+            lambda session: _entry(session.log, site.id, choice.consent_id, choice.at), reading=True
+        )
+        issued = receipt(site, inventory, choice, entry, language, endpoint.settings.secret_keys[0])
         name = f"consent-receipt-{site.id}-{choice.at}"
         if wanted == "json":
             body, media, name = issued.as_json(), "application/json", name + ".json"
