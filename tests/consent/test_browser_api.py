@@ -307,3 +307,19 @@ def test_after_a_choice_the_preferences_offer_the_signed_receipt(watched: Page, 
     receipt = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
     assert verify(receipt, server.settings.secret_keys)
     assert receipt["record"]["pii_principal_id"] == server.records(OPT_IN)[-1].consent_id
+
+
+def test_the_page_confirming_a_choice_made_without_javascript_is_accessible(watched: Page, server: Server) -> None:
+    # The same page a form post leads to (tests/consent/test_browser.py follows one with JavaScript off).
+    watched.context.request.post(
+        f"{server.url}/consent",
+        form={"site": OPT_IN, "lang": "en", "action": "reject", "return": "/test/api.html"},
+        headers={"Origin": server.url},
+        max_redirects=0,
+    )
+    open_page(watched, server, f"/consent/recorded?site={OPT_IN}&lang=en&return=/test/api.html")
+    expect(watched.get_by_role("heading", level=1)).to_have_text("Your choice has been recorded")
+    expect(watched.get_by_role("listitem")).to_have_text(["Audience measurement: refused"])
+    assert_axe_clean(watched)
+    watched.get_by_role("link", name="Back to the page you were on").click()
+    watched.wait_for_url(f"{server.url}/test/api.html")

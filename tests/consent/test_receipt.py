@@ -4,13 +4,17 @@ page that confirms a choice posted without JavaScript."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from starlette.testclient import TestClient
 
+import server
 from privacy.consent.receipt import SCHEMA, verify
 from tests.consent.conftest import ESSENTIAL, OPT_IN
 from tests.consent.test_routes import records, state
+from tests.factories import settings_env
 
 KEYS = ("test-key-" + "x" * 40,)  # tests/factories.settings_env's
 
@@ -121,3 +125,31 @@ def test_the_confirmation_page_without_a_choice_says_so_and_refuses_another_orig
     )
     assert essential.status_code == 200
     assert "there was nothing to allow or refuse" in essential.text
+
+
+def test_the_dpo_tells_a_genuine_receipt_from_a_changed_one(
+    consent_client: TestClient,
+    tmp_path: Path,
+    consent_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    choose(consent_client)
+    receipt = consent_client.get("/consent/receipt", params={"site": OPT_IN, "format": "json"}).json()
+    for name, value in settings_env(tmp_path, consent_content).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    genuine = tmp_path / "genuine.json"
+    genuine.write_text(json.dumps(receipt), encoding="utf-8")
+    assert server.main(["consent-receipt", str(genuine)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("authentique") and receipt["record"]["pii_principal_id"] in said
+    receipt["record"]["purposes"][0]["consent_status"] = "refused"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(receipt), encoding="utf-8")
+    assert server.main(["consent-receipt", str(changed)]) == 1
+    assert capsys.readouterr().out.startswith("non authentique")
+    garbled = tmp_path / "garbled.json"
+    garbled.write_text("{not json", encoding="utf-8")
+    assert server.main(["consent-receipt", str(garbled)]) == 2
+    assert "ne peut pas être lu comme un reçu de consentement JSON" in capsys.readouterr().err
