@@ -24,6 +24,7 @@ from .codes import (
     PeopleCategory,
     ProvisionRequirement,
     RecipientKind,
+    RecordFact,
     RegistrationScheme,
     RequiredFact,
     RetentionState,
@@ -364,12 +365,18 @@ class CookieCategoryDeclaration(Strict):
 
 # The signals of Google Consent Mode v2 (https://developers.google.com/tag-platform/security/concepts/consent-mode).
 ConsentModeSignal = Literal["ad_storage", "analytics_storage", "ad_user_data", "ad_personalization"]
+# The widget's own ceiling on how long a choice is remembered, whatever the law. An authority's may be lower
+# (`tracker_lifetime` in content/_registry.yaml, which the check holds each site to).
+MAX_CONSENT_LIFETIME_MONTHS = 24
 
 
 class Cookies(Strict):
     notes: Text | None = Field(None, description="Anything to add about cookies, shown above the table")
     consent_lifetime_months: int = Field(
-        6, ge=1, le=13, description="How long a choice is remembered (CNIL: at most 13)"
+        6,
+        ge=1,
+        le=MAX_CONSENT_LIFETIME_MONTHS,
+        description="How long a choice is remembered, in months: at most the authority's tracker_lifetime",
     )
     only_strictly_necessary: bool = Field(
         False, description="Say so when the site sets no cookie but strictly necessary ones: the notice then states it"
@@ -525,6 +532,25 @@ class Requirement(Strict):
     )
 
 
+class RecordColumn(Strict):
+    """One column of a law's record of processing activities."""
+
+    fact: RecordFact
+    heading: Text | None = Field(
+        None, description="The column's heading, e.g. the authority's template's; default: the fact's wording"
+    )
+    article: Article | None = None
+
+
+class RecordOfProcessing(Strict):
+    """The record of processing activities a law requires, column by column: one row per processing."""
+
+    article: Article
+    title: Text = Field(description="Its name, e.g. “Registre des activités de traitement”")
+    controller: list[RecordColumn] = Field(min_length=1, description="The controller's record")
+    processor: list[RecordColumn] = Field(default_factory=list, description="The processor's record (none: not kept)")
+
+
 class Law(Strict):
     title: Label
     short: Label | None = Field(None, description="The name a citation uses, e.g. “RGPD” / “GDPR”")
@@ -535,6 +561,14 @@ class Law(Strict):
     sensitive: SensitiveData | None = None
     requires: list[Requirement] = Field(default_factory=list, description="What a notice under this law must state")
     deadline: Deadline | None = Field(None, description="How long an organization has to answer a rights request")
+    record: RecordOfProcessing | None = Field(None, description="The record of processing activities it requires")
+
+
+class TrackerLifetime(Strict):
+    """The longest an authority lets a cookie or other tracker live (the widget's own cookie included)."""
+
+    months: int = Field(ge=1, le=MAX_CONSENT_LIFETIME_MONTHS)
+    source: Article = Field(description="Where the authority says so")
 
 
 class Authority(Strict):
@@ -543,6 +577,9 @@ class Authority(Strict):
     complaint_url: Url | None = None
     formalities: dict[Identifier, Text] = Field(
         default_factory=dict, description="Kinds of prior formalities made with it (declaration, authorisation), by id"
+    )
+    tracker_lifetime: TrackerLifetime | None = Field(
+        None, description="Its ceiling on a tracker's lifetime, which a remembered consent choice may not exceed"
     )
 
 
