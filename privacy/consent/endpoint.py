@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .. import i18n
@@ -419,21 +418,3 @@ class CurrentEndpoint:
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         return self.current()(scope, receive, send)  # its coroutine, awaited by the router: no frame of our own
-
-
-def consent_routes(current: Callable[[], ConsentEndpoint]) -> list[BaseRoute]:
-    from .visitor import VisitorPages
-
-    pages = VisitorPages()
-
-    async def receipt(request: Request) -> Response:
-        return await pages.receipt(current(), request)
-
-    async def recorded(request: Request) -> Response:
-        return await pages.recorded(current(), request)
-
-    return [
-        Route("/consent", CurrentEndpoint(current), methods=["GET", "POST"]),
-        Route(RECEIPT, receipt, methods=["GET"]),
-        Route(RECORDED, recorded, methods=["GET"]),
-    ]
