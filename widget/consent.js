@@ -124,9 +124,12 @@
   }
 
   // Refused for posting too often (429): no post before `calm`, and `why` (the server's words) in the meantime.
-  var calm = 0, why;
+  // One post at a time: clicks while a choice is being saved send nothing more (`busy`).
+  var calm = 0, why, busy;
   function save(action, choices) {
     if (Date.now() < calm) return tell(why);
+    if (busy) return;
+    busy = 1;
     var before = cfg.choices;
     fetch(api, {
       method: 'POST', credentials: 'same-origin',
@@ -152,7 +155,7 @@
         close();
         say(cfg.text.saved);
       });
-    }).catch(function () { tell(cfg.text.failed); });
+    }).catch(function () { tell(cfg.text.failed); }).then(function () { busy = 0; });
   }
   var kit = {el: el, button: button, run: run, allowed: allowed, allow: function (c, n) {
     var choices = copy(cfg.choices);
