@@ -189,6 +189,17 @@ CONSENT_LOG = Setting(
     N_("SQLite database of the proof-of-consent log (default: <var>/consent-log.sqlite3)"),
     _optional_path,
 )
+# Several machines serving one PostgreSQL must share this folder (NFS, a shared volume): a requester's download
+# may reach any of them. Processes on one machine (server.py --workers N) share var/ already.
+ANSWERS_DIR = Setting(
+    "PRIVACY_ANSWERS_DIR",
+    "",
+    N_(
+        "where the answer files sent to requesters are kept, encrypted, until their link expires "
+        "(default: <var>/answers; a folder every instance shares when several machines serve)"
+    ),
+    _optional_path,
+)
 MAILDIR = Setting(
     "PRIVACY_MAILDIR",
     "",
@@ -281,6 +292,7 @@ SETTINGS: tuple[Setting[object], ...] = (
     VAR_DIR,
     DATABASE,
     CONSENT_LOG,
+    ANSWERS_DIR,
     MAILDIR,
     PUBLIC_ORIGIN,
     SMTP_HOST,
@@ -307,6 +319,7 @@ class Settings:
     var_dir: Path
     database: Path
     consent_log: Path
+    answers_dir: Path
     maildir: Path
     public_origin: str
     smtp_host: str | None
@@ -396,6 +409,7 @@ def load_settings(
         var_dir=var_dir,
         database=DATABASE.read(env) or var_dir / "privacy.sqlite3",
         consent_log=CONSENT_LOG.read(env) or var_dir / "consent-log.sqlite3",
+        answers_dir=ANSWERS_DIR.read(env) or var_dir / "answers",
         maildir=maildir or var_dir / "maildir",
         public_origin=PUBLIC_ORIGIN.read(env),
         smtp_host=smtp_host,
