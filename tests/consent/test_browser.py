@@ -323,7 +323,7 @@ def test_with_javascript_off_the_notice_form_records_the_choice_and_confirms_it(
         # A page confirms the recorded choice, with a link back.
         assert page.url.startswith(f"{server.url}/consent/recorded?")
         expect(page.get_by_role("heading", level=1)).to_have_text("Votre choix a été enregistré")
-        expect(page.get_by_role("listitem")).to_have_text(["Mesure d'audience\u00a0: autorisé"])
+        expect(page.get_by_role("listitem")).to_have_text(["Mesure d'audience\u00a0: consentement donné"])
         with page.expect_navigation():
             page.get_by_role("link", name="Revenir à la page où vous étiez").click()
         assert page.url == f"{server.url}/{OPT_IN}/fr/#cookie-settings"

@@ -301,7 +301,7 @@ def test_after_a_choice_the_preferences_offer_the_signed_receipt(watched: Page, 
     with watched.expect_download() as text_download:
         region.get_by_role("link", name="download as text").click()
     text = Path(text_download.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("Consent receipt") and "- Audience measurement: allowed" in text
+    assert text.startswith("Consent receipt") and "- Audience measurement: consent given" in text
     with watched.expect_download() as json_download:
         region.get_by_role("link", name="download as JSON").click()
     receipt = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
@@ -319,7 +319,7 @@ def test_the_page_confirming_a_choice_made_without_javascript_is_accessible(watc
     )
     open_page(watched, server, f"/consent/recorded?site={OPT_IN}&lang=en&return=/test/api.html")
     expect(watched.get_by_role("heading", level=1)).to_have_text("Your choice has been recorded")
-    expect(watched.get_by_role("listitem")).to_have_text(["Audience measurement: refused"])
+    expect(watched.get_by_role("listitem")).to_have_text(["Audience measurement: consent refused"])
     assert_axe_clean(watched)
     watched.get_by_role("link", name="Back to the page you were on").click()
     watched.wait_for_url(f"{server.url}/test/api.html")

@@ -69,12 +69,12 @@ def test_the_text_receipt_reads_in_the_visitors_language(consent_client: TestCli
         f"Identifiant de consentement (pseudonyme, gardé dans le cookie de votre navigateur)\u00a0: {proof.consent_id}"
         in text
     )
-    assert "- Mesure d'audience\u00a0: refusé" in text
+    assert "- Mesure d'audience\u00a0: consentement refusé" in text
     assert proof.banner_hash in text
     json_receipt = consent_client.get("/consent/receipt", params={"site": OPT_IN, "format": "json"}).json()
     assert json_receipt["signature"]["value"] in text
     english = consent_client.get("/consent/receipt", params={"site": OPT_IN, "lang": "en"}).text
-    assert english.startswith("Consent receipt") and "- Audience measurement: refused" in english
+    assert english.startswith("Consent receipt") and "- Audience measurement: consent refused" in english
 
 
 def test_no_receipt_without_a_choice_and_bad_asks_get_a_clear_answer(consent_client: TestClient) -> None:
@@ -108,7 +108,7 @@ def test_a_form_post_leads_to_a_page_that_confirms_the_choice_with_a_link_back(c
     assert page.headers["cache-control"] == "no-store"
     html = page.text
     assert "<h1>Votre choix a été enregistré</h1>" in html
-    assert "<li>Mesure d&#39;audience\u00a0: autorisé</li>" in html
+    assert "<li>Mesure d&#39;audience\u00a0: consentement donné</li>" in html
     assert '<a href="/clinique/fr/?x=1#cookie-settings">Revenir à la page où vous étiez</a>' in html
     assert f'href="/consent/receipt?site={OPT_IN}&amp;lang=fr&amp;format=json"' in html
     assert '<meta name="robots" content="noindex">' in html
