@@ -20,7 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent  # where the sources to extract fr
 # Each domain is one .po file per language; its sources are listed explicitly
 # so that two features never write into the same catalog.
 DOMAINS: dict[str, list[str]] = {
-    "messages": ["build.py", "server.py", "privacy/*.py", "templates/*.html"],
+    "messages": [
+        "build.py",
+        "server.py",
+        "privacy/*.py",
+        "privacy/sqlite/*.py",
+        "privacy/postgres/*.py",
+        "templates/*.html",
+    ],
     "consent": ["privacy/consent/*.py", "templates/consent/*.html"],
     "rights": ["privacy/rights/*.py", "templates/rights/*.html"],
 }

@@ -101,6 +101,13 @@ def run_backup(destination: Path) -> int:
     language = operator_language()
     try:
         settings = load_settings()
+        if settings.database_url:
+            said = N_(
+                "the register and the consent log are in PostgreSQL (PRIVACY_DATABASE_URL): back it up with "
+                "PostgreSQL's own tools (pg_dump, or continuous archiving), as docs/deploy.md shows"
+            )
+            print(f"server.py backup: {gettext(language, said)}", file=sys.stderr)
+            return 2
         copies = backup(settings, destination)
     except SettingsError as error:
         print(f"server.py backup: {error.text(language)}", file=sys.stderr)

@@ -68,6 +68,14 @@ SETTINGS: tuple[Setting, ...] = (
         "PRIVACY_CONSENT_LOG", "", "SQLite database of the proof-of-consent log (default: <var>/consent-log.sqlite3)"
     ),
     Setting(
+        "PRIVACY_DATABASE_URL",
+        "",
+        "postgresql://user:password@host:5432/name: one PostgreSQL database shared by every instance, instead of "
+        "the two SQLite files; in production a host other than this machine needs sslmode=verify-full "
+        "(or verify-ca, require)",
+        secret=True,
+    ),
+    Setting(
         "PRIVACY_MAILDIR",
         "",
         "Maildir used when no SMTP host is set (default: <var>/maildir; production needs it or an SMTP host)",
@@ -142,6 +150,7 @@ class Settings:
     var_dir: Path
     database: Path
     consent_log: Path
+    database_url: str | None  # PostgreSQL, shared by the instances; None: the SQLite files above
     maildir: Path
     public_origin: str
     smtp_host: str | None
@@ -385,6 +394,7 @@ def load_settings(
         var_dir=var_dir,
         database=Path(value["PRIVACY_DATABASE"] or var_dir / "privacy.sqlite3"),
         consent_log=Path(value["PRIVACY_CONSENT_LOG"] or var_dir / "consent-log.sqlite3"),
+        database_url=_database_url(value["PRIVACY_DATABASE_URL"], production),
         maildir=Path(value["PRIVACY_MAILDIR"] or var_dir / "maildir"),
         public_origin=public_origin,
         smtp_host=smtp_host,
@@ -398,9 +408,47 @@ def load_settings(
     )
 
 
+DATABASE_URL_SCHEMES = ("postgresql", "postgres")
+# sslmode values that encrypt the connection; verify-ca and verify-full also check the server's certificate.
+ENCRYPTED = ("require", "verify-ca", "verify-full")
+
+
+def _database_url(url: str, production: bool) -> str | None:
+    if not url:
+        return None
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        query = parse_qs(parts.query)
+    except ValueError:
+        parts, host, query = None, "", {}
+    if parts is None or parts.scheme not in DATABASE_URL_SCHEMES or not parts.path.strip("/"):
+        raise SettingsError(
+            N_(
+                "PRIVACY_DATABASE_URL must read like postgresql://user:password@host:5432/name (the scheme "
+                "postgresql, a host and a database name)"
+            )
+        )
+    sslmode = (query.get("sslmode") or [""])[0]
+    # Rights requests carry health-related personal data: never across a network in clear.
+    if production and host and host not in LOOPBACK_HOSTS and not host.startswith("/") and sslmode not in ENCRYPTED:
+        raise SettingsError(
+            N_(
+                "PRIVACY_DATABASE_URL would reach %(host)s unencrypted: in production add ?sslmode=verify-full "
+                "(the server's certificate checked; verify-ca or require at the least), or use a database on "
+                "this machine"
+            ),
+            host=host,
+        )
+    return url
+
+
 def prepare_var_dir(settings: Settings) -> None:
     """var/ private and writable, when anything lives there; said at start-up, not at the first request."""
-    kept = [settings.database, settings.consent_log, *([] if settings.smtp_host else [settings.maildir])]
+    databases = [] if settings.database_url else [settings.database, settings.consent_log]
+    kept = [*databases, *([] if settings.smtp_host else [settings.maildir])]
     if not any(path.is_relative_to(settings.var_dir) for path in kept):
         return
     try:

@@ -123,3 +123,40 @@ def test_a_failed_migration_leaves_the_file_as_it_was(earlier_var: Path) -> None
         schema.migrate(db, path, broken)
     db.close()
     assert not _versions_table(path)
+
+
+def test_postgresql_is_created_at_start_migrated_by_the_command_and_its_password_never_shown(
+    tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=postgres_database).items():
+        monkeypatch.setenv(name, value)
+    assert server.main(["migrate"]) == 0
+    assert "from version 0 to 1" in capsys.readouterr().err
+    with TestClient(create_app(load_settings()), base_url="https://testserver"):
+        pass
+    assert server.main(["requests"]) == 0  # the DPO's commands on the same database
+    assert server.main(["backup", str(tmp_path / "backups")]) == 2
+    assert "pg_dump" in capsys.readouterr().err
+    password = postgres_database.split(":")[2].split("@")[0]
+    unreachable = postgres_database.rsplit(":", 1)[0] + f":{free_port()}/nothing"
+    monkeypatch.setenv("PRIVACY_DATABASE_URL", unreachable)
+    assert serve("127.0.0.1", free_port()) == 2
+    said = capsys.readouterr().err
+    assert "cannot be reached" in said and "Traceback" not in said and password not in said
+
+
+def test_production_refuses_a_database_reached_unencrypted_over_the_network(tmp_path: Path) -> None:
+    from privacy.settings import SettingsError
+    from tests.factories import PRODUCTION
+
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    remote = "postgresql://privacy:secret@db.hospital.example:5432/privacy"
+    with pytest.raises(SettingsError, match="unencrypted"):
+        load_settings(settings_env(tmp_path, content, **PRODUCTION, PRIVACY_DATABASE_URL=remote))
+    safe = load_settings(
+        settings_env(tmp_path, content, **PRODUCTION, PRIVACY_DATABASE_URL=remote + "?sslmode=verify-full")
+    )
+    assert safe.database_url is not None
+    with pytest.raises(SettingsError, match="postgresql://"):
+        load_settings(settings_env(tmp_path, content, PRIVACY_DATABASE_URL="mysql://x@y/z"))
