@@ -2,6 +2,7 @@
 
 python server.py [--host H] [--port P]      serve (the default command)
 python server.py migrate                    bring the databases to the schema this version needs
+python server.py migrate --from sqlite:///var    move the SQLite databases into PRIVACY_DATABASE_URL's
 python server.py backup DEST                copy both databases into DEST, while serving
 python server.py COMMAND --help             the DPO's commands below
 """
@@ -25,7 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     migrate = commands.add_parser(
         "migrate", help="bring the databases to the schema this version needs (back them up first)"
     )
-    migrate.set_defaults(handler=lambda args: run_migrate())
+    migrate.add_argument(
+        "--from",
+        dest="sources",
+        action="append",
+        metavar="sqlite:///PATH",
+        help="move these SQLite databases (files, or the folder holding them) into PRIVACY_DATABASE_URL's",
+    )
+    migrate.set_defaults(handler=lambda args: run_migrate(args.sources))
     backup = commands.add_parser("backup", help="copy both databases, consistently, while the server runs")
     backup.add_argument("destination", type=Path, metavar="DEST", help="the folder to write the copies into")
     backup.set_defaults(handler=lambda args: run_backup(args.destination))
