@@ -53,7 +53,7 @@ def test_threads_drawing_at_once_never_get_the_same_bytes(monkeypatch: pytest.Mo
     class SlowToSlice(bytes):
         """A buffer whose slicing lets another thread run in the middle of a draw."""
 
-        def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        def __getitem__(self, index):  # type: ignore[no-untyped-def]
             time.sleep(0.01)
             return super().__getitem__(index)
 

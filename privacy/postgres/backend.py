@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -66,9 +67,14 @@ class ConsentSession:
 
 
 class PostgresDatabase(Generic[S]):
-    def __init__(self, pool: ConnectionPool[Connection], session: Callable[[Connection], S]) -> None:
+    def __init__(
+        self, pool: ConnectionPool[Connection], session: Callable[[Connection], S], threads: ThreadPoolExecutor
+    ) -> None:
         self.pool = pool
         self.session = session
+        # As many threads as connections, of the pool's own: the event loop's default executor has a handful
+        # (cores + 4) shared with every other thread hop of the server.
+        self.threads = threads
 
     @contextmanager
     def transaction(self, *, reading: bool = False) -> Iterator[S]:
@@ -81,10 +87,10 @@ class PostgresDatabase(Generic[S]):
             raise StorageFailed(str(error).strip()) from error
 
     async def write(self, work: Callable[[S], T]) -> T:
-        return await asyncio.to_thread(self._run, work, False)
+        return await asyncio.get_running_loop().run_in_executor(self.threads, self._run, work, False)
 
     async def run(self, work: Callable[[S], T], *, reading: bool = False) -> T:
-        return await asyncio.to_thread(self._run, work, reading)
+        return await asyncio.get_running_loop().run_in_executor(self.threads, self._run, work, reading)
 
     def _run(self, work: Callable[[S], T], reading: bool) -> T:
         with self.transaction(reading=reading) as session:
@@ -135,12 +141,18 @@ def open_postgres(url: str) -> Stores:
     except BaseException:
         pool.close()
         raise
+    threads = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="postgresql")
+
+    def close() -> None:
+        threads.shutdown(wait=True)
+        pool.close()
+
     return Stores(
-        PostgresDatabase(pool, RightsSession),
-        PostgresDatabase(pool, ConsentSession),
+        PostgresDatabase(pool, RightsSession, threads),
+        PostgresDatabase(pool, ConsentSession, threads),
         "postgresql",
         _no_upkeep,
-        on_close=pool.close,
+        on_close=close,
     )
 
 
