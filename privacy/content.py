@@ -64,7 +64,7 @@ def _load_model(path: Path, model: type[M]) -> tuple[M | None, SourceDocument | 
     try:
         doc = read_yaml(path)
     except SourceError as error:
-        return None, None, [source_problem(error.path, error.line, error.reason)]
+        return None, None, [source_problem(error.path, error.line, error.reason, error.params)]
     problems = [
         Problem(path, line, key, N_("this field is written twice: keep only one")) for key, line in doc.duplicate_keys
     ]

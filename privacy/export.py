@@ -45,7 +45,8 @@ def _json(value: Any) -> str:
 
 def notice_exports(site: Site, law: Jurisdiction) -> dict[str, str]:
     """One JSON document per language of the site; the notice is dumped once."""
-    data = site.notice.model_dump(mode="json", exclude_none=True)
+    # How the build publishes a missing text is no fact of the notice.
+    data = site.notice.model_dump(mode="json", exclude_none=True, exclude={"language_fallback"})
     laws = [law_.model_dump(mode="json", exclude_none=True) for law_ in law.laws]
     authority = law.authority.model_dump(mode="json", exclude_none=True) if law.authority else None
     languages = frozenset(site.notice.languages)

@@ -19,8 +19,9 @@ from .content import Site
 from .law import Jurisdiction, jurisdiction
 from .model import Notice, Registry
 from .problems import Problem
-from .rights.request import NO_INBOX
+from .rights.request import NO_INBOX, NO_REQUEST_RETENTION
 from .source import FieldPath
+from .text import pick_marked
 
 # A gap: where it is, what to add (a catalog id) and the message's parameters.
 Gap = tuple[FieldPath, str, dict[str, str]]
@@ -332,13 +333,9 @@ def _formalities_known(site: Site, law: Jurisdiction) -> list[Problem]:
 
 
 def _inbox_and_data(site: Site) -> list[Problem]:
-    """An online form has an inbox; each data category is used by a processing."""
+    """An online form has an inbox and a retention period; each data category is used by a processing."""
     n = site.notice
-    out: list[Problem] = []
-    channels = n.rights.channels
-    dpo_email = n.dpo.contact.email if n.dpo and n.dpo != "none" and n.dpo.contact else None
-    if channels and channels.online_form and not (channels.email or dpo_email):
-        out.append(_problem(site, ("rights", "channels", "online_form"), NO_INBOX, {}, "warning"))
+    out: list[Problem] = _lint_inbox(site)
     used = {ref for activity in n.processing for ref in activity.data}
     for i, category in enumerate(n.data_categories):
         if category.id not in used:
@@ -351,6 +348,36 @@ def _inbox_and_data(site: Site) -> list[Problem]:
                     "warning",
                 )
             )
+    return out
+
+
+def _lint_inbox(site: Site) -> list[Problem]:
+    """Where the online form's requests go, said when it is not plain: a form with no inbox is not offered at all
+    (its page answers 404), and a DPO without an email leaves the rights inbox alone to receive them."""
+    n = site.notice
+    channels = n.rights.channels
+    if not (channels and channels.online_form):
+        return []
+    dpo = n.dpo if n.dpo and n.dpo != "none" else None
+    dpo_email = dpo.contact.email if dpo and dpo.contact else None
+    if not (channels.email or dpo_email):
+        return [_problem(site, ("rights", "channels", "online_form"), NO_INBOX, {}, _owed(n))]
+    out = []
+    if n.rights.request_retention is None:
+        out.append(_problem(site, ("rights", "channels", "online_form"), NO_REQUEST_RETENTION, {}, _owed(n)))
+    if dpo is not None and not dpo_email and dpo.contact and dpo.contact.address:  # without any, _dpo says so
+        out += [
+            _problem(
+                site,
+                ("dpo", "contact"),
+                N_(
+                    "the DPO has no email address: the notice gives none for them, and the online form's requests go "
+                    "to rights.channels.email (%(inbox)s) alone"
+                ),
+                {"inbox": str(channels.email)},
+                "note",
+            )
+        ]
     return out
 
 
@@ -370,7 +397,11 @@ def _texts(value: Any, path: FieldPath, found: list[tuple[FieldPath, dict[str, s
 
 
 def lint_translations(site: Site) -> list[Problem]:
+    """A text missing in one of the site's languages is an error (a warning in a draft): the page would show
+    another language's text. A site that allows it (``language_fallback``) is told which text its page shows."""
     wanted = site.notice.languages
+    fallback = site.notice.language_fallback
+    severity = "warning" if fallback else _owed(site.notice)
     problems = []
     texts: list[tuple[FieldPath, dict[str, str]]] = []
     _texts(site.notice, (), texts)
@@ -378,15 +409,16 @@ def lint_translations(site: Site) -> list[Problem]:
         missing = [lang for lang in wanted if not text.get(lang, "").strip()]
         extra = [lang for lang in text if lang not in wanted]
         if missing:
-            problems.append(
-                _problem(
-                    site,
-                    path,
-                    N_("no text in %(missing)s: add it beside %(present)s"),
-                    {"missing": ", ".join(missing), "present": ", ".join(sorted(text)) or "—"},
-                    "warning",
+            present = ", ".join(sorted(text)) or "—"
+            message = N_("no text in %(missing)s: add it beside %(present)s")
+            params = {"missing": ", ".join(missing), "present": present}
+            if fallback:
+                message = N_(
+                    "no text in %(missing)s: the %(missing)s page shows the text in %(shown)s, marked as such; "
+                    "add it beside %(present)s"
                 )
-            )
+                params["shown"] = pick_marked(text, missing[0])[1] or "—"
+            problems.append(_problem(site, path, message, params, severity))
         if extra:
             problems.append(
                 _problem(

@@ -393,6 +393,11 @@ class Notice(Strict):
     """One organization's privacy notice: the whole of a content file."""
 
     languages: list[LanguageCode] = Field(min_length=1, description="The first is the default language")
+    language_fallback: bool = Field(
+        False,
+        description="Publish a page where one of its texts is missing in its language, showing that text in "
+        "another language, marked as such; without it a missing text is an error",
+    )
     base_url: Url | None = Field(None, description="Where the built pages are published, for canonical links")
     website: Url | None = None
     title: Text | None = None

@@ -16,7 +16,8 @@ from .codes import N_
 from .i18n import gettext
 from .source import FieldPath
 
-Severity = Literal["error", "warning"]
+# A note says what a choice does to the site; it never fails a build, nor ``check --strict``.
+Severity = Literal["error", "warning", "note"]
 
 
 def format_path(path: FieldPath) -> str:
@@ -51,8 +52,11 @@ class Problem:
         shown = _shown(self.file, root)
         where = f"{shown}:{self.line}" if self.line else f"{shown}"
         field_ = f" {format_path(self.path)}" if self.path else ""
-        tag = gettext(language, N_("warning") if self.severity == "warning" else N_("error"))
+        tag = gettext(language, _TAGS[self.severity])
         return f"{where}{field_}: {tag}: {self.text(language)}"
+
+
+_TAGS = {"error": N_("error"), "warning": N_("warning"), "note": N_("note")}
 
 
 def _shown(file: Path, root: Path | None) -> str:

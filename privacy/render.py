@@ -21,7 +21,7 @@ from .content import Site
 from .law import Jurisdiction, jurisdiction
 from .model import Registry
 from .problems import Problem
-from .text import french_spacing, pick, render_inline, render_markdown
+from .text import french_spacing, pick_marked, render_inline, render_markdown
 from .urls import INDEX, SiteUrls, relative
 
 COLON = N_(":")
@@ -80,6 +80,9 @@ except ImportError:  # pragma: no cover - another MarkupSafe release
 
     def _escape_inner(text: str, /) -> str:
         return str(escape(text))
+
+
+_TAGS = re.compile(r"<[^>]*>")
 
 
 def _escape_output(value: Any) -> str:
@@ -175,11 +178,34 @@ class Renderer:
             return text
 
         # The source's own French gets French spacing, as the catalogs' does.
-        said: Callable[[str], str] = french_spacing if i18n.base_language(language) == "fr" else (lambda text: text)
+        french_page = i18n.base_language(language) == "fr"
+
+        def said(text: str, written_in: str | None = None) -> str:
+            french = french_page if written_in is None else i18n.base_language(written_in) == "fr"
+            return french_spacing(text) if french else text
+
+        def text(value: Any) -> str | Markup:
+            shown, other = pick_marked(value, language)
+            if other is None:
+                return said(shown)
+            return Markup('<span lang="{}">{}</span>').format(other, said(shown, other))
+
+        def markdown(value: Any, inline: bool) -> Markup:
+            if not value:
+                return Markup("")
+            shown, other = pick_marked(value, language)
+            html = render_inline(said(shown, other)) if inline else render_markdown(said(shown, other))
+            if other is None:
+                return html
+            # Another language's text, where the site allows it (language_fallback): marked for screen readers.
+            return Markup('<{0} lang="{1}">{2}</{0}>').format("span" if inline else "div", other, html)
+
         env.filters.update(
-            t=lambda value: said(pick(value, language)),
-            md=lambda value: render_markdown(said(pick(value, language))) if value else Markup(""),
-            mdi=lambda value: render_inline(said(pick(value, language))) if value else Markup(""),
+            t=text,
+            # Where markup cannot go (a page's <title>): the text alone, its language mark dropped.
+            plain=lambda value: Markup(_TAGS.sub("", value)).unescape() if isinstance(value, Markup) else value,
+            md=lambda value: markdown(value, inline=False),
+            mdi=lambda value: markdown(value, inline=True),
             day=lambda value: i18n.format_day(value, language) if value else "",
             duration=lambda value: (
                 _("for the browser session") if value == "session" else i18n.format_duration(value, language)

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -99,6 +99,25 @@ class Published:
         return Snapshot(content, build, {name: prepare(content) for name, prepare in self._features.items()})
 
 
+# What the content folder's files look like to stat (name, inode, size, modification time): while a build and the
+# content disagree, the files are hashed again only once this changes, not every second.
+Signature = tuple[tuple[str, int, int, int], ...]
+
+
+def content_signature(content_dir: Path) -> Signature:
+    found: list[tuple[str, int, int, int]] = []
+    names = [REGISTRY_FILE]
+    with suppress(OSError):
+        names += [f"{e.name}/{POLICY_FILE}" for e in os.scandir(content_dir) if e.is_dir()]
+    for name in sorted(names):
+        try:
+            info = os.stat(content_dir / name)
+        except OSError:
+            continue
+        found.append((name, info.st_ino, info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
 def _changed_since(content_dir: Path, manifest: Manifest) -> list[str]:
     """The files of the content folder that are not what the build read."""
     built = {site_id: record.hash for site_id, record in manifest.sites.items()}
@@ -116,6 +135,7 @@ def _changed_since(content_dir: Path, manifest: Manifest) -> list[str]:
 @dataclass(frozen=True)
 class _Waiting:
     changed: list[str]  # the files of the content folder that are not what the build read
+    signature: Signature  # what the content folder looked like before they were hashed
 
 
 @dataclass(frozen=True)
@@ -135,6 +155,7 @@ class BuildFollower:
         self.content_dir = content_dir
         self.public_dir = public_dir
         self._told: Identity | None = None  # the build already said to be out of step with the content
+        self._waiting: tuple[Identity, Signature] | None = None  # that build, and the content found then
         self._refreeze = False
 
     async def check(self) -> None:
@@ -144,6 +165,8 @@ class BuildFollower:
         found = manifest_identity(self.public_dir)
         if found is None or found == self.published.seen:
             return
+        if self._waiting == (found, content_signature(self.content_dir)):
+            return  # the same build, the same files: still out of step
         language = operator_language()
         try:
             outcome = await asyncio.to_thread(self._read)
@@ -152,13 +175,15 @@ class BuildFollower:
             self.published.seen = found
             return
         if isinstance(outcome, _Waiting):
-            # Tried again every second (the files may match again) but said once.
+            # Tried again once the files change (they may match again), but said once.
+            self._waiting = (found, outcome.signature)
             if self._told != found:
                 self._told = found
                 files = ", ".join(str(self.content_dir / name) for name in outcome.changed)
                 log.warning(gettext(language, EDITED_SINCE) % {"files": files})
             return
         self.published.seen = found
+        self._waiting = None
         if isinstance(outcome, Snapshot):
             self.published.current = outcome
             self._refreeze = True
@@ -182,13 +207,14 @@ class BuildFollower:
         manifest = parse_manifest(text)
         if manifest is None:
             return _Unreadable()
+        signature = content_signature(self.content_dir)  # before reading: an edit during the read changes it
         changed = _changed_since(self.content_dir, manifest)
         if changed:
-            return _Waiting(changed)
+            return _Waiting(changed, signature)
         content = load_content(self.content_dir)
         changed = _changed_since(self.content_dir, manifest)  # edited while it was being read
         if changed:
-            return _Waiting(changed)
+            return _Waiting(changed, signature)
         if content.errors:
             return _Refused(content)
         return self.published.snapshot(content, digest)

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .yaml_slips import find_slip
+
 FieldPath = tuple[str | int, ...]
 # libyaml's parser is some twenty times faster; PyYAML's own is the fallback.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -28,11 +30,12 @@ _REWRITTEN_KEYS = (_MERGE, "tag:yaml.org,2002:value")
 class SourceError(Exception):
     """The file cannot be read as YAML at all."""
 
-    def __init__(self, path: Path, line: int | None, reason: str) -> None:
+    def __init__(self, path: Path, line: int | None, reason: str, params: dict[str, str] | None = None) -> None:
         super().__init__(reason)
         self.path = path
         self.line = line
         self.reason = reason
+        self.params = params or {}
 
 
 @dataclass
@@ -154,6 +157,9 @@ def read_yaml(path: Path) -> SourceDocument:
         return doc
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        slip = find_slip(text, mark.line + 1 if mark else None)
+        if slip is not None:  # the line typed wrong, rather than the one where the parser gave up
+            raise SourceError(path, slip.line, f"slip:{slip.message}", slip.params) from None
         if error.problem in (UNCLOSED_QUOTE, NO_COLON) and error.context_mark:
             mark = error.context_mark  # the line at fault, not the one where the parser gave up
         line = mark.line + 1 if mark else None

@@ -59,6 +59,17 @@ def pick(value: Any, language: str, fallback: str | None = None) -> str:
     return str(value)
 
 
+def pick_marked(value: Any, language: str) -> tuple[str, str | None]:
+    """The text of ``value`` in ``language``, and the language it is written in when it is another one: a page
+    that shows a text of another language (``language_fallback``) marks it with its ``lang``."""
+    if isinstance(value, dict) and not value.get(language):
+        for other, text in value.items():
+            if text:
+                return text, other
+        return "", None
+    return pick(value, language), None
+
+
 # Most free text is plain sentences, in one paragraph or several: they skip the Markdown parser (a fifth of a
 # notice's rendering time), which gives the same result for them (tests/test_text.py holds the two to it).
 # Anything the parser could read as syntax goes to the parser: inline marks, entities and tags, lists, quotes

@@ -33,36 +33,36 @@ def _checksum(data: bytes, order: str, s0: int, s1: int) -> tuple[int, int]:
 
 
 def damage(database: Path) -> Damage | None:
-    """The damage in ``database``'s log, if any (None: no log, an empty one, or one SQLite reads whole)."""
+    """The damage in ``database``'s log, if any (None: no log, an empty one, or one SQLite reads whole).
+    The log is read one frame at a time: it may be large after a long stop without a checkpoint."""
     log = database.with_name(database.name + "-wal")
     try:
-        data = log.read_bytes()
+        handle = log.open("rb")
     except FileNotFoundError:
         return None
-    if len(data) < HEADER:
-        return None
-    magic, _version, page_size, _sequence, salt1, salt2, c0, c1 = struct.unpack(">8I", data[:HEADER])
-    order = MAGIC.get(magic)
-    if order is None or page_size < 512 or page_size & (page_size - 1):
-        return None  # not a log SQLite would read at all: quick_check judges the database
-    if _checksum(data[:24], order, 0, 0) != (c0, c1):
-        return None  # SQLite ignores a log whose header fails: nothing of it was ever replayed
-    s0, s1 = c0, c1
-    frame = FRAME_HEADER + page_size
-    offset, valid, broken = HEADER, 0, False
-    dropped = 0
-    while offset + frame <= len(data):
-        header = data[offset : offset + FRAME_HEADER]
-        _page, _commit, fsalt1, fsalt2, f0, f1 = struct.unpack(">6I", header)
-        same_generation = (fsalt1, fsalt2) == (salt1, salt2)
-        if not broken:
-            t0, t1 = _checksum(header[:8], order, s0, s1)
-            t0, t1 = _checksum(data[offset + FRAME_HEADER : offset + frame], order, t0, t1)
-            if same_generation and (t0, t1) == (f0, f1):
-                s0, s1, valid = t0, t1, valid + 1
-            else:
-                broken = True
-        elif same_generation:
-            dropped += 1
-        offset += frame
+    with handle:
+        head = handle.read(HEADER)
+        if len(head) < HEADER:
+            return None
+        magic, _version, page_size, _sequence, salt1, salt2, c0, c1 = struct.unpack(">8I", head)
+        order = MAGIC.get(magic)
+        if order is None or page_size < 512 or page_size & (page_size - 1):
+            return None  # not a log SQLite would read at all: quick_check judges the database
+        if _checksum(head[:24], order, 0, 0) != (c0, c1):
+            return None  # SQLite ignores a log whose header fails: nothing of it was ever replayed
+        s0, s1 = c0, c1
+        frame_size = FRAME_HEADER + page_size
+        valid, broken, dropped = 0, False, 0
+        while len(frame := handle.read(frame_size)) == frame_size:
+            _page, _commit, fsalt1, fsalt2, f0, f1 = struct.unpack(">6I", frame[:FRAME_HEADER])
+            same_generation = (fsalt1, fsalt2) == (salt1, salt2)
+            if not broken:
+                t0, t1 = _checksum(frame[:8], order, s0, s1)
+                t0, t1 = _checksum(frame[FRAME_HEADER:], order, t0, t1)
+                if same_generation and (t0, t1) == (f0, f1):
+                    s0, s1, valid = t0, t1, valid + 1
+                else:
+                    broken = True
+            elif same_generation:
+                dropped += 1
     return Damage(valid, dropped) if dropped else None

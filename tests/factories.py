@@ -58,6 +58,7 @@ def minimal_notice(**overrides: Any) -> dict[str, Any]:
         "rights": {
             "offered": ["access", "rectification", "erasure", "restriction", "objection", "post_mortem_directives"],
             "channels": {"email": "dpo@clinique.example", "online_form": True},
+            "request_retention": "1 year",
         },
         "cookies": {"items": []},
     }

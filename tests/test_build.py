@@ -232,6 +232,24 @@ def test_markdown_renders_and_raw_html_never_passes(tmp_path: Path) -> None:
     assert "javascript:" not in html
 
 
+def test_a_missing_translation_fails_the_build_unless_a_fallback_is_allowed(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
+    notice["publisher"]["legal_form"] = {"fr": "Société anonyme"}
+    out = tmp_path / "public"
+    refused = build(write_content(tmp_path / "content", {"clinique": notice}), out)
+    assert not refused.ok and not (out / "clinique").exists()
+    allowed = build(write_content(tmp_path / "content", {"clinique": {**notice, "language_fallback": True}}), out)
+    assert allowed.ok
+    html = page(out, "clinique", "en")
+    # The French text on the English page says it is French, inline and as a block.
+    assert '<span lang="fr">Société anonyme</span>' in html
+    assert re.search(
+        r'<(span|div) lang="fr"><p>Soigner les patients</p></\1>|<span lang="fr">Soigner les patients</span>', html
+    )
+    assert '<span lang="fr">' not in page(out, "clinique", "fr")
+
+
 def test_no_base_url_means_no_canonical_and_no_sitemap(tmp_path: Path) -> None:
     out = tmp_path / "public"
     assert build(write_content(tmp_path / "content", {"clinique": minimal_notice()}), out).ok

@@ -39,8 +39,9 @@ def test_check_reports_file_line_field_and_exits_non_zero(tmp_path: Path) -> Non
 
 
 def untranslated() -> dict[str, Any]:
+    # A missing translation is an error; a text in a language the site does not publish is a warning.
     notice = minimal_notice()
-    notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
+    notice["processing"][0]["purpose"]["de"] = "Patienten versorgen"
     return notice
 
 
@@ -48,7 +49,7 @@ def test_warnings_alone_pass_unless_strict(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", {"clinique": untranslated()})
     relaxed = run("check", "--content", str(content), cwd=tmp_path)
     assert relaxed.returncode == 0
-    assert "processing[0].purpose: warning: no text in en" in relaxed.stderr
+    assert "processing[0].purpose: warning: text in de" in relaxed.stderr
     assert run("check", "--strict", "--content", str(content), cwd=tmp_path).returncode == 1
 
 

@@ -230,7 +230,7 @@ def test_a_site_with_a_broken_reference_is_not_among_the_sound_sites(tmp_path: P
     [
         ("languages: [fr, en]\nintroduction: Note: our hours change\n", 2, "contains “: ”"),
         ("languages: [fr, en]\npublisher:\n  name: X\n  the clinic of the north\n", 4, "neither “field: value”"),
-        ("languages: [fr, en]\npublisher:\n    name: X\n  contact: y\n", 4, "indentation here does not match"),
+        ("languages: [fr, en]\npublisher:\n    name: X\n  contact: y\n", 4, "where no field above it starts"),
         ("languages: [fr, en]\npublisher:\n\tname: X\n", 3, "a tab, or a character YAML reserves"),
         ('languages: [fr, en]\nintroduction: "Welcome\npublisher:\n  name: X\n', 2, "a quote opens on this line"),
         ("languages: [fr, en]\npublisher: *clinic\n", 2, "anchor (&) that no line above defines"),
@@ -240,3 +240,14 @@ def test_yaml_mistakes_are_explained_in_the_editors_words(tmp_path: Path, text: 
     problem = only(problems_of(tmp_path, text))
     assert problem.line == line and says in problem.text("en")
     assert problem.text("fr") != problem.text("en")  # said in French too
+
+
+def test_a_plain_text_where_each_language_is_needed_shows_the_lines_to_write(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["title"] = "Politique de confidentialité"  # legal staff's first draft: one language, no fr:
+    problem = only(problems_of(tmp_path, notice))
+    assert problem.path == ("title",)
+    said = problem.text("en")
+    assert "each language of the site" in said and "expected a group of fields" not in said
+    assert said.endswith("\n    title:\n      fr: Politique de confidentialité\n      en: …")
+    assert "chaque langue du site" in problem.text("fr")

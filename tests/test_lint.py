@@ -188,9 +188,25 @@ def test_a_third_law_needs_no_code_change(tmp_path: Path) -> None:
 
 
 def test_translation_missing_in_one_language(tmp_path: Path) -> None:
+    # An error: the English page would show the French purpose, unmarked. A draft still builds.
     notice = minimal_notice()
     notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
-    assert said(tmp_path, notice) == {"processing[0].purpose": "no text in en: add it beside fr"}
+    (problem,) = problems_of(tmp_path / "published", notice)
+    assert (format_path(problem.path), problem.text("en")) == (
+        "processing[0].purpose",
+        "no text in en: add it beside fr",
+    )
+    assert problem.severity == "error"
+    (drafted,) = problems_of(tmp_path / "draft", {**notice, "status": "draft"})
+    assert drafted.severity == "warning" and drafted.in_draft
+
+
+def test_a_site_that_allows_a_fallback_is_told_what_its_page_shows(tmp_path: Path) -> None:
+    notice = minimal_notice(language_fallback=True)
+    notice["processing"][0]["purpose"] = {"fr": "Soigner les patients"}
+    (problem,) = problems_of(tmp_path, notice)
+    assert problem.severity == "warning"
+    assert problem.text("en") == ("no text in en: the en page shows the text in fr, marked as such; add it beside fr")
 
 
 def test_text_in_a_language_the_site_does_not_publish(tmp_path: Path) -> None:
@@ -206,3 +222,31 @@ def test_problem_in_french(tmp_path: Path) -> None:
         "une adresse postale — exigé par gdpr, art. 13(1)(b)"
     )
     assert "erreur" in problem.render("fr")
+
+
+def test_a_dpo_without_email_is_said_to_leave_the_rights_inbox_alone(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["dpo"]["contact"] = {"address": {"lines": ["1 rue de la Paix"], "city": "Paris", "country": "FR"}}
+    (problem,) = problems_of(tmp_path, notice)
+    assert (problem.severity, format_path(problem.path)) == ("note", "dpo.contact")
+    assert "online form's requests go to rights.channels.email (dpo@clinique.example)" in problem.text("en")
+    assert problem.render("fr").split(": ")[1] == "remarque"
+
+
+def test_a_form_with_no_inbox_is_an_error_that_says_the_site_loses_it(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["dpo"]["contact"] = {"address": {"lines": ["1 rue de la Paix"], "city": "Paris", "country": "FR"}}
+    del notice["rights"]["channels"]["email"]
+    (problem,) = [p for p in problems_of(tmp_path, notice) if p.severity != "note"]
+    assert (problem.severity, format_path(problem.path)) == ("error", "rights.channels.online_form")
+    assert "the site would have no form (its page would answer 404" in problem.text("en")
+
+
+def test_a_form_without_request_retention_is_an_error(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    del notice["rights"]["request_retention"]
+    (problem,) = problems_of(tmp_path / "published", notice)
+    assert (problem.severity, format_path(problem.path)) == ("error", "rights.channels.online_form")
+    assert "rights.request_retention" in problem.text("en") and "kept for ever" in problem.text("en")
+    (drafted,) = problems_of(tmp_path / "draft", {**notice, "status": "draft"})
+    assert drafted.severity == "warning"

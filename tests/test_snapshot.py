@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -18,7 +19,9 @@ from typing import Any, TypeVar
 import pytest
 from starlette.testclient import TestClient
 
-from privacy.incremental import MANIFEST
+from privacy.content import load_content
+from privacy.incremental import MANIFEST, site_hashes
+from privacy.snapshot import BuildFollower, Published, manifest_identity
 from tests.factories import REPO, TEST_ORIGIN, minimal_notice, optional_cookies, settings_env, write_content
 from tests.security.conftest import running_server
 
@@ -148,7 +151,11 @@ def test_changed_rights_settings_are_followed(make_client: Callable[..., TestCli
         content,
         {
             "clinique": minimal_notice(
-                rights={"offered": offered, "channels": {"email": "dpo@clinique.example", "online_form": True}}
+                rights={
+                    "offered": offered,
+                    "channels": {"email": "dpo@clinique.example", "online_form": True},
+                    "request_retention": "1 year",
+                }
             ),
             "cabinet": minimal_notice(rights={"offered": offered, "channels": {"email": "dpo@cabinet.example"}}),
         },
@@ -296,3 +303,32 @@ def test_server_py_follows_build_py(tmp_path: Path) -> None:
         eventually(lambda: status("/consent?site=cabinet") == 200, "the new site served by server.py")
         assert status("/rights/cabinet/fr/") == 200
         assert status("/cabinet/fr/") == 200
+
+
+def test_content_out_of_step_is_hashed_again_only_once_it_changes(
+    site_folders: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, public = site_folders
+    published = Published(load_content(content), manifest_identity(public))
+    follower = BuildFollower(published, content, public)
+    passes: list[Path] = []
+
+    def hashing(folder: Path) -> dict[str, str | None]:
+        passes.append(folder)
+        return site_hashes(folder)
+
+    monkeypatch.setattr("privacy.snapshot.site_hashes", hashing)
+    built = write_content(tmp_path / "elsewhere", {"clinique": with_advertising()})
+    build(built, public)
+    policy = content / "clinique" / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\n# being edited\n", encoding="utf-8")
+
+    for _ in range(5):  # five seconds of the server looking
+        asyncio.run(follower.check())
+    assert len(passes) == 1, "one look at the files, then none while nothing changes"
+    assert published.current.build is None  # still the content read at start
+
+    policy.write_bytes((built / "clinique" / "policy.yaml").read_bytes())  # saved as the build read it
+    asyncio.run(follower.check())
+    assert len(passes) == 3  # before and after reading the content
+    assert published.current.build is not None

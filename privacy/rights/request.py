@@ -22,8 +22,17 @@ EMAIL_MAX = 254
 DETAILS_MAX = 5000
 FILE_REFERENCE_MAX = 100
 HONEYPOT = "website"
-# A lint warning (privacy/lint.py), kept here so that it lives in this feature's catalog.
-NO_INBOX = N_("the online form needs an inbox: give rights.channels.email or the DPO's email")
+# A lint error (privacy/lint.py), kept here so that it lives in this feature's catalog.
+NO_INBOX = N_(
+    "online_form is true, but no inbox would receive its requests, so the site would have no form (its page would "
+    "answer 404, and the notice would not link it): give rights.channels.email or the DPO's email, or remove "
+    "online_form"
+)
+NO_REQUEST_RETENTION = N_(
+    "the online form collects the requesters' personal data: say how long it is kept once a request is closed "
+    "(rights.request_retention, e.g. “1 year”); without it the form could not say, and closed requests would be "
+    "kept for ever"
+)
 FIELDS = ("rights", "name", "email", "relationship", "details", "file_reference")
 
 # Anything a mail header could be split on, or that a DPO could not see.

@@ -413,3 +413,12 @@ def test_the_form_shows_a_rights_own_channel(make_client: Callable[..., TestClie
         'Vous pouvez aussi exercer ce droit directement\u00a0: <a href="https://clinique.example/compte">'
         "https://clinique.example/compte</a> — depuis votre espace personnel"
     ) in page
+
+
+def test_the_footer_says_how_long_a_request_is_kept_as_the_purge_does(rights_client: TestClient) -> None:
+    # The site's own period (rights.request_retention: 1 year), counted from the close, as `requests purge` counts.
+    footer = html.unescape(rights_client.get(FORM).text).split('<footer class="site-footer">')[1]
+    assert "Votre demande est conservée 1\u00a0an après sa clôture" in footer
+    assert "aussi longtemps que nécessaire" not in footer
+    english = html.unescape(rights_client.get("/rights/clinique/en/").text)
+    assert "Your request is kept for 1 year after it is closed" in english
