@@ -4,6 +4,8 @@ python build.py [--content DIR] [--out DIR] [--base-url URL]
 python build.py check [--content DIR] [--strict]
 python build.py watch [--content DIR] [--out DIR]    rebuild on every change
 python build.py schema
+python build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
+                                                    the record of processing activities (Art. 30)
 """
 
 from __future__ import annotations
@@ -13,31 +15,43 @@ import gc
 import sys
 from pathlib import Path
 
-from privacy.cli import run_build, run_check, run_schema, run_watch
+from privacy.cli import run_build, run_check, run_register, run_schema, run_watch
 from privacy.i18n import operator_language
 
 
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "watch", "schema"])
+    parser.add_argument(
+        "command", nargs="?", default="build", choices=["build", "check", "watch", "schema", "register"]
+    )
     parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content/)")
-    parser.add_argument("--out", type=Path, default=Path("public"), help="the output folder (default: public/)")
+    parser.add_argument("--out", type=Path, help="the output folder (default: public/); with register: the file")
     parser.add_argument("--base-url", help="where the output folder is published, for canonical links and the sitemap")
     parser.add_argument("--strict", action="store_true", help="with check: warnings count as errors")
-    parser.add_argument("--lang", default=operator_language(), help="language of the messages (default: from LANG)")
+    parser.add_argument(
+        "--lang", help="language of the messages, and of the record (default: from LANG; the record: the site's first)"
+    )
+    parser.add_argument("--site", help="with register: the site (default: every site)")
+    parser.add_argument(
+        "--format", choices=["csv", "xlsx", "ods", "html"], help="with register (default: from --out, else csv)"
+    )
     args = parser.parse_args(argv)
     if own_process and args.command != "watch":
         # A one-shot process: reference counting frees nearly all it makes (a 500-site build leaves some 5,000
         # objects in cycles), while the cycle collector's passes over the libraries' objects took a tenth of a
         # one-site rebuild. `watch` runs for hours and keeps it.
         gc.disable()
+    language = args.lang or operator_language()
+    if args.command == "register":
+        return run_register(args.content, args.site, language, args.lang, args.format, args.out)
+    out = args.out or Path("public")
     if args.command == "check":
-        return run_check(args.content, args.lang, args.strict)
+        return run_check(args.content, language, args.strict)
     if args.command == "watch":
-        return run_watch(args.content, args.out, args.base_url, args.lang)
+        return run_watch(args.content, out, args.base_url, language)
     if args.command == "schema":
         return run_schema(args.content)
-    return run_build(args.content, args.out, args.base_url, args.lang)
+    return run_build(args.content, out, args.base_url, language)
 
 
 if __name__ == "__main__":

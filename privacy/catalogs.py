@@ -27,6 +27,7 @@ DOMAINS: dict[str, list[str]] = {
         "privacy/sqlite/*.py",
         "privacy/postgres/*.py",
         "templates/*.html",
+        "templates/register/*.html",
     ],
     "consent": ["privacy/consent/*.py", "templates/consent/*.html"],
     "rights": ["privacy/rights/*.py", "templates/rights/*.html"],

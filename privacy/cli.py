@@ -13,6 +13,7 @@ from .incremental import survey, up_to_date
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
+    from .problems import Problem
 
 # The model, Jinja and the pipeline load lazily: "nothing changed" answers without them.
 SCHEMA_FILES = {"notice.schema.json": "Notice", "registry.schema.json": "Registry"}
@@ -143,3 +144,91 @@ def codes_reference() -> str:
         lines += ["", f"## {group}", "", "| code | meaning |", "| --- | --- |"]
         lines += [f"| `{code.value}` | {code.label} |" for code in codes]
     return "\n".join(lines) + "\n"
+
+
+def _say(language: str, message: str, **params: object) -> None:
+    text = i18n.gettext(language, message)
+    print(text % params if params else text, file=sys.stderr)
+
+
+def _register_refusal(chosen: str, out: Path | None, site_ids: list[str]) -> tuple[str, dict[str, object]] | None:
+    """What is wrong with the command line of ``register``, as a message and its parameters; None when nothing."""
+    from .spreadsheets import FORMATS
+
+    if chosen not in FORMATS:
+        return N_("unknown format “%(form)s”: choose one of %(formats)s"), {
+            "form": chosen,
+            "formats": ", ".join(FORMATS),
+        }
+    if chosen == "csv" and len(site_ids) > 1:
+        return N_("a CSV file holds one site's record: choose it with --site (sites: %(known)s)"), {
+            "known": ", ".join(site_ids)
+        }
+    if chosen in ("xlsx", "ods") and out is None:
+        return N_("the %(form)s format writes a file: give its path with --out"), {"form": chosen.upper()}
+    return None
+
+
+def run_register(
+    content: Path, site_id: str | None, language: str, register_language: str | None, form: str | None, out: Path | None
+) -> int:
+    """Write the record of processing activities of one site, or of every site, in one file."""
+    from .content import load_content
+    from .law import jurisdiction
+    from .register import NoRecord, build_register
+    from .register import register_language as language_of
+    from .render import Renderer
+    from .spreadsheets import Format, csv_text, html_text, write
+    from .versions import activity_dates
+
+    language = i18n.supported_language(language)
+    chosen = form or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
+    loaded = load_content(content)
+    # A register drawn from a file with errors would leave out what the file failed to say.
+    if loaded.errors:
+        return _report_content(loaded.problems, language)
+    wanted = [s for s in loaded.sites if site_id in (None, s.id)]
+    if not wanted:
+        known = ", ".join(s.id for s in loaded.sites) or "—"
+        _say(
+            language,
+            N_("no site “%(site)s” in %(content)s (sites: %(known)s)"),
+            site=site_id or "",
+            content=content,
+            known=known,
+        )
+        return 2
+    refusal = _register_refusal(chosen, out, [s.id for s in wanted])
+    if refusal is not None:
+        _say(language, refusal[0], **refusal[1])
+        return 2
+    renderer = Renderer()
+    registers = []
+    for site in wanted:
+        law = jurisdiction(site.notice, loaded.registry)
+        try:
+            registers.append(
+                build_register(
+                    site, law, language_of(site, register_language), renderer, activity_dates(content / site.id)
+                )
+            )
+        except NoRecord as missing:
+            role = i18n.gettext(language, site.notice.role.label).lower()
+            _say(language, NoRecord.message, laws=missing.args[0], role=role)
+            return 1
+    if out is None:
+        sys.stdout.write(csv_text(registers[0]) if chosen == "csv" else html_text(registers, renderer))
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    form_: Format = chosen  # type: ignore[assignment]  # one of FORMATS, checked above
+    write(registers, out, form_, renderer)
+    sites = ", ".join(r.site_id for r in registers)
+    _say(language, N_("wrote the record of processing activities of %(sites)s to %(out)s"), sites=sites, out=out)
+    return 0
+
+
+def _report_content(problems: list[Problem], language: str) -> int:
+    here = Path.cwd()
+    sys.stderr.write("".join(problem.render(language, here) + "\n" for problem in problems))
+    _say(language, N_("nothing was written: correct the errors above first"))
+    return 1

@@ -167,6 +167,31 @@ class NoticeRole(Code):
     processor = "processor"
 
 
+class RecordFact(Code):
+    """What a column of the record of processing activities holds; content/_registry.yaml says which a law's
+    record has, in what order and under which heading."""
+
+    reference = "reference"
+    activity = "activity"
+    details = "details"
+    controller = "controller"
+    processor = "processor"
+    acting_for = "acting_for"
+    joint_controllers = "joint_controllers"
+    dpo = "dpo"
+    legal_basis = "legal_basis"
+    people = "people"
+    data = "data"
+    special_data = "special_data"
+    recipients = "recipients"
+    processors = "processors"
+    transfers = "transfers"
+    retention = "retention"
+    security = "security"
+    created = "created"
+    last_changed = "last_changed"
+
+
 _LABELS: list[tuple[Code, str]] = [
     (LegalBasis.consent, N_("Consent")),
     (LegalBasis.contract, N_("Performance of a contract")),
@@ -262,6 +287,25 @@ _LABELS: list[tuple[Code, str]] = [
     (Commitment.no_profiling, N_("We do not use your data to build a profile of you.")),
     (NoticeRole.controller, N_("Controller")),
     (NoticeRole.processor, N_("Processor")),
+    (RecordFact.reference, N_("Reference")),
+    (RecordFact.activity, N_("Processing activity and its purpose")),
+    (RecordFact.details, N_("Details")),
+    (RecordFact.controller, N_("Controller and its contact details")),
+    (RecordFact.processor, N_("Processor and its contact details")),
+    (RecordFact.acting_for, N_("Controllers on whose behalf we act")),
+    (RecordFact.joint_controllers, N_("Joint controllers")),
+    (RecordFact.dpo, N_("Data protection officer")),
+    (RecordFact.legal_basis, N_("Legal basis")),
+    (RecordFact.people, N_("Categories of people")),
+    (RecordFact.data, N_("Categories of personal data")),
+    (RecordFact.special_data, N_("Sensitive data and the condition that allows it")),
+    (RecordFact.recipients, N_("Categories of recipients")),
+    (RecordFact.processors, N_("Processors")),
+    (RecordFact.transfers, N_("Transfers and their safeguards")),
+    (RecordFact.retention, N_("Time limits for erasure")),
+    (RecordFact.security, N_("Security measures")),
+    (RecordFact.created, N_("Entry created on")),
+    (RecordFact.last_changed, N_("Last changed on")),
 ]
 
 _EXPLANATIONS: list[tuple[Code, str]] = [

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from .codes import all_codes
+from .codes import RecordFact, all_codes
 from .content import Site
 from .i18n import gettext
 from .law import Jurisdiction
@@ -28,7 +28,11 @@ def _resolve(value: Any, language: str, languages: frozenset[str]) -> Any:
 @cache
 def _labels(language: str) -> dict[str, str]:
     """The wording of every code, so a reader needs no catalog of its own."""
-    return {f"{type(code).__name__}.{code.value}": gettext(language, text) for code, text in all_codes()}
+    return {
+        f"{type(code).__name__}.{code.value}": gettext(language, text)
+        for code, text in all_codes()
+        if not isinstance(code, RecordFact)  # the record's columns: not the notice's
+    }
 
 
 @cache
@@ -47,7 +51,8 @@ def notice_exports(site: Site, law: Jurisdiction) -> dict[str, str]:
     """One JSON document per language of the site; the notice is dumped once."""
     # How the build publishes a missing text is no fact of the notice.
     data = site.notice.model_dump(mode="json", exclude_none=True, exclude={"language_fallback"})
-    laws = [law_.model_dump(mode="json", exclude_none=True) for law_ in law.laws]
+    # The record of processing activities is the DPO's, not the reader's: its columns are left out.
+    laws = [law_.model_dump(mode="json", exclude_none=True, exclude={"record"}) for law_ in law.laws]
     authority = law.authority.model_dump(mode="json", exclude_none=True) if law.authority else None
     languages = frozenset(site.notice.languages)
     exports = {}

@@ -24,6 +24,7 @@ from .codes import (
     PeopleCategory,
     ProvisionRequirement,
     RecipientKind,
+    RecordFact,
     RegistrationScheme,
     RequiredFact,
     RetentionState,
@@ -502,6 +503,25 @@ class Requirement(Strict):
     )
 
 
+class RecordColumn(Strict):
+    """One column of a law's record of processing activities."""
+
+    fact: RecordFact
+    heading: Text | None = Field(
+        None, description="The column's heading, e.g. the authority's template's; default: the fact's wording"
+    )
+    article: Article | None = None
+
+
+class RecordOfProcessing(Strict):
+    """The record of processing activities a law requires, column by column: one row per processing."""
+
+    article: Article
+    title: Text = Field(description="Its name, e.g. “Registre des activités de traitement”")
+    controller: list[RecordColumn] = Field(min_length=1, description="The controller's record")
+    processor: list[RecordColumn] = Field(default_factory=list, description="The processor's record (none: not kept)")
+
+
 class Law(Strict):
     title: Label
     short: Label | None = Field(None, description="The name a citation uses, e.g. “RGPD” / “GDPR”")
@@ -512,6 +532,7 @@ class Law(Strict):
     sensitive: SensitiveData | None = None
     requires: list[Requirement] = Field(default_factory=list, description="What a notice under this law must state")
     deadline: Deadline | None = Field(None, description="How long an organization has to answer a rights request")
+    record: RecordOfProcessing | None = Field(None, description="The record of processing activities it requires")
 
 
 class Authority(Strict):

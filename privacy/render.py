@@ -230,6 +230,10 @@ class Renderer:
     def render(self, language: str, template: str, **context: Any) -> str:
         return self._env(language).get_template(template).render(**context)
 
+    def macros(self, language: str) -> Any:
+        """The macros of macros.html, to word a fact outside a page (the record of processing, say) as pages do."""
+        return self._env(language).get_template("macros.html").module
+
     def warm_up(self, languages: list[str], turn: int) -> None:
         """Compile the templates of a site's pages before its first page, starting ``turn`` languages along.
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from privacy.settings import SETTINGS, SettingsError, load_settings
+from privacy import settings_help
+from privacy.settings import SETTINGS, Setting, SettingsError, load_settings
+from privacy.settings_help import readme_with_table
 from tests.factories import PRODUCTION, REPO, settings_env
 
 
@@ -131,9 +136,78 @@ def test_bad_values_are_explained() -> None:
         load_settings({"PRIVACY_SMTP_TIMEOUT": "0", "PRIVACY_SECRET_KEYS": "k" * 40})
 
 
-def test_every_setting_is_documented_in_the_readme() -> None:
+def test_the_readme_table_is_the_declaration() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert [s.name for s in SETTINGS if f"`{s.name}`" not in readme] == []
+    assert readme_with_table(readme) == readme, "run python -m privacy.settings_help"
+    assert [s.name for s in SETTINGS if f"| `{s.name}` |" not in readme] == []
+
+
+def test_the_readme_table_follows_a_changed_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    renamed = dataclasses.replace(SETTINGS[0], help="a meaning with a | in it")
+    monkeypatch.setattr(settings_help, "SETTINGS", (renamed, *SETTINGS[1:]))
+    table = readme_with_table(readme)
+    assert table != readme and "| `PRIVACY_ENV` | `development` | a meaning with a \\| in it |" in table
+
+
+def test_every_declared_setting_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    read: list[str] = []
+    original = Setting.read
+
+    def recording(setting: Setting[object], environ: Mapping[str, str]) -> object:
+        read.append(setting.name)
+        return original(setting, environ)
+
+    monkeypatch.setattr(Setting, "read", recording)
+    load_settings({**PRODUCTION, "PRIVACY_VAR_DIR": str(tmp_path)})
+    assert sorted(read) == sorted(s.name for s in SETTINGS)
+
+
+def test_settings_have_unique_names_and_say_their_secrets() -> None:
+    names = [s.name for s in SETTINGS]
+    assert len(names) == len(set(names)) and all(name.startswith("PRIVACY_") for name in names)
+    assert {s.name for s in SETTINGS if s.secret} == {
+        "PRIVACY_SECRET_KEYS",
+        "PRIVACY_SMTP_PASSWORD",
+        "PRIVACY_DATABASE_URL",
+    }
+
+
+@pytest.mark.parametrize(
+    "language, heading, meaning",
+    [
+        ("C.UTF-8", "Settings (environment variables)", "SMTP port"),
+        ("fr_FR.UTF-8", "Réglages (variables d’environnement)", "port SMTP"),
+    ],
+)
+def test_help_settings_lists_every_setting_in_the_operators_language(language: str, heading: str, meaning: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "server.py", "--help-settings"],
+        cwd=REPO,
+        env={**os.environ, "LC_ALL": language},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0 and run.stderr == ""
+    assert run.stdout.startswith(heading) and meaning in run.stdout
+    assert [s.name for s in SETTINGS if f"\n{s.name}" not in run.stdout] == []
+    assert "\nPRIVACY_SMTP_PORT  (" in run.stdout and "587)" in run.stdout  # with its default
+
+
+def test_help_settings_never_prints_a_value_set(tmp_path: Path) -> None:
+    secret = secrets.token_urlsafe(40)
+    run = subprocess.run(
+        [sys.executable, "server.py", "--help-settings"],
+        cwd=REPO,
+        env={**os.environ, "PRIVACY_SECRET_KEYS": secret, "PRIVACY_SMTP_PASSWORD": secret},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0 and secret not in run.stdout
 
 
 def test_the_consent_proof_period_is_a_number_of_years(tmp_path: Path) -> None:
