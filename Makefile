@@ -1,45 +1,56 @@
 # Two commands: `make run` serves the example sites, `make test` runs the suite.
 PYTHON ?= python3
+# `PORT=8010 make run` serves elsewhere; HOST likewise (127.0.0.1: this machine only).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# What `make run` needs is the runtime alone: the test tools (Playwright, Hypothesis…) come with `make test`.
+RUNTIME := $(VENV)/.installed
+TEST_TOOLS := $(VENV)/.installed-test
 
 .PHONY: run test build check lint catalogs bench clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+
+$(RUNTIME): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $(RUNTIME)
+
+$(TEST_TOOLS): pyproject.toml $(RUNTIME)
 	$(PY) -m pip install -q -e '.[test]'
-	touch $(STAMP)
+	touch $(TEST_TOOLS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --silent
 	touch node_modules/.installed
 
-build: $(STAMP)
+build: $(RUNTIME)
 	$(PY) build.py
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(PY) build.py check
 
 run: build
-	$(PY) server.py --host 127.0.0.1 --port 8000
+	$(PY) server.py --host $(HOST) --port $(PORT)
 
-test: $(STAMP) node_modules/.installed
+test: $(TEST_TOOLS) node_modules/.installed
 	$(PY) -m pytest
 
 # The code gate (`make check` checks the content): formatting, a pinned rule set, strict types.
-lint: $(STAMP)
+lint: $(TEST_TOOLS)
 	$(PY) -m pip install -q -e '.[lint]'
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/xenon --max-absolute C --exclude 'privacy/validation.py' privacy server.py build.py
 
-catalogs: $(STAMP)
+catalogs: $(RUNTIME)
 	$(PY) -m privacy.catalogs
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m bench
 

@@ -216,6 +216,7 @@ def lint_references(site: Site, law: Jurisdiction) -> list[Problem]:
         *_transfers_known(site, law),
         *_conditions_known(site, law),
         *_formalities_known(site, law),
+        *_consent_lifetime(site, law),
         *_inbox_and_data(site),
     ]
 
@@ -330,6 +331,26 @@ def _formalities_known(site: Site, law: Jurisdiction) -> list[Problem]:
                 )
             )
     return out
+
+
+def _consent_lifetime(site: Site, law: Jurisdiction) -> list[Problem]:
+    """A remembered choice lives in the widget's cookie: no longer than the authority lets a tracker live."""
+    cookies = site.notice.cookies
+    ceiling = law.authority.tracker_lifetime if law.authority else None
+    if ceiling is None or not cookies.widget or cookies.consent_lifetime_months <= ceiling.months:
+        return []
+    return [
+        _problem(
+            site,
+            ("cookies", "consent_lifetime_months"),
+            N_(
+                "a choice is remembered for %(months)s months, longer than the authority lets a cookie live "
+                "(%(ceiling)s months, %(source)s): lower it"
+            ),
+            {"months": str(cookies.consent_lifetime_months), "ceiling": str(ceiling.months), "source": ceiling.source},
+            "error",
+        )
+    ]
 
 
 def _inbox_and_data(site: Site) -> list[Problem]:

@@ -363,10 +363,18 @@ class CookieCategoryDeclaration(Strict):
     max_lifetime: Duration | Literal["session"]
 
 
+# The widget's own ceiling on how long a choice is remembered, whatever the law. An authority's may be lower
+# (`tracker_lifetime` in content/_registry.yaml, which the check holds each site to).
+MAX_CONSENT_LIFETIME_MONTHS = 24
+
+
 class Cookies(Strict):
     notes: Text | None = Field(None, description="Anything to add about cookies, shown above the table")
     consent_lifetime_months: int = Field(
-        6, ge=1, le=13, description="How long a choice is remembered (CNIL: at most 13)"
+        6,
+        ge=1,
+        le=MAX_CONSENT_LIFETIME_MONTHS,
+        description="How long a choice is remembered, in months: at most the authority's tracker_lifetime",
     )
     only_strictly_necessary: bool = Field(
         False, description="Say so when the site sets no cookie but strictly necessary ones: the notice then states it"
@@ -535,12 +543,22 @@ class Law(Strict):
     record: RecordOfProcessing | None = Field(None, description="The record of processing activities it requires")
 
 
+class TrackerLifetime(Strict):
+    """The longest an authority lets a cookie or other tracker live (the widget's own cookie included)."""
+
+    months: int = Field(ge=1, le=MAX_CONSENT_LIFETIME_MONTHS)
+    source: Article = Field(description="Where the authority says so")
+
+
 class Authority(Strict):
     name: Label = Field(description="As written in a sentence, article included: “la Commission nationale …”")
     contact: Contact
     complaint_url: Url | None = None
     formalities: dict[Identifier, Text] = Field(
         default_factory=dict, description="Kinds of prior formalities made with it (declaration, authorisation), by id"
+    )
+    tracker_lifetime: TrackerLifetime | None = Field(
+        None, description="Its ceiling on a tracker's lifetime, which a remembered consent choice may not exceed"
     )
 
 

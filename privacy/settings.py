@@ -314,12 +314,12 @@ FORWARDED_ALLOW_IPS = Setting(
     _optional,
 )
 MAIL_FROM = Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", N_("the sender address of outgoing mail"), _text)
-# A choice holds at most 13 months; claims about it may come for years after (5 for most civil actions in
+# A choice holds as long as its site says (cookies.consent_lifetime_months); claims about it may come for years after (5 for most civil actions in
 # France, Code civil art. 2224): its proof is kept that long, then deleted (storage limitation).
 CONSENT_PROOF_YEARS = Setting(
     "PRIVACY_CONSENT_PROOF_YEARS",
     "5",
-    N_("years each proof-of-consent entry is kept after the longest a choice can hold (13 months), then deleted"),
+    N_("years each proof-of-consent entry is kept after the longest a choice holds on the sites served, then deleted"),
     _proof_years,
 )
 

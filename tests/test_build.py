@@ -139,6 +139,13 @@ def page(out: Path, site: str, lang: str) -> str:
     return (out / site / lang / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("lang", "health"), [("fr", "Données de santé"), ("en", "Health data")])
+def test_a_data_category_named_as_its_special_category_says_it_once(example_site: Path, lang: str, health: str) -> None:
+    # IHU's “Health data” is the special category “Health data”: the tag would repeat the name.
+    item = re.search(r'<li id="data-health">(.*?)</li>', page(example_site, "ihu-imagerie", lang), re.DOTALL)
+    assert item and html.unescape(re.sub(r"<[^>]+>", "", item.group(1))).count(health) == 1, item
+
+
 @pytest.mark.parametrize("site", sorted(FACTS))
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_each_example_site_states_its_facts(example_site: Path, site: str, lang: str) -> None:

@@ -9,7 +9,7 @@ import tomllib
 from tests.factories import REPO
 
 # Distributions whose module has another name than the distribution's.
-MODULES = {"pyyaml": "yaml", "email-validator": "email_validator", "psycopg-pool": "psycopg_pool"}
+MODULES = {"pyyaml": "yaml", "email-validator": "email_validator", "psycopg-pool": "psycopg_pool", "odfpy": "odf"}
 # Used without an import of ours, each by what is said.
 USED_OTHERWISE = {
     "uvloop": "uvicorn runs its event loop on it when installed",

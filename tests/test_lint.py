@@ -224,6 +224,24 @@ def test_problem_in_french(tmp_path: Path) -> None:
     assert "erreur" in problem.render("fr")
 
 
+def test_a_choice_is_remembered_no_longer_than_the_authority_lets_a_cookie_live(tmp_path: Path) -> None:
+    def remembered(months: int, **site: Any) -> dict[str, str]:
+        return said(tmp_path, minimal_notice(cookies={"items": [], "consent_lifetime_months": months}, **site))
+
+    assert remembered(13) == {}
+    assert remembered(14) == {
+        "cookies.consent_lifetime_months": "a choice is remembered for 14 months, longer than the authority lets a "
+        "cookie live (13 months, délibérations n° 2020-091 et 2020-092 du 17 septembre 2020 (cookies et autres "
+        "traceurs)): lower it"
+    }
+    # The ceiling is the CNIL's, from the registry: an authority that names none lets the site choose.
+    moroccan = {"laws": ["ma-09-08"], "authority": "cndp"}
+    assert "cookies.consent_lifetime_months" not in remembered(20, jurisdiction=moroccan)
+    # A site without the widget remembers no choice.
+    no_widget = minimal_notice(cookies={"items": [], "consent_lifetime_months": 20, "widget": False})
+    assert "cookies.consent_lifetime_months" not in said(tmp_path, no_widget)
+
+
 def test_a_dpo_without_email_is_said_to_leave_the_rights_inbox_alone(tmp_path: Path) -> None:
     notice = minimal_notice()
     notice["dpo"]["contact"] = {"address": {"lines": ["1 rue de la Paix"], "city": "Paris", "country": "FR"}}

@@ -16,6 +16,7 @@ from typing import TextIO
 from .. import i18n
 from ..backends import open_stores
 from ..codes import N_
+from ..content import load_content
 from ..settings import Settings, SettingsError, load_settings
 from ..stores import StorageRefused
 from . import log
@@ -92,7 +93,8 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def purge(settings: Settings, dry_run: bool, language: str, now: datetime | None = None) -> int:
-    cutoff = log.proof_cutoff(now or datetime.now(UTC), settings.consent_proof_years)
+    longest = log.longest_choice_months(load_content(settings.content_dir))
+    cutoff = log.proof_cutoff(now or datetime.now(UTC), settings.consent_proof_years, longest)
     stores = open_stores(settings, check=False)
     try:
         if dry_run:

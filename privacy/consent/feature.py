@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from starlette.routing import BaseRoute
 
 from ..feature import due
+from ..model import MAX_CONSENT_LIFETIME_MONTHS
 from ..periodic import every
 from ..settings import Settings
 from ..snapshot import Published
@@ -22,11 +23,15 @@ PURGE_JOB = "consent.purge"
 
 
 async def purge_old_proofs(
-    database: ConsentDatabase, years: int, now: datetime | None = None, chunk: int = 5000
+    database: ConsentDatabase,
+    years: int,
+    now: datetime | None = None,
+    chunk: int = 5000,
+    longest_months: int = MAX_CONSENT_LIFETIME_MONTHS,
 ) -> int:
     """Deletes the proof-of-consent entries kept as long as they must be; how many. A large backlog goes in
     chunks, each its own transaction, with visitors' choices recorded in between."""
-    cutoff = log.proof_cutoff(now or datetime.now(UTC), years)
+    cutoff = log.proof_cutoff(now or datetime.now(UTC), years, longest_months)
     deleted = 0
     while True:
         done = await database.write(lambda session: session.log.purge(cutoff, chunk))
@@ -38,6 +43,7 @@ async def purge_old_proofs(
 class ConsentFeature:
     def __init__(self, settings: Settings, published: Published, database: ConsentDatabase) -> None:
         self.settings = settings
+        self.published = published
         self.database = database
         endpoint = ConsentEndpoint(settings, published.current.content, database)
         # The signer, log and limits are shared by every snapshot's endpoint.
@@ -49,7 +55,8 @@ class ConsentFeature:
     async def purge(self) -> None:
         """Old proofs deleted, by one instance in each period."""
         if await self.database.write(lambda session: due(session.runs, PURGE_JOB, PURGE_EVERY_SECONDS)):
-            await purge_old_proofs(self.database, self.settings.consent_proof_years)
+            longest = log.longest_choice_months(self.published.current.content)
+            await purge_old_proofs(self.database, self.settings.consent_proof_years, longest_months=longest)
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:

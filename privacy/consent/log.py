@@ -10,9 +10,14 @@ about visitors' devices.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
+
+from ..content import Content
+from ..model import MAX_CONSENT_LIFETIME_MONTHS
+from .inventory import SECONDS_PER_MONTH
 
 Action = Literal["accept", "reject", "customize", "dismiss", "withdraw"]
 ACTIONS: tuple[Action, ...] = ("accept", "reject", "customize", "dismiss", "withdraw")
@@ -47,11 +52,14 @@ class ConsentRecord:
         }
 
 
-# The longest a choice holds (13 months, the CNIL's ceiling and the model's): its proof is kept that long, then
-# for the years of PRIVACY_CONSENT_PROOF_YEARS.
-LONGEST_CHOICE = timedelta(days=396)
+def longest_choice_months(content: Content) -> int:
+    """The longest a choice holds on the sites served (the widget's own ceiling when none uses the widget)."""
+    lifetimes = [s.notice.cookies.consent_lifetime_months for s in content.sites if s.notice.cookies.widget]
+    return max(lifetimes, default=MAX_CONSENT_LIFETIME_MONTHS)
 
 
-def proof_cutoff(now: datetime, years: int) -> datetime:
-    """Entries recorded before this moment have been kept as long as they must be."""
-    return now - LONGEST_CHOICE - timedelta(days=365 * years + years // 4)
+def proof_cutoff(now: datetime, years: int, longest_months: int = MAX_CONSENT_LIFETIME_MONTHS) -> datetime:
+    """Entries recorded before this moment have been kept as long as they must be: the longest a choice holds
+    (``longest_months``), then the years of PRIVACY_CONSENT_PROOF_YEARS."""
+    longest = timedelta(days=math.ceil(longest_months * SECONDS_PER_MONTH / 86400))
+    return now - longest - timedelta(days=365 * years + years // 4)

@@ -151,6 +151,15 @@ class Pages:
 
     # --- endpoints -----------------------------------------------------------
 
+    async def without_slash(self, request: Request) -> Response:
+        """``/rights/<site>/<lang>`` typed without its slash: to the form, as the notice pages do (307)."""
+        found = self._site(request)
+        if isinstance(found, Response):
+            return found
+        site, language = found
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{form_path(site.id, language)}{query}", status_code=307)
+
     async def form(self, request: Request) -> Response:
         found = self._site(request)
         if isinstance(found, Response):
@@ -300,6 +309,9 @@ class Pages:
         async def form(request: Request) -> Response:
             return await now().form(request)
 
+        async def without_slash(request: Request) -> Response:
+            return await now().without_slash(request)
+
         async def sent(request: Request) -> Response:
             return await now().sent(request)
 
@@ -309,6 +321,7 @@ class Pages:
         return [
             Route("/rights/assets/{name}", self.asset, methods=["GET"]),
             Route("/rights/{site}/{lang}/", form, methods=["GET", "POST"]),
+            Route("/rights/{site}/{lang}", without_slash, methods=["GET"]),
             Route("/rights/{site}/{lang}/sent", sent, methods=["GET"]),
             Route("/rights/{site}/{lang}/confirm/{token}", confirm, methods=["GET", "POST"]),
         ]

@@ -79,10 +79,23 @@ def relationships(site: Site) -> list[str]:
     return [group.id.value for group in site.notice.people] + [OTHER]
 
 
+# One person of each group, as the form asks “You are …” and the DPO's mail says who wrote: the codes' own
+# labels name the groups (“Patients”), in the notice's lists.
+A_PERSON_OF = {
+    PeopleCategory.patients: N_("A patient"),
+    PeopleCategory.website_visitors: N_("A visitor of this website"),
+    PeopleCategory.staff: N_("A member of staff"),
+    PeopleCategory.job_applicants: N_("A job applicant"),
+    PeopleCategory.professional_users: N_("A professional user of our services"),
+    PeopleCategory.business_contacts: N_("A business contact"),
+    PeopleCategory.clinical_trial_participants: N_("A participant in a clinical trial"),
+}
+
+
 def relationship_label(value: str) -> str:
     if value == OTHER:
         return N_("Other (please explain in the details)")
-    return PeopleCategory(value).label
+    return A_PERSON_OF[PeopleCategory(value)]
 
 
 def _one(form: Mapping[str, Sequence[str]], name: str) -> str:

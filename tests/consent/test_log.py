@@ -10,9 +10,11 @@ from starlette.testclient import TestClient
 
 from privacy.consent import log
 from privacy.consent.feature import purge_old_proofs
+from privacy.content import load_content
 from privacy.settings import Settings
 from privacy.sqlite.consent_log import SqliteConsentLog
-from tests.consent.conftest import OPT_IN, consent_log_db
+from tests.consent.conftest import OPT_IN, consent_log_db, consent_sites
+from tests.factories import write_content
 from tests.support.storage import consent_log
 
 NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
@@ -42,7 +44,7 @@ def _write(path: Path, *entries: log.ConsentRecord) -> None:
 
 
 def test_an_entry_is_kept_for_the_longest_choice_and_the_years_set_then_deleted(tmp_path: Path) -> None:
-    cutoff = log.proof_cutoff(NOW, 5)
+    cutoff = log.proof_cutoff(NOW, 5, 13)
     assert datetime(2025, 4, 30, tzinfo=UTC) < cutoff < datetime(2025, 5, 2, tzinfo=UTC)  # 13 months + 5 years back
     _write(
         tmp_path / "log.sqlite3",
@@ -74,3 +76,14 @@ def test_the_server_deletes_old_proofs_when_it_starts_and_in_chunks(
     purged = client.portal.call(lambda: purge_old_proofs(stores.consent, settings.consent_proof_years, chunk=3))  # type: ignore[union-attr]
     assert purged == 7
     assert [r.consent_id for r in SqliteConsentLog(consent_log_db(client)).records(OPT_IN)] == ["recent"]
+
+
+def test_a_proof_is_kept_after_the_longest_choice_the_sites_served_remember(tmp_path: Path) -> None:
+    content = load_content(write_content(tmp_path / "content", consent_sites()))
+    lifetimes = {s.notice.cookies.consent_lifetime_months for s in content.sites}
+    assert log.longest_choice_months(content) == max(lifetimes)
+    # Thirteen months (the CNIL's ceiling) before the five years: the cutoff of the earlier, fixed rule.
+    assert log.proof_cutoff(NOW, 5, 13) == NOW - timedelta(days=396 + 5 * 365 + 1)
+    assert log.proof_cutoff(NOW, 5, 6) > log.proof_cutoff(NOW, 5, 13)
+    # No site using the widget: the widget's own ceiling.
+    assert log.longest_choice_months(load_content(write_content(tmp_path / "none", {}))) == 24

@@ -422,3 +422,43 @@ def test_the_footer_says_how_long_a_request_is_kept_as_the_purge_does(rights_cli
     assert "aussi longtemps que nécessaire" not in footer
     english = html.unescape(rights_client.get("/rights/clinique/en/").text)
     assert "Your request is kept for 1 year after it is closed" in english
+
+
+def test_the_form_without_its_trailing_slash_redirects_as_the_notice_pages_do(rights_client: TestClient) -> None:
+    answer = rights_client.get("/rights/clinique/fr", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (307, "/rights/clinique/fr/")
+    assert rights_client.get("/rights/clinique/en?from=notice", follow_redirects=False).headers["location"] == (
+        "/rights/clinique/en/?from=notice"
+    )
+    assert rights_client.get("/rights/nope/fr", follow_redirects=False).status_code == 404  # no site, no redirect
+    assert rights_client.get("/rights/clinique/de", follow_redirects=False).status_code == 404
+
+
+def test_the_form_asks_who_you_are_as_one_person(rights_client: TestClient) -> None:
+    # “You are: Patients” read as a group; the option names one person of it.
+    page = html.unescape(rights_client.get("/rights/clinique/en/").text)
+    options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>', page)
+    assert options == [("patients", "A patient"), ("other", "Other (please explain in the details)")]
+    french = html.unescape(rights_client.get(FORM).text)
+    assert '<option value="patients">Un patient ou une patiente</option>' in french
+
+
+def test_the_identity_proof_is_said_once_in_the_sites_own_words(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    from tests.rights.conftest import form_notice
+
+    rule = {"fr": "Joignez la copie d'une pièce d'identité.", "en": "Attach a copy of an identity document."}
+    client = make_client(
+        write_content(
+            tmp_path / "content", {"clinique": form_notice(rights={**form_notice()["rights"], "identity_proof": rule})}
+        )
+    )
+    form = html.unescape(client.get("/rights/clinique/en/").text)
+    assert form.count("identity") == 2  # “Proof of identity:” and the site's rule, once each
+    assert "reasonable doubt" not in form
+    sent = post(client, good_form(), path="/rights/clinique/en/")
+    assert sent.status_code == 303
+    page = html.unescape(client.get(sent.headers["location"]).text)
+    assert "Your reference" in page
+    assert "reasonable doubt" not in page  # the site asks for a document: never “we may ask later”
