@@ -1,6 +1,7 @@
 """Serve the built pages and the consent and rights-request endpoints.
 
-python server.py [--host H] [--port P]      serve (the default command)
+python server.py [--host H] [--port P] [--workers N]
+                                            serve (the default command), in N processes
 python server.py --help-settings            the settings (environment variables), their defaults and meaning
 python server.py migrate                    bring the databases to the schema this version needs
 python server.py migrate --from sqlite:///var    move the SQLite databases into PRIVACY_DATABASE_URL's
@@ -24,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port, each with its own connections (default: 1; see docs/deploy.md)",
+    )
     parser.add_argument(
         "--help-settings", action="store_true", help="list the settings (environment variables), then exit"
     )
@@ -52,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args))
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, args.workers)
 
 
 if __name__ == "__main__":

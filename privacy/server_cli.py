@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
+from uvicorn.config import STARTUP_FAILURE
 
 from .app import ContentError, create_app, static_headers
 from .codes import N_
 from .i18n import gettext, operator_language
-from .settings import SettingsError, load_settings
+from .settings import DEFAULT_LISTEN, Settings, SettingsError, load_settings
 from .storage import BackupRefused, backup
 from .stores import StorageFailed, StorageRefused
+from .workers import supervise
 
 STORAGE_FAILED = N_(
     "the server could not open its storage (%(reason)s): check PRIVACY_VAR_DIR, PRIVACY_DATABASE and "
@@ -21,27 +26,63 @@ STORAGE_FAILED = N_(
 )
 
 
-def serve(host: str, port: int) -> int:
+def serve(host: str, port: int, workers: int = 1) -> int:
+    """Serve on host:port, in one process or in ``workers`` (each builds the same app from the same settings,
+    checked here once first, so that a mistake is said once and no worker starts)."""
     language = operator_language()
-    try:
-        settings = load_settings(listen=(host, port))
-        # uvicorn adds the security headers to every answer, its own errors (a malformed request) included.
-        app = create_app(settings, server_sends_headers=True)
-    except (SettingsError, StorageRefused) as error:
-        print(f"server.py: {error.text(language)}", file=sys.stderr)
+    if workers < 1:
+        print(
+            "server.py: " + gettext(language, N_("--workers must be 1 or more, not %(n)s")) % {"n": workers},
+            file=sys.stderr,
+        )
         return 2
+    checked = _app("server.py", language, listen=(host, port))
+    if checked is None:
+        return 2
+    settings, app = checked
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, **_http_options(settings))
+        return 0
+    app.state.privacy.stores.close()  # each worker opens its own
+    # The workers read the settings from the environment again; the public origin worked out here (in
+    # development, from the address given to this process) goes with it.
+    os.environ["PRIVACY_PUBLIC_ORIGIN"] = settings.public_origin
+    config = uvicorn.Config(
+        f"{__name__}:worker_app", factory=True, host=host, port=port, workers=workers, **_http_options(settings)
+    )
+    return 0 if supervise(config) else 2
+
+
+def worker_app() -> Starlette:
+    """The app of one worker of ``serve(workers=N)``, built in its own process."""
+    checked = _app("server.py", operator_language(), listen=DEFAULT_LISTEN)
+    if checked is None:
+        sys.exit(STARTUP_FAILURE)  # the supervisor then stops: the other workers would fail the same way
+    return checked[1]
+
+
+def _app(command: str, language: str, listen: tuple[str, int]) -> tuple[Settings, Starlette] | None:
+    """The settings and the app, or None once what stops them is said, in the operator's language."""
+    try:
+        settings = load_settings(listen=listen)
+        # uvicorn adds the security headers to every answer, its own errors (a malformed request) included.
+        return settings, create_app(settings, server_sends_headers=True)
+    except (SettingsError, StorageRefused) as error:
+        print(f"{command}: {error.text(language)}", file=sys.stderr)
     except ContentError as error:
         for problem in error.content.errors:
             print(problem.render(language), file=sys.stderr)
         print(
-            "server.py: "
+            f"{command}: "
             + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
             file=sys.stderr,
         )
-        return 2
     except (OSError, sqlite3.Error, StorageFailed) as error:
-        _storage_failed("server.py", error, language)
-        return 2
+        _storage_failed(command, error, language)
+    return None
+
+
+def _http_options(settings: Settings) -> dict[str, Any]:
     # No access log: URLs and client addresses of visitors are personal data.
     # Behind a reverse proxy, the client address (for rate limits) comes from X-Forwarded-For and the scheme
     # from X-Forwarded-Proto, trusted only from the proxies named in PRIVACY_FORWARDED_ALLOW_IPS.
@@ -49,18 +90,14 @@ def serve(host: str, port: int) -> int:
     headers = [(name.decode(), value.decode()) for name, value in static_headers(settings.production)]
     # httptools, named rather than picked: its answers to requests it cannot parse carry ``headers`` too (h11's
     # do not).
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        http="httptools",
-        access_log=False,
-        server_header=False,
-        proxy_headers=proxied,
-        forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None,
-        headers=headers,
-    )
-    return 0
+    return {
+        "http": "httptools",
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": proxied,
+        "forwarded_allow_ips": settings.forwarded_allow_ips if proxied else None,
+        "headers": headers,
+    }
 
 
 def _storage_failed(command: str, error: Exception, language: str) -> None:

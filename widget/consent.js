@@ -71,9 +71,12 @@
   }
 
   // Refused for posting too often (429): no post before `calm`, and `why` (the server's words) in the meantime.
-  var calm = 0, why;
+  // One post at a time: clicks while a choice is being saved send nothing more (`busy`).
+  var calm = 0, why, busy;
   function save(action, choices) {
     if (Date.now() < calm) return tell(why);
+    if (busy) return;
+    busy = 1;
     var before = cfg.choices;
     fetch(api, {
       method: 'POST', credentials: 'same-origin',
@@ -98,7 +101,7 @@
         if (Object.keys(before).some(function (k) { return before[k] && !s.choices[k]; })) location.reload();
         else apply(s.choices);
       });
-    }).catch(function () { tell(cfg.text.failed); });
+    }).catch(function () { tell(cfg.text.failed); }).then(function () { busy = 0; });
   }
 
   // Said to screen readers, and shown in the banner, which stays open so the choice can be made again.

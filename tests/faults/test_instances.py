@@ -131,7 +131,7 @@ def test_two_instances_one_killed_deliver_each_mail_once_and_hold_the_limits_joi
     limits = f"1000000/60,{MAILBOX_LIMIT}/86400"
     ports = (free_port(), free_port())
     logs = (tmp_path / "a.log", tmp_path / "b.log")
-    servers = [start(env, port, log, limits) for env, port, log in zip(envs, ports, logs, strict=True)]
+    servers = [start(env, port, log, rights_limits=limits) for env, port, log in zip(envs, ports, logs, strict=True)]
     try:
         half = RIGHTS_POSTS // 2
         second = Burst(ports[1], RIGHTS_POSTS)
@@ -150,7 +150,7 @@ def test_two_instances_one_killed_deliver_each_mail_once_and_hold_the_limits_joi
             consent.join()
         killed = rights[0]
         assert 60 <= len(killed.confirmed) < half, "the kill must land in the middle of the burst"
-        servers[0] = start(envs[0], ports[0], logs[0], limits)  # restarted, on the same address
+        servers[0] = start(envs[0], ports[0], logs[0], rights_limits=limits)  # restarted, on the same address
         # What the killed instance's share did not get to, sent to it again; the burst numbers its requesters on.
         rest = Burst(ports[0], half - sum(killed.statuses.values()) - killed.unanswered)
         rest._sent = RIGHTS_POSTS  # new requesters: patient501…
