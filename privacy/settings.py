@@ -240,6 +240,17 @@ DATABASE_URL = Setting(
     _database_url,
     secret=True,
 )
+# Several machines serving one PostgreSQL must share this folder (NFS, a shared volume): a requester's download
+# may reach any of them. Processes on one machine (server.py --workers N) share var/ already.
+ANSWERS_DIR = Setting(
+    "PRIVACY_ANSWERS_DIR",
+    "",
+    N_(
+        "where the answer files sent to requesters are kept, encrypted, until their link expires "
+        "(default: <var>/answers; a folder every instance shares when several machines serve)"
+    ),
+    _optional_path,
+)
 MAILDIR = Setting(
     "PRIVACY_MAILDIR",
     "",
@@ -333,6 +344,7 @@ SETTINGS: tuple[Setting[object], ...] = (
     DATABASE,
     CONSENT_LOG,
     DATABASE_URL,
+    ANSWERS_DIR,
     MAILDIR,
     PUBLIC_ORIGIN,
     SMTP_HOST,
@@ -360,6 +372,7 @@ class Settings:
     database: Path
     consent_log: Path
     database_url: str | None  # PostgreSQL, shared by the instances; None: the SQLite files above
+    answers_dir: Path
     maildir: Path
     public_origin: str
     smtp_host: str | None
@@ -452,6 +465,7 @@ def load_settings(
         database=DATABASE.read(env) or var_dir / "privacy.sqlite3",
         consent_log=CONSENT_LOG.read(env) or var_dir / "consent-log.sqlite3",
         database_url=DATABASE_URL.read(env),
+        answers_dir=ANSWERS_DIR.read(env) or var_dir / "answers",
         maildir=maildir or var_dir / "maildir",
         public_origin=PUBLIC_ORIGIN.read(env),
         smtp_host=smtp_host,

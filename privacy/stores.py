@@ -65,6 +65,8 @@ class NewRequest:
     due_on: date
     confirm_hash: str
     receipt_hash: str
+    acting_for: str = "self"  # privacy.rights.request.ACTING_FOR
+    subject_name: str = ""  # the person the request is about, when another acts for them
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,12 @@ class StoredRequest:
     extension_reason: str | None
     closed_at: datetime | None
     purged_at: datetime | None
+    acting_for: str = "self"
+    subject_name: str | None = None  # personal data: None once purged
+    identity_asked_at: datetime | None = None
+    answered_at: datetime | None = None  # the first answer sent
+    outcome: str | None = None  # privacy.rights.lifecycle.Outcome, once closed; kept after the purge
+    outcome_reason: str | None = None  # free text, told to the requester: None once purged
 
     def overdue(self, today: date) -> bool:
         return self.status == "open" and self.due_on < today
@@ -116,7 +124,13 @@ class RightsRegister(Protocol):
     def confirm(self, reference: str, now: datetime) -> bool:
         """Marks the address confirmed; False when it already was, or the request was purged."""
 
-    def close(self, reference: str, now: datetime) -> bool: ...
+    def close(self, reference: str, now: datetime, outcome: str | None = None, reason: str | None = None) -> bool:
+        """Closes an open request with its outcome; False when it was closed already."""
+
+    def ask_identity(self, reference: str, now: datetime) -> None: ...
+
+    def answered(self, reference: str, now: datetime) -> None:
+        """Records the first answer sent (a second one leaves the date as it is)."""
 
     def extend(self, reference: str, reason: str, due_on: date, now: datetime) -> None: ...
 
@@ -218,6 +232,92 @@ class Outbox(Protocol):
         """Deletes every mail about ``reference`` (its request was purged)."""
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One action on a request, as the audit trail keeps it: nothing personal, only who did what, when."""
+
+    reference: str
+    at: datetime
+    action: str  # privacy.rights.lifecycle.Action
+    operator: str  # the operator's account, "requester" or "server"
+    detail: str = ""  # an outcome, a new due date, a count: never what a person wrote
+
+
+class RightsHistory(Protocol):
+    """The audit trail of rights requests: appended, never changed or deleted (the database refuses)."""
+
+    def record(self, entry: HistoryEntry) -> None: ...
+
+    def of_request(self, reference: str) -> list[HistoryEntry]:
+        """Oldest first."""
+
+    def every(self, since: datetime | None = None) -> list[HistoryEntry]: ...
+
+
+@dataclass(frozen=True)
+class AnswerFile:
+    """An answer sealed in the vault (privacy/rights/vault.py), reached by the emailed link's random token."""
+
+    file_id: str
+    reference: str
+    link_hash: str  # sha256 of the link's token: never the token
+    size: int
+    created_at: datetime
+    expires_at: datetime
+    downloads: int = 0
+    last_download_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+
+class AnswerFiles(Protocol):
+    def add(self, answer: AnswerFile) -> None: ...
+
+    def by_link(self, link_hash: str) -> AnswerFile | None: ...
+
+    def of_request(self, reference: str) -> list[AnswerFile]: ...
+
+    def downloaded(self, file_id: str, now: datetime) -> None: ...
+
+    def expired(self, now: datetime) -> list[AnswerFile]:
+        """Answers past their expiry whose file is not deleted yet."""
+
+    def deleted(self, file_id: str, now: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class OneTimeCode:
+    id: int
+    reference: str
+    purpose: str  # "answer" or "status"
+    code_hash: str  # keyed hash of the code: never the code
+    created_at: datetime
+    expires_at: datetime
+    attempts: int
+    used_at: datetime | None
+
+
+class OneTimeCodes(Protocol):
+    def add(self, reference: str, purpose: str, code_hash: str, now: datetime, expires_at: datetime) -> None: ...
+
+    def latest(self, reference: str, purpose: str, now: datetime) -> OneTimeCode | None:
+        """The newest code not used and not expired."""
+
+    def issued_since(self, reference: str, purpose: str, since: datetime) -> int: ...
+
+    def attempt(self, code_id: int) -> int:
+        """Counts a try of the code; the tries so far."""
+
+    def use(self, code_id: int, now: datetime) -> bool:
+        """Marks it used; False when it already was (two tries at once: one wins)."""
+
+    def forget(self, reference: str) -> None: ...
+
+
+class Digests(Protocol):
+    def claim(self, day: date, now: datetime) -> bool:
+        """True for the one instance that is to send the DPO's digest of ``day``."""
+
+
 class ConsentLog(Protocol):
     """The proof-of-consent log, inside one transaction: appended, never rewritten, deleted by age only."""
 
@@ -251,6 +351,18 @@ class RightsSession(Protocol):
 
     @property
     def runs(self) -> Runs: ...
+
+    @property
+    def history(self) -> RightsHistory: ...
+
+    @property
+    def answers(self) -> AnswerFiles: ...
+
+    @property
+    def codes(self) -> OneTimeCodes: ...
+
+    @property
+    def digests(self) -> Digests: ...
 
 
 class ConsentSession(Protocol):

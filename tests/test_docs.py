@@ -2,7 +2,8 @@
 
 Shell lines run in a copy of the repository's content, through bash, with ``.venv/bin/python`` pointing at this
 interpreter; an option shown as ``[--format table|csv]`` runs with its first choice; the sample reference
-``K7M4-QX9T-PW2R`` is a real request, made on the form first; ``/srv/backups`` is a temporary folder. JSON is
+``K7M4-QX9T-PW2R`` is a real request, made on the form first; ``/srv/backups`` is a temporary folder; ``dossier.pdf``
+is a file to answer with. JSON is
 posted to the real app, YAML is put in the shipped site it is about, HTML is compared with what the build wrote.
 """
 
@@ -84,6 +85,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
     python.chmod(0o755)
     (root / "backups").mkdir()
+    (root / "dossier.pdf").write_bytes(b"%PDF-1.7\n% the answer a DPO sends (requests answer --file)\n")
     return root
 
 

@@ -19,7 +19,7 @@ from ..backends import open_stores
 from ..content import load_content
 from ..settings import SettingsError, load_settings
 from ..stores import StorageRefused, StoredRequest, Stores
-from . import outbox_cli, store
+from . import casework_cli, outbox_cli, store
 from .backlog import state_of
 from .handling import Desk
 from .invisible import visible
@@ -94,6 +94,8 @@ def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: da
         for r in requests
     ]
     if fmt == "csv":
+        # An export is an action on each request it holds: the audit trail says who took it, and when.
+        casework_cli.audited(desk, [r.reference for r in requests], "exported")
         writer = csv.writer(out)
         writer.writerow(header)
         writer.writerows(rows)
@@ -127,6 +129,7 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
     request = _find(desk, reference, out)
     if request is None:
         return 1
+    casework_cli.audited(desk, [request.reference], "shown")  # before anything personal is printed
     none = "—"
     lines = [
         (_("Reference"), request.reference),
@@ -151,6 +154,7 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
             if request.extended_at
             else _("no"),
         ),
+        *casework_cli.lifecycle_lines(desk, request, _),
         (_("Closed"), request.closed_at.isoformat(timespec="minutes") if request.closed_at else _("no")),
         (_("Personal data purged"), request.purged_at.isoformat(timespec="minutes") if request.purged_at else _("no")),
     ]
@@ -179,35 +183,6 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
                 "when": outbox_cli.moment(mail.next_attempt_at),
             }
         print(f"  {mail.kind}: {text}", file=out)
-    return 0
-
-
-def close(desk: Desk, reference: str, out: TextIO) -> int:
-    _ = translator(i18n.operator_language())
-    request = _find(desk, reference, out)
-    if request is None:
-        return 1
-    with desk.db.transaction() as session:
-        closed = store.close(session, request.reference, datetime.now(UTC))
-    if not closed:
-        print(_("%(reference)s is already closed.") % {"reference": request.reference}, file=out)
-        return 1
-    site = desk.content.site(request.site)
-    retention = getattr(site.notice.rights, "request_retention", None) if site else None
-    print(_("%(reference)s is closed.") % {"reference": request.reference}, file=out)
-    if retention:
-        print(
-            _("Its personal data will be purged after %(period)s.")
-            % {"period": i18n.format_duration(retention, i18n.operator_language())},
-            file=out,
-        )
-    else:
-        print(
-            _(
-                "Its site sets no retention period (rights.request_retention): its personal data is kept until one is set."
-            ),
-            file=out,
-        )
     return 0
 
 
@@ -275,8 +250,9 @@ def _run(args: argparse.Namespace) -> int:
         action = getattr(args, "action", None)
         if action == "show":
             return show(desk, args.reference, out)
-        if action == "close":
-            return close(desk, args.reference, out)
+        handled = casework_cli.run(desk, args, out)
+        if handled is not None:
+            return handled
         if action == "extend":
             return extend(desk, args.reference, args.reason, out)
         if action == "purge":
@@ -287,7 +263,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    requests = commands.add_parser("requests", help="list rights requests, overdue first; show, close, extend, purge")
+    requests = commands.add_parser(
+        "requests",
+        help="list rights requests, overdue first; show, answer, ask-id, extend, close, remind, history, stats, purge",
+    )
     requests.add_argument("--site", help="only this site's requests")
     requests.add_argument(
         "--format",
@@ -299,8 +278,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     actions = requests.add_subparsers(dest="action", metavar="ACTION")
     show_ = actions.add_parser("show", help="every field of one request, and its mails")
     show_.add_argument("reference")
-    close_ = actions.add_parser("close", help="mark a request as answered")
-    close_.add_argument("reference")
+    casework_cli.add_actions(actions)
     extend_ = actions.add_parser(
         "extend", help="extend the due date as the site's law allows, and tell the requester why"
     )

@@ -17,7 +17,9 @@ from ..settings import Settings
 from ..snapshot import Published
 from ..stores import OutboxMail, RightsDatabase
 from . import pages as web
+from .casework import send_digests, sweep_answers
 from .handling import Desk
+from .history import SERVER
 from .limits import Limits
 from .outbox import Worker
 from .transport import transport_for
@@ -25,6 +27,9 @@ from .transport import transport_for
 # How often closed requests past their site's retention period lose their personal data.
 PURGE_EVERY_SECONDS = 6 * 3600
 PURGE_JOB = "rights.purge"
+# Hourly: an expired answer is deleted within the hour, and the digest goes out soon after its hour (UTC).
+LOOK_AFTER_SECONDS = 3600
+DIGEST_HOUR = 6
 
 
 class RightsFeature:
@@ -53,13 +58,25 @@ class RightsFeature:
         """Closed requests past their retention purged, by one instance in each period."""
         if await self.database.run(lambda session: due(session.runs, PURGE_JOB, PURGE_EVERY_SECONDS)):
             desk = self.desk()
-            await asyncio.to_thread(desk.purge, datetime.now(UTC).date())
+            await asyncio.to_thread(desk.purge, datetime.now(UTC).date(), None, SERVER)
+
+    async def look_after(self) -> None:
+        """Expired answer files deleted; and, from the digest's hour on, the DPO's daily digest queued by one
+        instance a day (``casework.send_digests`` marks the day in the database)."""
+        desk = self.desk()
+        now = datetime.now(UTC)
+        await asyncio.to_thread(sweep_answers, desk, now)
+        if now.hour >= DIGEST_HOUR and await asyncio.to_thread(send_digests, desk, now) is not None:
+            self.worker.wake()
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
         self.worker.start()
         try:
-            async with every(PURGE_EVERY_SECONDS, self.purge, "purging closed rights requests"):
+            async with (
+                every(PURGE_EVERY_SECONDS, self.purge, "purging closed rights requests"),
+                every(LOOK_AFTER_SECONDS, self.look_after, "the rights requests' daily digest and expired answers"),
+            ):
                 yield
         finally:
             await self.worker.stop()

@@ -46,17 +46,42 @@ def _canonical(token: str) -> bool:
 
 
 def confirmation_nonce(settings: Settings, token: str) -> str | None:
+    return _signed_nonce(confirm_serializer(settings), token, CONFIRM_DAYS)
+
+
+# The acknowledgment's link to the status page: as long as the request is kept (its nonce is erased at the purge).
+STATUS_LINK_DAYS = 3 * 366
+
+
+def status_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(list(reversed(settings.secret_keys)), salt="privacy.rights.status")
+
+
+def status_nonce(settings: Settings, token: str) -> str | None:
+    return _signed_nonce(status_serializer(settings), token, STATUS_LINK_DAYS)
+
+
+def _signed_nonce(serializer: URLSafeTimedSerializer, token: str, days: int) -> str | None:
     if not _canonical(token):
         return None
     try:
-        value = confirm_serializer(settings).loads(token, max_age=CONFIRM_DAYS * 86400)
+        value = serializer.loads(token, max_age=days * 86400)
     except BadSignature:  # also covers an expired link (SignatureExpired)
         return None
     return value if isinstance(value, str) else None
 
 
+def status_path(site_id: str, language: str) -> str:
+    return f"/rights/{site_id}/{language}/status"
+
+
 def form_path(site_id: str, language: str) -> str:
     return f"/rights/{site_id}/{language}/"
+
+
+def notice_path(site_id: str, language: str) -> str:
+    """The notice the build published, served by this server on the same origin (privacy/pipeline.py)."""
+    return f"/{site_id}/{language}/"
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,7 @@ class Desk:
             # Drafts: the worker composes them from the stored request (``compose``), after the visitor's answer.
             token = confirm_serializer(self.settings).dumps(nonce)
             link = f"{base}{form_path(site.id, request.language)}confirm/{token}"
+            status = f"{base}{status_path(site.id, request.language)}/{status_serializer(self.settings).dumps(nonce)}"
             return [
                 Mail(mail.message_id(reference, "dpo", sender), reference, "dpo", target, None, draft="{}"),
                 Mail(
@@ -101,7 +127,7 @@ class Desk:
                     "acknowledgment",
                     request.email,
                     None,
-                    draft=json.dumps({"confirm_url": link}),
+                    draft=json.dumps({"confirm_url": link, "status_url": status}),
                 ),
             ]
 
@@ -136,6 +162,7 @@ class Desk:
                 legal=legal,
                 confirm_url=draft["confirm_url"],
                 confirm_days=CONFIRM_DAYS,
+                status_url=draft.get("status_url"),  # drafts queued by an earlier version have none
             )
         else:
             raise ValueError(f"no draft of kind {queued.kind}")
@@ -201,9 +228,14 @@ class Desk:
                 due.append(request.reference)
         return due
 
-    def purge(self, today: date, now: datetime | None = None) -> list[str]:
+    def purge(self, today: date, now: datetime | None = None, who: str | None = None) -> list[str]:
+        """``who``: the operator, or the server's own purge (privacy/rights/history.py)."""
+        from .casework import forget_answers
+
         references = self.purge_due(today)
         for reference in references:  # one transaction each: a long backlog never holds the write lock long
+            moment = now or datetime.now(UTC)
+            forget_answers(self, reference, moment)
             with self.db.transaction() as session:
-                store.purge(session, reference, now or datetime.now(UTC))
+                store.purge(session, reference, moment, who)
         return references

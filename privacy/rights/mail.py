@@ -25,7 +25,7 @@ from ..stores import StoredRequest
 from ..text import pick
 from .invisible import visible
 from .outbox import Mail
-from .request import relationship_label
+from .request import acting_for_label, relationship_label
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -141,6 +141,8 @@ def to_dpo(site: Site, inbox: str, sender: str, request: StoredRequest, *, confi
         (_("Name"), _one_line(name)),
         (_("Email"), email),
         (_("Relationship to the organization"), _(relationship_label(request.relationship))),
+        (_("For whom"), _(acting_for_label(request.acting_for))),
+        *([(_("Person concerned"), _one_line(request.subject_name or ""))] if request.acting_for != "self" else []),
         (_("Patient or file number"), _one_line(request.file_reference or "") or "—"),
         (_("Received"), f"{_day(received_at.date(), language)} {received_at:%H:%M} UTC"),
         # When the site's laws set no deadline, the date is the organization's own target, and is called so.
@@ -198,7 +200,14 @@ _MARKUP = re.compile(r"[*_`]+")
 
 
 def acknowledgment(
-    site: Site, sender: str, request: StoredRequest, *, legal: bool, confirm_url: str, confirm_days: int
+    site: Site,
+    sender: str,
+    request: StoredRequest,
+    *,
+    legal: bool,
+    confirm_url: str,
+    confirm_days: int,
+    status_url: str | None = None,
 ) -> Mail:
     """The requester's acknowledgment of ``request``, in its language; a due date is promised only when the
     site's laws set one (``legal``)."""
@@ -221,6 +230,7 @@ def acknowledgment(
             % {"days": confirm_days},
             confirm_url,
             "",
+            *([_("See where your request stands, at any time:"), status_url, ""] if status_url else []),
             *_identity(site, language),
             _("If you did not make this request, ignore this email."),
             "",

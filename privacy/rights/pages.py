@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..codes import N_
 from ..content import Content, Site
+from ..i18n import gettext
 from ..law import jurisdiction
 from ..publish import hashed_name
 from ..randomness import token_urlsafe
@@ -29,10 +30,20 @@ from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
 from ..stores import RightsDatabase, RightsSession, StorageFailed
 from ..text import pick
-from ..web import CROSS_SITE, NOT_FOUND, TOO_LARGE, BodyTooLarge, error_response, read_body, same_origin, set_cookie
+from ..web import (
+    CROSS_SITE,
+    NOT_FOUND,
+    TOO_LARGE,
+    BodyTooLarge,
+    error_response,
+    read_body,
+    request_language,
+    same_origin,
+    set_cookie,
+)
 from . import request as rq
-from . import store
-from .handling import CONFIRM_DAYS, Desk, confirmation_nonce, form_path
+from . import requester, store
+from .handling import CONFIRM_DAYS, Desk, confirmation_nonce, form_path, notice_path
 from .limits import Limits, RightsLimits
 from .outbox import Worker
 
@@ -50,6 +61,16 @@ HONEYPOT_FILLED = N_("This form could not be accepted. If you are a person, leav
 NOT_A_FORM = N_("Send this form from its page: this kind of content is not accepted.")
 UNREADABLE = N_("This form could not be read. Go back to the form page and send it again.")
 TOO_MANY_POSTS = N_("Too many requests were sent from your connection. Please try again in a few minutes.")
+UNAVAILABLE = N_("This could not be done just now. Please try again in a few minutes.")
+ERROR_TITLES = {
+    400: N_("This form could not be accepted"),
+    403: N_("This form cannot be sent from here"),
+    404: N_("Page not found"),
+    413: N_("This request is too large"),
+    415: N_("This form could not be accepted"),
+    429: N_("Too many requests"),
+    503: N_("Temporarily unavailable"),
+}
 TOO_MANY_FOR_EMAIL = N_(
     "Several requests were already sent with this email address today. Please try again tomorrow, or write to us."
 )
@@ -73,6 +94,10 @@ class Pages:
             self.assets[name] = (hashed_name(name, ".css", body), body)
 
     @property
+    def renderer_languages(self) -> list[str]:
+        return sorted({lang for site in self.desk.content.sites for lang in site.languages} | {"en"})
+
+    @property
     def settings(self) -> Settings:
         return self.desk.settings
 
@@ -90,24 +115,22 @@ class Pages:
         language = request.path_params["lang"]
         if site is None or language not in site.languages:
             fallback = site.languages[0] if site else "en"
-            return error_response(
-                request, 404, NOT_FOUND, language if site and language in site.languages else fallback
-            )
+            return self.error(request, site, fallback, 404, NOT_FOUND)
         if not rq.form_offered(site):
-            return error_response(request, 404, NO_FORM, language)
+            return self.error(request, site, language, 404, NO_FORM)
         return site, language
 
     def _page(self, site: Site, language: str, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         notice = site.notice
-        body = self.renderer.render(
+        return self._render(
             language,
-            f"rights/{template}",
+            template,
+            status,
             n=notice,
             site_id=site.id,
             org=pick(notice.publisher.name, language),
-            stylesheet=f"/rights/assets/{self.assets['notice'][0]}",
-            rights_stylesheet=f"/rights/assets/{self.assets['rights'][0]}",
             form_href=form_path(site.id, language),
+            notice_href=notice_path(site.id, language),
             switcher=[
                 {"lang": other, "href": form_path(site.id, other), "current": other == language}
                 for other in site.languages
@@ -117,8 +140,49 @@ class Pages:
             law=jurisdiction(notice, self.desk.content.registry),
             **context,
         )
+
+    def page(self, site: Site, language: str, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A page of the site's rights pages (privacy/rights/requester.py's too)."""
+        return self._page(site, language, template, status, **context)
+
+    def site_of(self, request: Request) -> tuple[Site, str] | Response:
+        """The site and language of the path, or the page saying there is none."""
+        return self._site(request)
+
+    def _render(self, language: str, template: str, status: int, **context: Any) -> HTMLResponse:
+        body = self.renderer.render(
+            language,
+            f"rights/{template}",
+            stylesheet=f"/rights/assets/{self.assets['notice'][0]}",
+            rights_stylesheet=f"/rights/assets/{self.assets['rights'][0]}",
+            **context,
+        )
         headers = {"Content-Language": language, "Cache-Control": "no-store"}
         return HTMLResponse(body, status_code=status, headers=headers)
+
+    def error(
+        self, request: Request, site: Site | None, language: str, status: int, message: str, **params: Any
+    ) -> Response:
+        """An error as a page in the site's layout and language (JSON for a client that asks for it)."""
+        if "application/json" in request.headers.get("accept", ""):
+            return error_response(request, status, message, language, as_json=True, **params)
+        text = gettext(language, message) % params if params else gettext(language, message)
+        title = ERROR_TITLES.get(status, ERROR_TITLES[400])
+        if site is None or language not in site.languages:
+            language = language if language in self.renderer_languages else "en"
+            return self._render(
+                language,
+                "error.html",
+                status,
+                org="",
+                n=None,
+                switcher=[],
+                form_href=None,
+                notice_href=None,
+                title=title,
+                message=text,
+            )
+        return self._page(site, language, "error.html", status, title=title, message=text)
 
     def _form(
         self,
@@ -128,6 +192,7 @@ class Pages:
         errors: Mapping[str, str],
         status: int = 200,
         unavailable: bool = False,
+        refused: str | None = None,
     ) -> HTMLResponse:
         return self._page(
             site,
@@ -135,6 +200,8 @@ class Pages:
             "form.html",
             status,
             unavailable=unavailable,
+            refused=refused,
+            acting_for=rq.ACTING_FOR,
             rights=site.notice.rights.offered,
             relationships=[(value, rq.relationship_label(value)) for value in rq.relationships(site)],
             values=values,
@@ -146,6 +213,7 @@ class Pages:
                 "email": rq.EMAIL_MAX,
                 "details": rq.DETAILS_MAX,
                 "file_reference": rq.FILE_REFERENCE_MAX,
+                "subject_name": rq.SUBJECT_NAME_MAX,
             },
         )
 
@@ -171,13 +239,13 @@ class Pages:
 
     async def _submit(self, request: Request, site: Site, language: str) -> Response:
         if not same_origin(request, self.settings.public_origins):
-            return error_response(request, 403, CROSS_SITE, language)
+            return self.error(request, site, language, 403, CROSS_SITE)
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
-            return error_response(request, 415, NOT_A_FORM, language)
+            return self.error(request, site, language, 415, NOT_A_FORM)
         try:
             body = await read_body(request)
         except BodyTooLarge:
-            return error_response(request, 413, TOO_LARGE, language)
+            return self.error(request, site, language, 413, TOO_LARGE)
         client = request.client.host if request.client else ""
         now = time.time()
         parsed = self._read(request, site, language, body)
@@ -190,7 +258,12 @@ class Pages:
                 _storage_failed(error)
                 posted = None
             if posted is not None and not posted.allowed:
-                return _retry_later(error_response(request, 429, TOO_MANY_POSTS, language), posted.retry_after)
+                page: Response
+                if isinstance(parsed, rq.Invalid):  # what they typed stays with them
+                    page = self._form(site, language, parsed.values, {}, status=429, refused=TOO_MANY_POSTS)
+                else:
+                    page = self.error(request, site, language, 429, TOO_MANY_POSTS)
+                return _retry_later(page, posted.retry_after)
             if isinstance(parsed, rq.Invalid):
                 return self._form(site, language, parsed.values, parsed.errors, status=422)
             return parsed
@@ -209,7 +282,8 @@ class Pages:
             page = self._form(site, language, _typed(accepted), {}, status=503, unavailable=True)
             return _retry_later(page, RETRY_AFTER_STORAGE_SECONDS)
         if isinstance(outcome, Refused):
-            return _retry_later(error_response(request, 429, outcome.message, language), outcome.retry_after)
+            page = self._form(site, language, _typed(accepted), {}, status=429, refused=outcome.message)
+            return _retry_later(page, outcome.retry_after)
         self.worker.wake()
         response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
         set_cookie(
@@ -232,9 +306,9 @@ class Pages:
                 body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=60, errors="strict"
             )
         except (UnicodeDecodeError, ValueError):
-            return error_response(request, 400, UNREADABLE, language)
+            return self.error(request, site, language, 400, UNREADABLE)
         if any(v.strip() for v in form.get(rq.HONEYPOT, [])):
-            return error_response(request, 400, HONEYPOT_FILLED, language)
+            return self.error(request, site, language, 400, HONEYPOT_FILLED)
         return rq.parse(site, language, form)
 
     def _admit(
@@ -284,7 +358,7 @@ class Pages:
             state = "done" if record.email_confirmed_at else "ask"
             return self._page(site, language, "confirm.html", state=state, action=request.url.path)
         if not same_origin(request, self.settings.public_origins):
-            return error_response(request, 403, CROSS_SITE, language)
+            return self.error(request, site, language, 403, CROSS_SITE)
         try:
             await self.desk.db.run(lambda session: self.desk.confirm_address(session, site, nonce))
         except StorageFailed as error:
@@ -300,7 +374,7 @@ class Pages:
                 return Response(
                     body, media_type="text/css", headers={"Cache-Control": "public, max-age=31536000, immutable"}
                 )
-        return error_response(request, 404, NOT_FOUND, "en")
+        return self.error(request, None, request_language(request, self.renderer_languages), 404, NOT_FOUND)
 
     def routes(self, current: Callable[[], Pages] | None = None) -> list[BaseRoute]:
         """``current``: the pages of the snapshot served when a request arrives, which answer it to its end."""
@@ -318,7 +392,25 @@ class Pages:
         async def confirm(request: Request) -> Response:
             return await now().confirm(request)
 
+        def requester_page(handler: Callable[[Pages, Request], Awaitable[Response]]) -> Callable[..., Any]:
+            async def endpoint(request: Request) -> Response:
+                pages = now()
+                try:
+                    return await handler(pages, request)
+                except StorageFailed as error:
+                    _storage_failed(error)
+                    language = request.path_params.get("lang", "en")
+                    site = pages.desk.content.site(request.path_params.get("site", ""))
+                    return _retry_later(
+                        pages.error(request, site, language, 503, UNAVAILABLE), RETRY_AFTER_STORAGE_SECONDS
+                    )
+
+            return endpoint
+
         return [
+            Route("/rights/{site}/{lang}/status", requester_page(requester.status), methods=["GET", "POST"]),
+            Route("/rights/{site}/{lang}/status/{token}", requester_page(requester.status_link), methods=["GET"]),
+            Route("/rights/{site}/{lang}/answer/{token}", requester_page(requester.answer), methods=["GET", "POST"]),
             Route("/rights/assets/{name}", self.asset, methods=["GET"]),
             Route("/rights/{site}/{lang}/", form, methods=["GET", "POST"]),
             Route("/rights/{site}/{lang}", without_slash, methods=["GET"]),
@@ -348,6 +440,8 @@ def _typed(request: rq.RightsRequest) -> dict[str, str | list[str]]:
         "relationship": request.relationship,
         "details": request.details,
         "file_reference": request.file_reference,
+        "acting_for": request.acting_for,
+        "subject_name": request.subject_name,
     }
 
 

@@ -33,7 +33,37 @@ NO_REQUEST_RETENTION = N_(
     "(rights.request_retention, e.g. “1 year”); without it the form could not say, and closed requests would be "
     "kept for ever"
 )
-FIELDS = ("rights", "name", "email", "relationship", "details", "file_reference")
+FIELDS = ("rights", "name", "email", "acting_for", "subject_name", "relationship", "details", "file_reference")
+SUBJECT_NAME_MAX = 200
+
+# For whom the request is made. Who may act for a minor, a protected adult or a deceased patient, and with which
+# proof, is the organization's to check; the form says what it will ask for, and the DPO sees it in the request.
+SELF = "self"
+ACTING_FOR: dict[str, tuple[str, str]] = {
+    SELF: (N_("For myself"), ""),
+    "minor": (
+        N_("For a minor in my care (parent or guardian)"),
+        N_(
+            "We will ask for proof that you hold parental authority or guardianship (such as a family record book, "
+            "a birth certificate or a court decision), as well as proof of who you are."
+        ),
+    ),
+    "represented": (
+        N_("For an adult I legally represent (guardianship, power of attorney)"),
+        N_(
+            "We will ask for the decision or the document that appoints you (a court decision, a power of "
+            "attorney), as well as proof of who you are."
+        ),
+    ),
+    "deceased": (
+        N_("For a deceased person (relative, heir)"),
+        N_(
+            "We will ask for the death certificate, proof of your relationship to the deceased person (such as a "
+            "family record book or a certificate of inheritance) and the reason for your request, as well as "
+            "proof of who you are."
+        ),
+    ),
+}
 
 # Anything a mail header could be split on, or that a DPO could not see.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -49,6 +79,8 @@ class RightsRequest:
     relationship: str  # a PeopleCategory value, or OTHER
     details: str
     file_reference: str
+    acting_for: str = SELF  # a key of ACTING_FOR
+    subject_name: str = ""  # the person the request is about, when it is not the requester
 
 
 @dataclass(frozen=True)
@@ -112,6 +144,8 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
     # Line breaks are kept in the details but never in a one-line field.
     details = _one(form, "details").replace("\r\n", "\n")
     file_reference = _one(form, "file_reference")
+    acting_for = _one(form, "acting_for") or SELF
+    subject_name = _one(form, "subject_name") if acting_for != SELF else ""
     values: dict[str, str | list[str]] = {
         "rights": rights,
         "name": name,
@@ -119,6 +153,8 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
         "relationship": relationship,
         "details": details,
         "file_reference": file_reference,
+        "acting_for": acting_for,
+        "subject_name": subject_name,
     }
     normalized, email_error = _email(email)
     found = {
@@ -128,12 +164,35 @@ def parse(site: Site, language: str, form: Mapping[str, Sequence[str]]) -> Right
         "relationship": _relationship_error(relationship, site),
         "details": _details_error(details),
         "file_reference": _file_reference_error(file_reference),
+        "acting_for": None if acting_for in ACTING_FOR else N_("Choose for whom you make this request."),
+        "subject_name": _subject_name_error(subject_name) if acting_for in ACTING_FOR and acting_for != SELF else None,
     }
     errors = {field: error for field, error in found.items() if error}
     if errors:
         return Invalid(values, errors)
     ordered = tuple(Right(r) for r in offered if r in rights)
-    return RightsRequest(site.id, language, ordered, name, normalized, relationship, details, file_reference)
+    return RightsRequest(
+        site.id, language, ordered, name, normalized, relationship, details, file_reference, acting_for, subject_name
+    )
+
+
+def acting_for_label(value: str) -> str:
+    return ACTING_FOR.get(value, ACTING_FOR[SELF])[0]
+
+
+def _subject_name_error(name: str) -> str | None:
+    if not name:
+        return N_("Enter the full name of the person the request is about.")
+    elif len(name) > SUBJECT_NAME_MAX:
+        return N_("Shorten the name of the person to at most 200 characters.")
+    elif _CONTROL.search(name) or "@" in name:
+        return N_("Write the name of the person on one line, without special characters or email address.")
+    elif has_invisible(name):
+        return N_(
+            "The name of the person holds an invisible character (such as a text-direction mark or a zero-width "
+            "space, often copied with pasted text): type it again."
+        )
+    return None
 
 
 def _rights_error(rights: list[str], offered: list[str]) -> str | None:

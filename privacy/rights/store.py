@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from ..randomness import random_string, token_urlsafe
 from ..stores import NewRequest, QueuedMail, RightsSession, StoredRequest
+from . import history
 from .backlog import state_of
 from .request import RightsRequest
 
@@ -107,10 +108,13 @@ def submit(
             due_on=due_on,
             confirm_hash=token_hash(nonce),
             receipt_hash=token_hash(receipt),
+            acting_for=request.acting_for,
+            subject_name=request.subject_name,
         )
     )
     for mail in mails(reference, nonce):
         session.outbox.enqueue(mail, received_at)
+    history.record(session, reference, "received", received_at, history.REQUESTER, request.acting_for)
     return Submitted(reference, due_on, False)
 
 
@@ -127,6 +131,7 @@ def confirm(session: RightsSession, reference: str, now: datetime, mail: Callabl
     changed = session.register.confirm(reference, now)
     if changed:
         session.outbox.enqueue(mail(), now)
+        history.record(session, reference, "confirmed", now, history.REQUESTER)
     return changed
 
 
@@ -148,19 +153,35 @@ def listing(session: RightsSession, today: date, site: str | None = None) -> lis
     )
 
 
-def close(session: RightsSession, reference: str, now: datetime) -> bool:
-    return session.register.close(reference, now)
+def close(
+    session: RightsSession,
+    reference: str,
+    now: datetime,
+    outcome: str | None = None,
+    reason: str | None = None,
+    mail: QueuedMail | None = None,
+) -> bool:
+    """Closes an open request with its outcome (and tells the requester with ``mail``); False if it was closed."""
+    if not session.register.close(reference, now, outcome, reason):
+        return False
+    if mail is not None:
+        session.outbox.enqueue(mail, now)
+    history.record(session, reference, "closed", now, detail=outcome or "")
+    return True
 
 
 def extend(session: RightsSession, reference: str, reason: str, due_on: date, now: datetime, mail: QueuedMail) -> None:
     session.register.extend(reference, reason, due_on, now)
     session.outbox.enqueue(mail, now)
+    history.record(session, reference, "extended", now, detail=due_on.isoformat())
 
 
-def purge(session: RightsSession, reference: str, now: datetime) -> None:
-    """Erase what identifies the person; keep the facts a DPO must account for (rights, dates, status)."""
+def purge(session: RightsSession, reference: str, now: datetime, who: str | None = None) -> None:
+    """Erase what identifies the person; keep the facts a DPO must account for (rights, dates, outcome)."""
     session.register.erase(reference, now)
     session.outbox.forget(reference)
+    session.codes.forget(reference)
+    history.record(session, reference, "purged", now, who)
 
 
 def mail_states(session: RightsSession, now: datetime) -> dict[str, dict[str, int]]:

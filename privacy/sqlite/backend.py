@@ -25,6 +25,7 @@ from . import schema
 from .consent_log import SqliteConsentLog
 from .counters import SqliteRateLimits, SqliteRuns
 from .database import GroupCommit, connect
+from .lifecycle import SqliteAnswers, SqliteCodes, SqliteDigests, SqliteHistory
 from .outbox import SqliteOutbox
 from .register import SqliteRegister
 
@@ -40,6 +41,10 @@ class RightsSession:
         self.outbox = SqliteOutbox(db)
         self.rate_limits = SqliteRateLimits(db)
         self.runs = SqliteRuns(db)
+        self.history = SqliteHistory(db)
+        self.answers = SqliteAnswers(db)
+        self.codes = SqliteCodes(db)
+        self.digests = SqliteDigests(db)
 
 
 class ConsentSession:

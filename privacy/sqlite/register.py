@@ -29,6 +29,12 @@ def stored(row: sqlite3.Row) -> StoredRequest:
         extension_reason=row["extension_reason"],
         closed_at=moment(row["closed_at"]),
         purged_at=moment(row["purged_at"]),
+        acting_for=row["acting_for"],
+        subject_name=row["subject_name"],
+        identity_asked_at=moment(row["identity_asked_at"]),
+        answered_at=moment(row["answered_at"]),
+        outcome=row["outcome"],
+        outcome_reason=row["outcome_reason"],
     )
 
 
@@ -57,8 +63,8 @@ class SqliteRegister:
     def insert(self, request: NewRequest) -> None:
         self.db.execute(
             "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
-            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash, acting_for, subject_name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 request.reference,
                 request.site,
@@ -74,6 +80,8 @@ class SqliteRegister:
                 request.due_on.isoformat(),
                 request.confirm_hash,
                 request.receipt_hash,
+                request.acting_for,
+                request.subject_name or None,
             ),
         )
 
@@ -99,12 +107,22 @@ class SqliteRegister:
             ).rowcount
         )
 
-    def close(self, reference: str, now: datetime) -> bool:
+    def close(self, reference: str, now: datetime, outcome: str | None = None, reason: str | None = None) -> bool:
         return bool(
             self.db.execute(
-                "UPDATE rights_requests SET status = 'closed', closed_at = ? WHERE reference = ? AND status = 'open'",
-                (iso(now), reference),
+                "UPDATE rights_requests SET status = 'closed', closed_at = ?, outcome = ?, outcome_reason = ?"
+                " WHERE reference = ? AND status = 'open'",
+                (iso(now), outcome, reason, reference),
             ).rowcount
+        )
+
+    def ask_identity(self, reference: str, now: datetime) -> None:
+        self.db.execute("UPDATE rights_requests SET identity_asked_at = ? WHERE reference = ?", (iso(now), reference))
+
+    def answered(self, reference: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE rights_requests SET answered_at = ? WHERE reference = ? AND answered_at IS NULL",
+            (iso(now), reference),
         )
 
     def extend(self, reference: str, reason: str, due_on: date, now: datetime) -> None:
@@ -116,7 +134,8 @@ class SqliteRegister:
     def erase(self, reference: str, now: datetime) -> None:
         self.db.execute(
             "UPDATE rights_requests SET name = NULL, email = NULL, details = NULL, file_reference = NULL,"
-            " fingerprint = NULL, confirm_hash = NULL, receipt_hash = NULL, extension_reason = NULL, purged_at = ?"
+            " fingerprint = NULL, confirm_hash = NULL, receipt_hash = NULL, extension_reason = NULL, subject_name = NULL,"
+            " outcome_reason = NULL, purged_at = ?"
             " WHERE reference = ?",
             (iso(now), reference),
         )

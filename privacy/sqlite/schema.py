@@ -33,6 +33,59 @@ RUNS = """
 """
 
 
+LIFECYCLE = """
+    ALTER TABLE rights_requests ADD COLUMN acting_for TEXT NOT NULL DEFAULT 'self';
+    ALTER TABLE rights_requests ADD COLUMN subject_name TEXT;       -- personal data: NULL once purged
+    ALTER TABLE rights_requests ADD COLUMN identity_asked_at TEXT;
+    ALTER TABLE rights_requests ADD COLUMN answered_at TEXT;
+    ALTER TABLE rights_requests ADD COLUMN outcome TEXT             -- kept after the purge, for the figures
+        CHECK (outcome IN ('granted', 'partial', 'refused', 'no-data', 'withdrawn'));
+    ALTER TABLE rights_requests ADD COLUMN outcome_reason TEXT;     -- what the requester was told: NULL once purged
+    CREATE TABLE rights_history (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        operator TEXT NOT NULL,     -- the operator's account, requester or server
+        detail TEXT NOT NULL DEFAULT ''   -- an outcome, a date, a count: never what a person wrote
+    );
+    CREATE INDEX rights_history_reference ON rights_history (reference, id);
+    -- An audit trail that can be edited proves nothing.
+    CREATE TRIGGER rights_history_no_update BEFORE UPDATE ON rights_history
+    BEGIN SELECT RAISE(ABORT, 'the history of rights requests is append-only'); END;
+    CREATE TRIGGER rights_history_no_delete BEFORE DELETE ON rights_history
+    BEGIN SELECT RAISE(ABORT, 'the history of rights requests is append-only'); END;
+    CREATE TABLE rights_answers (
+        file_id TEXT PRIMARY KEY,   -- the sealed file's name in the vault
+        reference TEXT NOT NULL,
+        link_hash TEXT NOT NULL UNIQUE, -- sha256 of the emailed link's token
+        size INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        downloads INTEGER NOT NULL DEFAULT 0,
+        last_download_at TEXT,
+        deleted_at TEXT
+    );
+    CREATE INDEX rights_answers_reference ON rights_answers (reference);
+    CREATE INDEX rights_answers_expiry ON rights_answers (deleted_at, expires_at);
+    CREATE TABLE rights_codes (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL,
+        purpose TEXT NOT NULL CHECK (purpose IN ('answer', 'status')),
+        code_hash TEXT NOT NULL,    -- keyed hash of the code: never the code
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        used_at TEXT
+    );
+    CREATE INDEX rights_codes_reference ON rights_codes (reference, purpose, created_at);
+    CREATE TABLE rights_digests (
+        day TEXT PRIMARY KEY,       -- the DPO's digest of that day was sent by one instance
+        sent_at TEXT NOT NULL
+    );
+"""
+
+
 def _add_missing_column(db: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
     if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
         db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
@@ -92,6 +145,7 @@ REQUESTS = (
         then=lambda db: _add_missing_column(db, "rights_outbox", "draft", "TEXT"),
     ),
     Migration(2, "scheduled runs shared by the instances (the purge of closed requests)", RUNS),
+    Migration(3, "a request's lifecycle: for whom, its answer and outcome, its audit trail, one-time codes", LIFECYCLE),
 )
 
 CONSENT_LOG = (

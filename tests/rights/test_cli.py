@@ -99,9 +99,9 @@ def test_show_close_and_purge(desk: Desk, received: Callable[..., str]) -> None:
     code, text = run("requests", "show", reference.lower().replace("-", " "))
     assert code == 0 and "ana@example.fr" in text and "dpo:" in text
     assert run("requests", "show", "ZZZZ-ZZZZ-ZZZZ")[0] == 1
-    code, text = run("requests", "close", reference)
+    code, text = run("requests", "close", reference, "--outcome", "granted")
     assert code == 0 and "1\xa0an" in text
-    assert run("requests", "close", reference)[0] == 1
+    assert run("requests", "close", reference, "--outcome", "granted")[0] == 1
     # Not yet past the site's retention (1 year): nothing purged.
     assert cli.purge(desk, False, io.StringIO()) == 0
     assert _get(desk, reference).email == "ana@example.fr"
