@@ -132,7 +132,7 @@ def test_postgresql_is_created_at_start_migrated_by_the_command_and_its_password
     for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=postgres_database).items():
         monkeypatch.setenv(name, value)
     assert server.main(["migrate"]) == 0
-    assert "from version 0 to 1" in capsys.readouterr().err
+    assert "from version 0 to 2" in capsys.readouterr().err
     with TestClient(create_app(load_settings()), base_url="https://testserver"):
         pass
     assert server.main(["requests"]) == 0  # the DPO's commands on the same database

@@ -26,6 +26,7 @@ from ..stores import StorageFailed, StorageRefused, Stores
 from . import schema
 from .consent_log import PostgresConsentLog
 from .counters import PostgresRateLimits, PostgresRuns
+from .lifecycle import PostgresAnswers, PostgresCodes, PostgresDigests, PostgresHistory
 from .outbox import PostgresOutbox
 from .register import Connection, PostgresRegister
 
@@ -57,6 +58,10 @@ class RightsSession:
         self.outbox = PostgresOutbox(connection)
         self.rate_limits = PostgresRateLimits(connection)
         self.runs = PostgresRuns(connection)
+        self.history = PostgresHistory(connection)
+        self.answers = PostgresAnswers(connection)
+        self.codes = PostgresCodes(connection)
+        self.digests = PostgresDigests(connection)
 
 
 class ConsentSession:

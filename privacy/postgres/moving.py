@@ -2,7 +2,7 @@
 --from sqlite:///var/consent-log.sqlite3`` (or ``--from sqlite:///var``, the folder holding both).
 
 Every row is copied as it is (requests with their references and dates, mails with their Message-IDs and state,
-proofs of consent, the rate limits' live hits), in one transaction: the PostgreSQL database holds all of it or
+their audit trail, answer files and codes, proofs of consent, the rate limits' live hits), in one transaction: the PostgreSQL database holds all of it or
 nothing. The files are only read (SQLite's read-only mode), checked first like at a start, and kept: they are
 the way back. A database that already holds requests or proofs is refused rather than merged into.
 """
@@ -42,9 +42,27 @@ TABLES: dict[str, dict[str, str]] = {
             "text",
         ),
         **dict.fromkeys(("fingerprint", "status", "confirm_hash", "receipt_hash", "extension_reason"), "text"),
+        **dict.fromkeys(("acting_for", "subject_name", "outcome", "outcome_reason"), "text"),
         **dict.fromkeys(("received_at", "email_confirmed_at", "extended_at", "closed_at", "purged_at"), "time"),
+        **dict.fromkeys(("identity_asked_at", "answered_at"), "time"),
         "due_on": "date",
     },
+    "rights_history": {
+        "id": "int",
+        **dict.fromkeys(("reference", "action", "operator", "detail"), "text"),
+        "at": "time",
+    },
+    "rights_answers": {
+        **dict.fromkeys(("file_id", "reference", "link_hash"), "text"),
+        **dict.fromkeys(("size", "downloads"), "int"),
+        **dict.fromkeys(("created_at", "expires_at", "last_download_at", "deleted_at"), "time"),
+    },
+    "rights_codes": {
+        **dict.fromkeys(("id", "attempts"), "int"),
+        **dict.fromkeys(("reference", "purpose", "code_hash"), "text"),
+        **dict.fromkeys(("created_at", "expires_at", "used_at"), "time"),
+    },
+    "rights_digests": {"day": "date", "sent_at": "time"},
     "rights_outbox": {
         **dict.fromkeys(("id", "attempts"), "int"),
         **dict.fromkeys(("message_id", "reference", "kind", "recipient", "draft", "last_error"), "text"),
@@ -61,7 +79,7 @@ TABLES: dict[str, dict[str, str]] = {
     "rate_limit_hits": {"counter": "text", "key": "bytes", "expires_at": "float"},
     "periodic_runs": {"job": "text", "ran_at": "time"},
 }
-IDENTITIES = ("rights_outbox", "consent_log")
+IDENTITIES = ("rights_outbox", "consent_log", "rights_history", "rights_codes")
 
 
 @dataclass(frozen=True)

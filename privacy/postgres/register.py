@@ -40,6 +40,12 @@ def stored(row: dict[str, Any]) -> StoredRequest:
         extension_reason=row["extension_reason"],
         closed_at=row["closed_at"],
         purged_at=row["purged_at"],
+        acting_for=row["acting_for"],
+        subject_name=row["subject_name"],
+        identity_asked_at=row["identity_asked_at"],
+        answered_at=row["answered_at"],
+        outcome=row["outcome"],
+        outcome_reason=row["outcome_reason"],
     )
 
 
@@ -74,8 +80,8 @@ class PostgresRegister:
     def insert(self, request: NewRequest) -> None:
         self.connection.execute(
             "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
-            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash, acting_for, subject_name)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 request.reference,
                 request.site,
@@ -91,6 +97,8 @@ class PostgresRegister:
                 request.due_on,
                 request.confirm_hash,
                 request.receipt_hash,
+                request.acting_for,
+                request.subject_name or None,
             ),
         )
 
@@ -117,12 +125,23 @@ class PostgresRegister:
         )
         return cursor.rowcount > 0
 
-    def close(self, reference: str, now: datetime) -> bool:
+    def close(self, reference: str, now: datetime, outcome: str | None = None, reason: str | None = None) -> bool:
         cursor = self.connection.execute(
-            "UPDATE rights_requests SET status = 'closed', closed_at = %s WHERE reference = %s AND status = 'open'",
-            (now, reference),
+            "UPDATE rights_requests SET status = 'closed', closed_at = %s, outcome = %s, outcome_reason = %s"
+            " WHERE reference = %s AND status = 'open'",
+            (now, outcome, reason, reference),
         )
         return cursor.rowcount > 0
+
+    def ask_identity(self, reference: str, now: datetime) -> None:
+        self.connection.execute(
+            "UPDATE rights_requests SET identity_asked_at = %s WHERE reference = %s", (now, reference)
+        )
+
+    def answered(self, reference: str, now: datetime) -> None:
+        self.connection.execute(
+            "UPDATE rights_requests SET answered_at = %s WHERE reference = %s AND answered_at IS NULL", (now, reference)
+        )
 
     def extend(self, reference: str, reason: str, due_on: date, now: datetime) -> None:
         self.connection.execute(
@@ -133,7 +152,8 @@ class PostgresRegister:
     def erase(self, reference: str, now: datetime) -> None:
         self.connection.execute(
             "UPDATE rights_requests SET name = NULL, email = NULL, details = NULL, file_reference = NULL,"
-            " fingerprint = NULL, confirm_hash = NULL, receipt_hash = NULL, extension_reason = NULL, purged_at = %s"
+            " fingerprint = NULL, confirm_hash = NULL, receipt_hash = NULL, extension_reason = NULL, subject_name = NULL,"
+            " outcome_reason = NULL, purged_at = %s"
             " WHERE reference = %s",
             (now, reference),
         )
