@@ -2,9 +2,11 @@
 
     python -m bench server [--connections 32] [--requests 20000] [--seconds 10]
 
-Both apps run in their own uvicorn process on 127.0.0.1 with the same options
-(one worker, no access log); the load generator (bench/load.py) runs in this
-process. Endpoints not merged yet are skipped with a note.
+In the same run, two sections: our server on the SQLite default in one process beside the bare route in one
+process; then our server on PostgreSQL (a throwaway cluster, fsync on) with ``--workers 2`` beside the bare
+route with two uvicorn workers. Same options everywhere (no access log); the load generator (bench/load.py) runs
+in this process. Each request's cost is read from /proc (µs of CPU in our processes and in PostgreSQL's) and
+from pg_stat_statements (statements, each one round trip). Endpoints not merged yet are skipped with a note.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import psycopg
 import yaml
 
-from . import record
+from privacy.settings import SETTINGS
+
+from . import cpu, record
 from .load import Outcome, Request, run_load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -246,9 +251,15 @@ def _figures(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _measure(port: int, request: Request, args: argparse.Namespace) -> Outcome:
-    # A short warm-up first, so start-up costs (imports, first SQLite pages) are not counted.
-    asyncio.run(run_load(HOST, port, request, connections=args.connections, max_requests=200, max_seconds=5))
+def _measure(port: int, request: Request, args: argparse.Namespace, *, warm: bool, measured: bool = True) -> Outcome:
+    """One measurement; ``warm``: a short warm-up first, so that start-up costs (imports, first database pages,
+    a pool's connections) are not counted. ``measured=False``: the warm-up alone."""
+    if warm:
+        warm_up = asyncio.run(
+            run_load(HOST, port, request, connections=args.connections, max_requests=200, max_seconds=5)
+        )
+        if not measured:
+            return warm_up
     return asyncio.run(
         run_load(
             HOST, port, request, connections=args.connections, max_requests=args.requests, max_seconds=args.seconds
@@ -256,14 +267,34 @@ def _measure(port: int, request: Request, args: argparse.Namespace) -> Outcome:
     )
 
 
-def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    env = _prepare(workdir)
+@dataclass
+class Pair:
+    """Our server and the bare route, each in ``workers`` processes, on the same options."""
+
+    label: str
+    workers: int
+    ours: subprocess.Popen[bytes]
+    ours_port: int
+    bare: subprocess.Popen[bytes]
+    bare_port: int
+
+    def stop(self) -> None:
+        for process in (self.ours, self.bare):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _start_pair(label: str, env: dict[str, str], workers: int, workdir: Path) -> Pair:
     ours_port, bare_port = _free_port(), _free_port()
+    several = ["--workers", str(workers)] if workers > 1 else []
     ours = _start(
-        [sys.executable, str(REPO / "server.py"), "--host", HOST, "--port", str(ours_port)],
+        [sys.executable, str(REPO / "server.py"), "--host", HOST, "--port", str(ours_port), *several],
         env,
         ours_port,
-        workdir / "ours.log",
+        workdir / f"ours-{workers}.log",
     )
     bare = _start(
         [
@@ -277,64 +308,186 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             str(bare_port),
             "--no-access-log",
             "--no-server-header",
+            *several,
         ],
         env,
         bare_port,
-        workdir / "bare.log",
+        workdir / f"bare-{workers}.log",
     )
+    pair = Pair(label, workers, ours, ours_port, bare, bare_port)
+    for port in (ours_port, bare_port):  # the port is bound before the workers serve: wait for them
+        _answering(port, pair)
+    return pair
+
+
+def _answering(port: int, pair: Pair) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _fetch(port, Request("GET", "/bare" if port == pair.bare_port else "/consent"))
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                pair.stop()
+                sys.exit(f"bench server: {pair.label}: nothing answers on port {port} within 60 s")
+            time.sleep(0.2)
+
+
+class Statements:
+    """Statements PostgreSQL ran (pg_stat_statements, BEGIN and COMMIT included): each is one round trip."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def count(self) -> int:
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            row = connection.execute("SELECT COALESCE(sum(calls), 0) FROM pg_stat_statements").fetchone()
+        return int(row[0]) if row else 0
+
+
+def _costs(
+    pair: Pair, request: Request, args: argparse.Namespace, database: tuple[int, Statements] | None
+) -> tuple[Outcome, dict[str, float]]:
+    """The measurement, with what each request cost: µs of CPU in our processes (and in PostgreSQL's), and
+    statements sent to PostgreSQL."""
+    server_cpu = cpu.Meter(pair.ours.pid)
+    database_cpu = cpu.Meter(database[0]) if database else None
+    before = database[1].count() if database else 0
+    server_cpu.start()
+    if database_cpu:
+        database_cpu.start()
+    measured = _measure(pair.ours_port, request, args, warm=False)
+    per = max(measured.requests, 1)
+    costs = {"server_cpu_us": round(server_cpu.stop() * 1e6 / per, 1)}
+    if database and database_cpu:
+        costs["database_cpu_us"] = round(database_cpu.stop() * 1e6 / per, 1)
+        # Less the two counting queries themselves.
+        costs["statements"] = round((database[1].count() - before - 2) / per, 2)
+    return measured, costs
+
+
+def _compare(pair: Pair, args: argparse.Namespace, database: tuple[int, Statements] | None) -> dict[str, Any]:
+    print(f"-- {pair.label}")
+    scenarios, notes = our_scenarios(pair.ours_port)
+    for note in notes:
+        print(f"note: {note}")
     results: list[dict[str, Any]] = []
+    for scenario in scenarios:
+        baseline_cpu = cpu.Meter(pair.bare.pid)
+        _measure(pair.bare_port, _bare_twin(scenario.request), args, warm=True, measured=False)
+        baseline_cpu.start()
+        baseline = _measure(pair.bare_port, _bare_twin(scenario.request), args, warm=False)
+        bare_us = baseline_cpu.stop() * 1e6 / max(baseline.requests, 1)
+        _measure(pair.ours_port, scenario.request, args, warm=True, measured=False)
+        measured, costs = _costs(pair, scenario.request, args, database)
+        ratio = measured.per_second / baseline.per_second if baseline.per_second else 0.0
+        print(
+            f"{scenario.name:32s} {measured.per_second:8.0f} req/s  p50 {measured.percentile(50):6.2f} ms  "
+            f"p99 {measured.percentile(99):6.2f} ms  statuses {measured.statuses}"
+        )
+        print(
+            f"{'  bare Starlette route':32s} {baseline.per_second:8.0f} req/s  p50 {baseline.percentile(50):6.2f} ms"
+            f"  p99 {baseline.percentile(99):6.2f} ms"
+        )
+        said = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in costs.items())
+        print(f"  a request costs: {said} (the bare route: server cpu us {bare_us:.1f})")
+        print(
+            f"  ratio to bare = {ratio:5.2f} (target ≥ {scenario.target_ratio}: "
+            f"{record.verdict(ratio, scenario.target_ratio, False)}); p99 target < {TARGET_P99_MS} ms: "
+            f"{record.verdict(measured.percentile(99), TARGET_P99_MS, True)}"
+        )
+        refused = sum(n for status, n in measured.statuses.items() if status >= 400)
+        refusals: str | None = None
+        if refused > measured.requests / 2:
+            refusals = (
+                f"{refused} of {measured.requests} answers were refusals ({measured.statuses}): this measures "
+                "the refusal path (e.g. a rate limit), not the endpoint's real work"
+            )
+            print(f"  WARNING: {refusals}")
+        results.append(
+            {
+                "endpoint": scenario.name,
+                "ours": {**_figures(measured), **costs},
+                "bare": {**_figures(baseline), "server_cpu_us": round(bare_us, 1)},
+                "ratio_to_bare": round(ratio, 3),
+                "target_ratio": scenario.target_ratio,
+                "note": refusals,
+            }
+        )
+    return {"label": pair.label, "workers": pair.workers, "results": results, "skipped": notes}
+
+
+def _postgres_section(env: dict[str, str], args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """Our server on PostgreSQL with two workers, beside the bare route with two workers."""
+    # The throwaway cluster of the tests (fsync on), with pg_stat_statements to count round trips.
+    from tests.support.postgres import running_cluster
+
+    with running_cluster({"shared_preload_libraries": "pg_stat_statements"}) as cluster:
+        name = cluster.create_database()
+        with cluster.connect(name) as connection:
+            connection.execute("CREATE EXTENSION pg_stat_statements")
+        pg_env = {**env, "PRIVACY_DATABASE_URL": cluster.url(name), "PRIVACY_VAR_DIR": str(workdir / "var-pg")}
+        migrated = subprocess.run(
+            [sys.executable, str(REPO / "server.py"), "migrate"],
+            cwd=REPO,
+            env=pg_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if migrated.returncode != 0:
+            sys.exit(f"bench server: server.py migrate on PostgreSQL failed:\n{migrated.stderr[-3000:]}")
+        pair = _start_pair("PostgreSQL, 2 workers (bare route: 2 workers)", pg_env, 2, workdir)
+        try:
+            return _compare(pair, args, (cluster.pid, Statements(cluster.url(name))))
+        finally:
+            pair.stop()
+
+
+def _summary(sections: list[dict[str, Any]]) -> dict[str, Any]:
+    """The targets of issue 13 that compare two sections, or need PostgreSQL."""
+    by = {(s["workers"], r["endpoint"]): r["ours"] for s in sections for r in s["results"]}
+    rights = f"POST /rights/{SITE}/{LANGUAGE}/"
+    summary: dict[str, Any] = {}
+    if (2, rights) in by and (1, rights) in by:
+        ratio = by[(2, rights)]["per_second"] / by[(1, rights)]["per_second"]
+        summary["rights_postgres_2_workers_over_sqlite_1_process"] = round(ratio, 2)
+        print(
+            f"rights submission, PostgreSQL 2 workers / SQLite 1 process = {ratio:.2f} (target ≥ 1: "
+            f"{record.verdict(ratio, 1.0, False)})"
+        )
+    for endpoint in ("POST /consent", rights):
+        if (2, endpoint) in by:
+            p99 = by[(2, endpoint)]["p99_ms"]
+            summary[f"{endpoint} p99 ms, PostgreSQL 2 workers"] = p99
+            print(
+                f"{endpoint} on PostgreSQL, p99 {p99} ms (target < {TARGET_P99_MS}: "
+                f"{record.verdict(p99, TARGET_P99_MS, True)})"
+            )
+    return summary
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    env = _prepare(workdir)
+    sections = []
+    pair = _start_pair("SQLite, 1 process (bare route: 1 process)", env, 1, workdir)
     try:
-        scenarios, notes = our_scenarios(ours_port)
-        for note in notes:
-            print(f"note: {note}")
-        for scenario in scenarios:
-            baseline = _measure(bare_port, _bare_twin(scenario.request), args)
-            measured = _measure(ours_port, scenario.request, args)
-            ratio = measured.per_second / baseline.per_second if baseline.per_second else 0.0
-            print(
-                f"{scenario.name:32s} {measured.per_second:8.0f} req/s  p50 {measured.percentile(50):6.2f} ms  "
-                f"p99 {measured.percentile(99):6.2f} ms  statuses {measured.statuses}"
-            )
-            print(
-                f"{'  bare Starlette route':32s} {baseline.per_second:8.0f} req/s  p50 {baseline.percentile(50):6.2f} ms"
-                f"  p99 {baseline.percentile(99):6.2f} ms"
-            )
-            print(
-                f"  ratio to bare = {ratio:5.2f} (target ≥ {scenario.target_ratio}: "
-                f"{record.verdict(ratio, scenario.target_ratio, False)}); p99 target < {TARGET_P99_MS} ms: "
-                f"{record.verdict(measured.percentile(99), TARGET_P99_MS, True)}"
-            )
-            refused = sum(n for status, n in measured.statuses.items() if status >= 400)
-            refusals: str | None = None
-            if refused > measured.requests / 2:
-                refusals = (
-                    f"{refused} of {measured.requests} answers were refusals ({measured.statuses}): this measures "
-                    "the refusal path (e.g. a rate limit), not the endpoint's real work"
-                )
-                print(f"  WARNING: {refusals}")
-            results.append(
-                {
-                    "endpoint": scenario.name,
-                    "ours": _figures(measured),
-                    "bare": _figures(baseline),
-                    "ratio_to_bare": round(ratio, 3),
-                    "target_ratio": scenario.target_ratio,
-                    "note": refusals,
-                }
-            )
+        sections.append(_compare(pair, args, None))
     finally:
-        for process in (ours, bare):
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        pair.stop()
+    if args.no_postgres:
+        pass
+    elif "PRIVACY_DATABASE_URL" not in {setting.name for setting in SETTINGS}:
+        # Without its backend the variable would be ignored, and SQLite measured under PostgreSQL's name.
+        print("note: this server has no PostgreSQL backend yet (PRIVACY_DATABASE_URL): its section is skipped")
+    else:
+        sections.append(_postgres_section(env, args, workdir))
     return {
         "connections": args.connections,
         "max_requests": args.requests,
         "max_seconds": args.seconds,
-        "results": results,
-        "skipped": notes,
+        "sections": sections,
+        "summary": _summary(sections),
         "target_p99_ms": TARGET_P99_MS,
     }
 
@@ -346,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections")
     parser.add_argument("--requests", type=int, default=20_000, help="at most this many requests per measurement")
     parser.add_argument("--seconds", type=float, default=10.0, help="at most this long per measurement")
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="only the SQLite section (no PostgreSQL server programs here)"
+    )
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="bench-server-"))
     try:

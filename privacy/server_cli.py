@@ -14,6 +14,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from .app import ContentError, create_app, static_headers
 from .codes import N_
+from .command_line import build_command
 from .i18n import gettext, operator_language
 from .settings import DEFAULT_LISTEN, Settings, SettingsError, load_settings
 from .storage import BackupRefused, backup
@@ -74,7 +75,8 @@ def _app(command: str, language: str, listen: tuple[str, int]) -> tuple[Settings
             print(problem.render(language), file=sys.stderr)
         print(
             f"{command}: "
-            + gettext(language, N_("fix the content errors above (python build.py check), then start again")),
+            + gettext(language, N_("fix the content errors above (%(command)s check), then start again"))
+            % {"command": build_command()},
             file=sys.stderr,
         )
     except (OSError, sqlite3.Error, StorageFailed) as error:

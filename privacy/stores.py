@@ -376,8 +376,23 @@ class ConsentSession(Protocol):
     def runs(self) -> Runs: ...
 
 
+class Commits(Protocol):
+    """Commits to a database by any writer, this process's or another's, as a worker that waits hears of them:
+    a mail queued by the DPO's command (``requests extend``) is sent at once by the running server's outbox.
+    SQLite: its change counter (``PRAGMA data_version``), looked at twice a second (privacy/sqlite/commits.py).
+    PostgreSQL: ``LISTEN`` on a channel that the transactions queuing a mail ``NOTIFY`` as they commit."""
+
+    async def next(self) -> None:
+        """Returns once something was committed since the last call (maybe nothing the caller waits for)."""
+
+    def close(self) -> None: ...
+
+
 class Database(Protocol[S]):
     """One feature's database."""
+
+    def commits(self) -> Commits:
+        """What a worker waits on to hear of others' commits (see Commits)."""
 
     def transaction(self, *, reading: bool = False) -> AbstractContextManager[S]:
         """One transaction, committed at the end of the block (rolled back on an exception); blocking.

@@ -16,6 +16,7 @@ from typing import TextIO
 from .. import i18n
 from ..backends import open_stores
 from ..codes import N_
+from ..command_line import speak
 from ..content import load_content
 from ..settings import Settings, SettingsError, load_settings
 from ..stores import StorageRefused
@@ -33,6 +34,7 @@ COLUMNS = (
     "gpc",
     "channel",
 )
+UNKNOWN_SITE = N_("no site is called “%(site)s”, and the log holds nothing for it: the sites are %(known)s")
 NO_SITE = N_("say which site to export (--site), or --purge to delete the entries kept long enough")
 PURGED = N_("%(count)d proof-of-consent entries recorded before %(cutoff)s deleted")
 WOULD_PURGE = N_("%(count)d proof-of-consent entries recorded before %(cutoff)s would be deleted")
@@ -86,6 +88,11 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
             records = session.log.records(args.site, args.since)
     finally:
         stores.close()
+    known = sorted(site.id for site in load_content(settings.content_dir).sites)
+    if not records and args.site not in known:  # a site removed since keeps its proofs: those are still exported
+        said = i18n.gettext(language, UNKNOWN_SITE) % {"site": args.site, "known": ", ".join(known) or "—"}
+        print(f"server.py consent-log: {said}", file=sys.stderr)
+        return 2
     (write_json if args.format == "json" else write_csv)(records, out or sys.stdout)
     summary = i18n.gettext(language, N_("%(count)d consent record(s) for the site “%(site)s”"))
     print(summary % {"count": len(records), "site": args.site}, file=sys.stderr)
@@ -116,15 +123,20 @@ def purge(settings: Settings, dry_run: bool, language: str, now: datetime | None
 
 
 def add_consent_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    _ = speak()
     parser = commands.add_parser(
         "consent-log",
-        help="export the proof-of-consent log of one site, or delete the entries kept long enough",
-        description="Export the proof-of-consent log of one site (the database of PRIVACY_CONSENT_LOG), or delete "
-        "the entries kept for PRIVACY_CONSENT_PROOF_YEARS after the longest a choice holds.",
+        help=_("export the proof-of-consent log of one site, or delete the entries kept long enough"),
+        description=_(
+            "Export the proof-of-consent log of one site (the database of PRIVACY_CONSENT_LOG), or delete "
+            "the entries kept for PRIVACY_CONSENT_PROOF_YEARS after the longest a choice holds."
+        ),
     )
-    parser.add_argument("--site", help="the site id (its folder name under content/)")
-    parser.add_argument("--since", type=parse_since, help="only records from this date or time on (UTC unless stated)")
-    parser.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
-    parser.add_argument("--purge", action="store_true", help="delete the entries kept long enough, every site's")
-    parser.add_argument("--dry-run", action="store_true", help="with --purge: only count what would be deleted")
+    parser.add_argument("--site", help=_("the site id (its folder name under content/)"))
+    parser.add_argument(
+        "--since", type=parse_since, help=_("only records from this date or time on (UTC unless stated)")
+    )
+    parser.add_argument("--format", choices=["csv", "json"], default="csv", help=_("output format (default: csv)"))
+    parser.add_argument("--purge", action="store_true", help=_("delete the entries kept long enough, every site's"))
+    parser.add_argument("--dry-run", action="store_true", help=_("with --purge: only count what would be deleted"))
     parser.set_defaults(handler=export)

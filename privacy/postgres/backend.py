@@ -24,6 +24,7 @@ from ..codes import N_
 from ..migrations import Applied
 from ..stores import StorageFailed, StorageRefused, Stores
 from . import schema
+from .commits import SIGNATURE, OutboxChanges
 from .consent_log import PostgresConsentLog
 from .counters import PostgresRateLimits, PostgresRuns
 from .lifecycle import PostgresAnswers, PostgresCodes, PostgresDigests, PostgresHistory
@@ -81,6 +82,9 @@ class PostgresDatabase(Generic[S]):
         # (cores + 4) shared with every other thread hop of the server.
         self.threads = threads
 
+    def commits(self) -> OutboxChanges:
+        return OutboxChanges(lambda: self.run(_signature, reading=True))
+
     @contextmanager
     def transaction(self, *, reading: bool = False) -> Iterator[S]:
         try:
@@ -103,6 +107,12 @@ class PostgresDatabase(Generic[S]):
 
     def close(self) -> None:
         pass  # the pool is both databases': closed by the stores (``Stores.on_close``)
+
+
+def _signature(session: object) -> tuple[object, ...]:
+    connection = session.outbox.connection  # type: ignore[attr-defined]
+    row = connection.execute(SIGNATURE).fetchone()
+    return tuple(row.values()) if row else ()
 
 
 def _pool(url: str) -> ConnectionPool[Connection]:

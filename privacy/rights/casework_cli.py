@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import i18n
+from ..command_line import server_command, speak
 from ..stores import StoredRequest
 from . import casework, figures, history, store
 from .follow_up import digest_text
@@ -35,8 +36,8 @@ def _open_request(desk: Desk, reference: str, out: TextIO) -> StoredRequest | No
         found = session.register.get(store.normalize_reference(reference))
     if found is None:
         print(
-            _("No request has the reference %(reference)s: check it with python server.py requests")
-            % {"reference": reference},
+            _("No request has the reference %(reference)s: check it with %(command)s requests")
+            % {"reference": reference, "command": server_command()},
             file=out,
         )
         return None
@@ -143,8 +144,8 @@ def close(desk: Desk, reference: str, chosen: str, reason: str, out: TextIO) -> 
         request = session.register.get(store.normalize_reference(reference))
     if request is None:
         print(
-            _("No request has the reference %(reference)s: check it with python server.py requests")
-            % {"reference": reference},
+            _("No request has the reference %(reference)s: check it with %(command)s requests")
+            % {"reference": reference, "command": server_command()},
             file=out,
         )
         return 1
@@ -217,8 +218,8 @@ def show_history(desk: Desk, reference: str | None, fmt: str, out: TextIO) -> in
             normalized = store.normalize_reference(reference)
             if session.register.get(normalized) is None:
                 print(
-                    _("No request has the reference %(reference)s: check it with python server.py requests")
-                    % {"reference": reference},
+                    _("No request has the reference %(reference)s: check it with %(command)s requests")
+                    % {"reference": reference, "command": server_command()},
                     file=out,
                 )
                 return 1
@@ -281,30 +282,32 @@ def run(desk: Desk, args: argparse.Namespace, out: TextIO) -> int | None:
 
 
 def add_actions(actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    _ = speak()
     answer_ = actions.add_parser(
-        "answer", help="send the answer as a file: stored encrypted, a link by mail, a one-time code in a second mail"
+        "answer",
+        help=_("send the answer as a file: stored encrypted, a link by mail, a one-time code in a second mail"),
     )
     answer_.add_argument("reference")
-    answer_.add_argument("--file", required=True, help="the file to send (a PDF, an archive…)")
-    answer_.add_argument("--message", help="a few words for the requester, in the link's mail")
+    answer_.add_argument("--file", required=True, help=_("the file to send (a PDF, an archive…)"))
+    answer_.add_argument("--message", help=_("a few words for the requester, in the link's mail"))
     answer_.add_argument(
-        "--days", type=int, default=casework.ANSWER_DAYS, help="days the link works; the file is deleted after"
+        "--days", type=int, default=casework.ANSWER_DAYS, help=_("days the link works; the file is deleted after")
     )
-    ask = actions.add_parser("ask-id", help="ask the requester for proof of identity, in their language")
+    ask = actions.add_parser("ask-id", help=_("ask the requester for proof of identity, in their language"))
     ask.add_argument("reference")
-    close_ = actions.add_parser("close", help="close a request with its outcome, and tell the requester")
+    close_ = actions.add_parser("close", help=_("close a request with its outcome, and tell the requester"))
     close_.add_argument("reference")
-    close_.add_argument("--outcome", required=True, choices=OUTCOMES, help="how the request ended")
-    close_.add_argument("--reason", help="why (required for a refusal); sent to the requester")
+    close_.add_argument("--outcome", required=True, choices=OUTCOMES, help=_("how the request ended"))
+    close_.add_argument("--reason", help=_("why (required for a refusal); sent to the requester"))
     remind_ = actions.add_parser(
         "remind",
-        help="mail each DPO inbox the digest of requests due soon, overdue or unconfirmed (daily by the server)",
+        help=_("mail each DPO inbox the digest of requests due soon, overdue or unconfirmed (daily by the server)"),
     )
-    remind_.add_argument("--dry-run", action="store_true", help="only show the digest")
-    history_ = actions.add_parser("history", help="the audit trail of a request (of every request without REF)")
+    remind_.add_argument("--dry-run", action="store_true", help=_("only show the digest"))
+    history_ = actions.add_parser("history", help=_("the audit trail of a request (of every request without REF)"))
     history_.add_argument("reference", nargs="?")
     history_.add_argument("--format", dest="history_format", choices=["table", "csv"], default="table")
-    stats_ = actions.add_parser("stats", help="the yearly figures: by right, by outcome, on time, median days")
-    stats_.add_argument("--year", type=int, help="the year the requests were received (default: this year)")
-    stats_.add_argument("--site", dest="stats_site", help="only this site's requests")
+    stats_ = actions.add_parser("stats", help=_("the yearly figures: by right, by outcome, on time, median days"))
+    stats_.add_argument("--year", type=int, help=_("the year the requests were received (default: this year)"))
+    stats_.add_argument("--site", dest="stats_site", help=_("only this site's requests"))
     stats_.add_argument("--format", dest="stats_format", choices=["table", "csv", "html"], default="table")

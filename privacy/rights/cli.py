@@ -16,6 +16,8 @@ from typing import TextIO
 
 from .. import i18n
 from ..backends import open_stores
+from ..codes import N_
+from ..command_line import build_command, server_command, speak
 from ..content import load_content
 from ..settings import SettingsError, load_settings
 from ..stores import StorageRefused, StoredRequest, Stores
@@ -26,6 +28,14 @@ from .invisible import visible
 from .mail import translator
 from .request import relationship_label
 
+# Each mail of a request, as the DPO reads its kind.
+MAIL_KINDS = {
+    "dpo": N_("to the DPO"),
+    "acknowledgment": N_("acknowledgment to the requester"),
+    "extension": N_("extension notice to the requester"),
+}
+UNKNOWN_SITE = N_("No site is called “%(site)s”, and no request was made on it: the sites are %(known)s.")
+
 
 def _desk(out: TextIO) -> tuple[Desk, Stores] | None:
     _ = translator(i18n.operator_language())
@@ -33,7 +43,11 @@ def _desk(out: TextIO) -> tuple[Desk, Stores] | None:
         settings = load_settings()
         content = load_content(settings.content_dir)
         if content.errors:
-            print(_("The content has errors: run python build.py check, fix them, then try again."), file=out)
+            print(
+                _("The content has errors: run %(command)s check, fix them, then try again.")
+                % {"command": build_command()},
+                file=out,
+            )
             return None
         stores = open_stores(settings, check=False)
     except (SettingsError, StorageRefused) as error:
@@ -68,6 +82,10 @@ def list_requests(desk: Desk, site: str | None, fmt: str, out: TextIO, today: da
     with desk.db.transaction(reading=True) as session:
         requests = store.listing(session, today, site)
         mails = store.mail_states(session, datetime.now(UTC))
+    known = sorted(s.id for s in desk.content.sites)
+    if site is not None and not requests and site not in known:  # a site removed since keeps its requests
+        print(_(UNKNOWN_SITE) % {"site": site, "known": ", ".join(known) or "—"}, file=sys.stderr)
+        return 2
     header = [
         _("Reference"),
         _("Site"),
@@ -116,8 +134,8 @@ def _find(desk: Desk, reference: str, out: TextIO) -> StoredRequest | None:
             return store.get(session, reference)
     except store.NotFound:
         print(
-            _("No request has the reference %(reference)s: check it with python server.py requests")
-            % {"reference": reference},
+            _("No request has the reference %(reference)s: check it with %(command)s requests")
+            % {"reference": reference, "command": server_command()},
             file=out,
         )
         return None
@@ -171,9 +189,10 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
         if state == "sent":
             text = _("sent %(when)s") % {"when": outbox_cli.moment(mail.sent_at)}
         elif state == "failed":
-            text = _("FAILED (%(error)s): python server.py mail retry %(id)s sends it again") % {
+            text = _("FAILED (%(error)s): %(command)s mail retry %(id)s sends it again") % {
                 "error": mail.last_error,
                 "id": mail.id,
+                "command": server_command(),
             }
         elif state == "held":
             text = _("being delivered (held until %(when)s)") % {"when": outbox_cli.moment(mail.leased_until)}
@@ -182,7 +201,7 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
                 "n": mail.attempts + 1,
                 "when": outbox_cli.moment(mail.next_attempt_at),
             }
-        print(f"  {mail.kind}: {text}", file=out)
+        print(f"  {_(MAIL_KINDS.get(mail.kind, mail.kind))}: {text}", file=out)
     return 0
 
 
@@ -263,44 +282,51 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    _ = speak()
     requests = commands.add_parser(
         "requests",
-        help="list rights requests, overdue first; show, answer, ask-id, extend, close, remind, history, stats, purge",
+        help=_(
+            "list rights requests, overdue first; show, answer, ask-id, extend, close, remind, history, stats, purge"
+        ),
     )
-    requests.add_argument("--site", help="only this site's requests")
+    requests.add_argument("--site", help=_("only this site's requests"))
     requests.add_argument(
         "--format",
         choices=["table", "csv"],
         default="table",
-        help="table (default) or csv, without personal data, for the register of requests",
+        help=_("table (default) or csv, without personal data, for the register of requests"),
     )
     requests.set_defaults(handler=_run, action=None)
     actions = requests.add_subparsers(dest="action", metavar="ACTION")
-    show_ = actions.add_parser("show", help="every field of one request, and its mails")
+    show_ = actions.add_parser("show", help=_("every field of one request, and its mails"))
     show_.add_argument("reference")
     casework_cli.add_actions(actions)
     extend_ = actions.add_parser(
-        "extend", help="extend the due date as the site's law allows, and tell the requester why"
+        "extend", help=_("extend the due date as the site's law allows, and tell the requester why")
     )
     extend_.add_argument("reference")
-    extend_.add_argument("--reason", required=True, help="why more time is needed; sent to the requester")
-    purge_ = actions.add_parser("purge", help="erase the personal data of closed requests past their retention")
-    purge_.add_argument("--dry-run", action="store_true", help="only list what would be purged")
+    extend_.add_argument("--reason", required=True, help=_("why more time is needed; sent to the requester"))
+    purge_ = actions.add_parser("purge", help=_("erase the personal data of closed requests past their retention"))
+    purge_.add_argument("--dry-run", action="store_true", help=_("only list what would be purged"))
     deliver_ = commands.add_parser(
         "deliver",
-        help="deliver the queued mails once (the server also does it), then "
-        "say what is left; exit 1 while mails wait, are held or failed",
+        help=_(
+            "deliver the queued mails once (the server also does it), then "
+            "say what is left; exit 1 while mails wait, are held or failed"
+        ),
     )
     deliver_.set_defaults(handler=_run)
-    mail = commands.add_parser("mail", help="the mails not sent yet: list them, or send failed ones again")
+    mail = commands.add_parser("mail", help=_("the mails not sent yet: list them, or send failed ones again"))
     mail.set_defaults(handler=_run, action="list")
     mail_actions = mail.add_subparsers(dest="action", metavar="ACTION")
-    mail_actions.add_parser("list", help="every mail not sent yet, failed ones first (the default)")
+    mail_actions.add_parser("list", help=_("every mail not sent yet, failed ones first (the default)"))
     retry_ = mail_actions.add_parser(
         "retry",
-        help="send failed (and waiting) mails again now, with a fresh round "
-        "of attempts, once the address or the mail server is fixed",
+        help=_(
+            "send failed (and waiting) mails again now, with a fresh round "
+            "of attempts, once the address or the mail server is fixed"
+        ),
     )
     which = retry_.add_mutually_exclusive_group(required=True)
-    which.add_argument("id", nargs="?", type=int, help="the mail's number, as mail list shows it")
-    which.add_argument("--all", action="store_true", help="every failed or waiting mail")
+    which.add_argument("id", nargs="?", type=int, help=_("the mail's number, as mail list shows it"))
+    which.add_argument("--all", action="store_true", help=_("every failed or waiting mail"))

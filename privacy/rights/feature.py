@@ -40,7 +40,9 @@ class RightsFeature:
             # With the site as it is published when the mail is written.
             return self.desk().compose(mail)
 
-        self.worker = Worker(database, transport_for(settings), settings.mail_from, compose=compose)
+        self.worker = Worker(
+            database, transport_for(settings), settings.mail_from, compose=compose, commits=database.commits()
+        )
         (per_address, per_address_seconds), (per_email, per_email_seconds) = settings.rights_limits
         limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
         pages = web.pages(settings, published.current.content, database, self.worker, limits)

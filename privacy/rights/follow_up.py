@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ..command_line import server_command
 from ..content import Site
 from ..law import Jurisdiction
 from ..text import pick
@@ -253,7 +254,7 @@ def digest_text(digest: Digest, language: str, today: date) -> str:
             *section(_("Overdue"), digest.overdue),
             *section(_("Due within 7 days"), digest.due_soon),
             *section(_("Address not confirmed after a week"), digest.unconfirmed),
-            _("See each one with: python server.py requests show REFERENCE"),
+            _("See each one with: %(command)s requests show REFERENCE") % {"command": server_command()},
         ]
     )
 

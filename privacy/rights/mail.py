@@ -20,6 +20,7 @@ from email.utils import format_datetime, formataddr
 
 from .. import i18n
 from ..codes import Right
+from ..command_line import server_command
 from ..content import Site
 from ..stores import StoredRequest
 from ..text import pick
@@ -174,7 +175,8 @@ def to_dpo(site: Site, inbox: str, sender: str, request: StoredRequest, *, confi
                     "ask for proof only if you have reasonable doubt."
                 )
             ),
-            _("When the request is answered: python server.py requests close %(reference)s") % {"reference": reference},
+            _("When the request is answered: %(command)s requests close %(reference)s")
+            % {"reference": reference, "command": server_command()},
         ]
     )
     subject = _("Rights request %(reference)s: %(rights)s") % {

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from ..stores import OutboxMail, QueuedMail, RightsDatabase, RightsSession, StorageFailed
+from ..stores import Commits, OutboxMail, QueuedMail, RightsDatabase, RightsSession, StorageFailed
 from .transport import PermanentFailure, Transport
 
 log = logging.getLogger("privacy.rights.outbox")
@@ -212,6 +212,7 @@ class Worker:
         sender: str,
         idle: float = 60.0,
         compose: Compose | None = None,
+        commits: Commits | None = None,
     ) -> None:
         self.database = database
         self.compose = compose
@@ -221,6 +222,9 @@ class Worker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        # Another process's commits (a mail queued by the DPO's command) wake it too: see stores.Commits.
+        self.commits = commits
+        self._listening: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -257,15 +261,30 @@ class Worker:
             except TimeoutError:
                 pass
 
+    async def _listen(self, commits: Commits) -> None:
+        while not self._stopping:
+            await commits.next()
+            self._wake.set()
+
     def start(self) -> None:
         self._stopping = False
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="rights outbox")
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._run(), name="rights outbox")
+        if self.commits is not None:
+            self._listening = loop.create_task(self._listen(self.commits), name="rights outbox: commits elsewhere")
 
     async def stop(self) -> None:
         """Lets the mail in flight be handed over and recorded (a thread cannot be cancelled: a commit left
         running would land after the server's last checkpoint), within one mail's time limit."""
         self._stopping = True
         self._wake.set()
+        if self._listening is not None:
+            self._listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listening
+            self._listening = None
+            if self.commits is not None:
+                self.commits.close()
         if self._task is not None:
             try:
                 async with asyncio.timeout(self.transport.lease.total_seconds()):

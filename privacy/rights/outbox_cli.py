@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from .. import i18n
+from ..command_line import server_command
 from ..stores import Backlog
 from .backlog import state_of
 from .handling import Desk
@@ -62,10 +63,10 @@ def _report(result: Pass, left: Backlog, out: TextIO) -> int:
     if left.failed:
         print(
             _(
-                "%(count)s mail(s) failed: python server.py mail list shows them; once the address or the mail "
-                "server is fixed, python server.py mail retry --all sends them again."
+                "%(count)s mail(s) failed: %(command)s mail list shows them; once the address or the mail "
+                "server is fixed, %(command)s mail retry --all sends them again."
             )
-            % {"count": left.failed},
+            % {"count": left.failed, "command": server_command()},
             file=out,
         )
     return 1
@@ -125,9 +126,9 @@ def retry_mails(desk: Desk, mail_id: int | None, out: TextIO) -> int:
         problem = (
             _("Mail %(id)s was already sent.")
             if found
-            else _("There is no mail %(id)s in the outbox: python server.py mail list shows them.")
+            else _("There is no mail %(id)s in the outbox: %(command)s mail list shows them.")
         )
-        print(problem % {"id": mail_id}, file=out)
+        print(problem % {"id": mail_id, "command": server_command()}, file=out)
         return 1
     print(_("%(count)s mail(s) queued again.") % {"count": queued}, file=out)
     return _report(_pass(desk), _backlog(desk), out)

@@ -22,6 +22,7 @@ from ..migrations import Applied, Migration
 from ..settings import Settings
 from ..stores import StorageFailed, Stores
 from . import schema
+from .commits import DataVersion
 from .consent_log import SqliteConsentLog
 from .counters import SqliteRateLimits, SqliteRuns
 from .database import GroupCommit, connect
@@ -85,6 +86,9 @@ class SqliteDatabase(Generic[S]):
         self._all = [first, *(connect(path, kind.synchronous) for _ in range(POOL_SIZE - 1))]
         for db in self._all:
             self._idle.put(db)
+
+    def commits(self) -> DataVersion:
+        return DataVersion(self.path)
 
     def connections(self) -> list[sqlite3.Connection]:
         """Every connection this database writes through."""

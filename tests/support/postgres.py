@@ -21,7 +21,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -122,6 +122,7 @@ class PostgresCluster:
     user: str
     password: str
     bindir: Path
+    pid: int = 0  # the postmaster's: its children are the sessions (bench/ reads their CPU time)
 
     def url(self, database: str = "postgres") -> str:
         """A ``postgresql://`` URL, over TCP on loopback, for ``database``."""
@@ -147,9 +148,9 @@ class PostgresCluster:
 
 
 @contextlib.contextmanager
-def running_cluster() -> Iterator[PostgresCluster]:
+def running_cluster(settings: Mapping[str, str] | None = None) -> Iterator[PostgresCluster]:
     """Start a throwaway cluster; stop it and delete its folder afterwards. Raises PostgresUnavailable, saying
-    why, when it cannot start."""
+    why, when it cannot start. ``settings``: more server settings (bench/ loads pg_stat_statements)."""
     bindir = find_bindir()
     user = _cluster_user()
     _remove_stale_folders()
@@ -185,7 +186,7 @@ def running_cluster() -> Iterator[PostgresCluster]:
             "initdb",
         )
         password_file.unlink()
-        cluster, process = _start(bindir, user, data, folder, password)
+        cluster, process = _start(bindir, user, data, folder, password, settings or {})
         try:
             yield cluster
         finally:
@@ -206,7 +207,7 @@ def _run(user: pwd.struct_passwd | None, command: list[str], what: str) -> None:
 
 
 def _start(
-    bindir: Path, user: pwd.struct_passwd | None, data: Path, folder: Path, password: str
+    bindir: Path, user: pwd.struct_passwd | None, data: Path, folder: Path, password: str, settings: Mapping[str, str]
 ) -> tuple[PostgresCluster, subprocess.Popen[bytes]]:
     log = folder / "server.log"
     for _attempt in range(3):  # the free port may be taken between our look and the server's bind
@@ -230,10 +231,11 @@ def _start(
             "full_page_writes=on",
             "-c",
             "max_connections=200",
+            *(option for name, value in settings.items() for option in ("-c", f"{name}={value}")),
         ]
         with log.open("ab") as out:
             process = subprocess.Popen(_as_user(user, command), stdout=out, stderr=subprocess.STDOUT)
-        cluster = PostgresCluster("127.0.0.1", port, folder, SUPERUSER, password, bindir)
+        cluster = PostgresCluster("127.0.0.1", port, folder, SUPERUSER, password, bindir, process.pid)
         deadline = time.monotonic() + _START_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:
             try:
