@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .assembly import ContentError, Server, assemble
+from .caching import CachedFiles
 from .codes import N_
 from .content import Content
 from .i18n import available_languages
@@ -144,7 +145,7 @@ class PublishedPages:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.files = StaticFiles(directory=directory, html=True, check_dir=False)
+        self.files = CachedFiles(StaticFiles(directory=directory, html=True, check_dir=False))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Every segment, after . and .. are resolved the way the file lookup resolves them.

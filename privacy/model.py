@@ -363,6 +363,8 @@ class CookieCategoryDeclaration(Strict):
     max_lifetime: Duration | Literal["session"]
 
 
+# The signals of Google Consent Mode v2 (https://developers.google.com/tag-platform/security/concepts/consent-mode).
+ConsentModeSignal = Literal["ad_storage", "analytics_storage", "ad_user_data", "ad_personalization"]
 # The widget's own ceiling on how long a choice is remembered, whatever the law. An authority's may be lower
 # (`tracker_lifetime` in content/_registry.yaml, which the check holds each site to).
 MAX_CONSENT_LIFETIME_MONTHS = 24
@@ -385,6 +387,25 @@ class Cookies(Strict):
         description="Optional categories, declared with their purpose before every cookie is named",
     )
     items: list[Cookie] = Field(default_factory=list)
+    google_consent_mode: dict[ConsentModeSignal, Annotated[list[CookieCategory], Field(min_length=1)]] | None = Field(
+        None,
+        description="Only for a site that uses Google tags: the optional categories each Google Consent Mode v2 "
+        "signal needs (granted once all of them are allowed). The widget then sets every signal to denied before "
+        "any tag runs and updates them from the visitor's choices; leave out and nothing of Google is touched",
+    )
+
+    @model_validator(mode="after")
+    def _consent_mode_from_optional_categories(self) -> Cookies:
+        offered = {c.category for c in self.items} | {c.id for c in self.categories}
+        for signal, needed in (self.google_consent_mode or {}).items():
+            for category in needed:
+                if category is CookieCategory.strictly_necessary or category not in offered:
+                    raise PydanticCustomError(
+                        "consent_mode_category",
+                        "{signal} needs {category}, which is not an optional category of this site",
+                        {"signal": signal, "category": category.value},
+                    )
+        return self
 
 
 class Service(Strict):

@@ -244,6 +244,11 @@ def _describe(
         return N_("give this controller a name, or describe who it is (described)"), {}
     if kind == "deadline_period":
         return N_("give the deadline in months or in days, not both"), {}
+    if kind == "consent_mode_category":
+        return N_(
+            "in google_consent_mode, each signal needs optional cookie categories of this site (declared in "
+            "categories or used by a cookie); “%(category)s” is not one"
+        ), {"category": str(ctx.get("category", ""))}
     if kind == "duration":
         return N_("write a duration such as “6 months”, “13 mois”, “30 minutes” or “1 year”"), {}
     return N_("this value is not valid (%(detail)s)"), {"detail": str(error.get("msg", kind))}

@@ -121,7 +121,9 @@ def _split(number: int, raw: str) -> _Line | None:
     if match:
         return _Line(number, indent, dashes, match.group("key").strip(), column, rest[match.end() :])
     glued = _GLUED.match(rest)
-    if glued and ": " not in rest:
+    # A list item may well be a text with a colon in it (“- a:0” is the text “a:0”): only a field's line is read
+    # as a field whose colon lacks its space.
+    if glued and ": " not in rest and not dashes:
         text = rest.split(" #", 1)[0]
         raise _Found(Slip(number, NO_SPACE_AFTER_COLON, {"key": glued.group("key"), "text": text}))
     return _Line(number, indent, dashes, None, column, rest)

@@ -38,6 +38,7 @@ SAMPLE_REFERENCE = "K7M4-QX9T-PW2R"
 SITE = "ihu-imagerie"
 # Lines not run here, and why: each is run by a test of its own, or would change the repository itself.
 NOT_RUN = {
+    "consent-receipt": "checks a receipt a visitor downloaded (tests/consent/test_receipt.py runs it on one)",
     "make run": "installs a virtual environment (tests/test_makefile.py runs it, installed)",
     "make test": "the suite itself",
     "make catalogs": "rewrites the repository's catalogs",

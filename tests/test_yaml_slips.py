@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from privacy.content import POLICY_FILE, load_content
@@ -88,6 +88,7 @@ VALUES = st.recursive(
 
 
 @given(st.dictionaries(KEYS, VALUES, min_size=1, max_size=4), st.sampled_from([None, 60]))
+@example({"a": ["a:0"]}, None)  # a list item that is a text with a colon in it, once taken for a slip
 def test_valid_yaml_has_no_slip(data: dict[str, object], width: int | None) -> None:
     # Whatever PyYAML writes parses: no slip may be seen in it (nor in the shipped files, below).
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=width)

@@ -41,6 +41,16 @@ WORDING = {
     "cookies": N_("Cookies:"),
     "saved": N_("Your choice has been saved."),
     "failed": N_("Your choice could not be saved. Please try again."),
+    # The placeholder of a blocked frame or video (widget/consent-embeds.js).
+    "embed": N_("Embedded content"),
+    "provider": N_("Provided by %(provider)s."),
+    "needs": N_("It is not loaded until you allow the cookies of “%(category)s”."),
+    "once": N_("Load this content once"),
+    "allow": N_("Always allow “%(category)s”"),
+    # The consent receipt, offered in the preferences once a choice is recorded.
+    "receipt": N_("Your consent receipt:"),
+    "receipt_text": N_("download as text"),
+    "receipt_json": N_("download as JSON"),
 }
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -49,6 +59,17 @@ _TAGS = re.compile(r"<[^>]+>")
 def plain_text(value: Any, language: str, fallback: str) -> str:
     """Content text without its Markdown, for a script that only sets textContent."""
     return html.unescape(_TAGS.sub("", str(render_inline(pick(value, language, fallback)))))
+
+
+def banner_language(site: Site, asked: str | None, spoken: list[str] | None = None) -> str:
+    """The language of ``asked`` (a page's ``<html lang>``: fr, fr-CA, de_DE…) when the site declares it and a
+    catalog speaks it, else the site's first language a catalog speaks: never English on a French site by default.
+    ``spoken``: the languages the catalogs speak, when the caller knows them already."""
+    spoken = [lang for lang in site.languages if lang in (spoken or i18n.available_languages())]
+    code = (asked or "").strip().lower().replace("_", "-").split("-")[0]
+    if code in spoken:
+        return code
+    return spoken[0] if spoken else i18n.SOURCE_LANGUAGE
 
 
 def notice_link(site: Site, language: str, anchor: str = "cookies") -> str:
@@ -99,6 +120,9 @@ def _banner(site: Site, language: str) -> tuple[dict[str, Any], str]:
         "categories": categories,
         "notice": notice_link(site, language),
     }
+    consent_mode = site.notice.cookies.google_consent_mode
+    if consent_mode:  # only for the sites that map it: without it, nothing of Google is touched
+        shown["consent_mode"] = {signal: [c.value for c in needed] for signal, needed in consent_mode.items()}
     canonical = json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return shown, hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -140,3 +140,6 @@ def add_consent_commands(commands: argparse._SubParsersAction) -> None:  # type:
     parser.add_argument("--purge", action="store_true", help=_("delete the entries kept long enough, every site's"))
     parser.add_argument("--dry-run", action="store_true", help=_("with --purge: only count what would be deleted"))
     parser.set_defaults(handler=export)
+    from .receipt_cli import add_receipt_command
+
+    add_receipt_command(commands)

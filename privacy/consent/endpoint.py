@@ -13,11 +13,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .. import i18n
@@ -40,7 +39,7 @@ from ..web import (
     send_answer,
 )
 from . import log
-from .banner import Banner, banner, notice_link
+from .banner import Banner, banner, banner_language, notice_link
 from .cookie import ConsentChoice, ConsentCookie, new_consent_id, still_holds
 from .inventory import ConsentInventory, consent_inventory
 
@@ -54,8 +53,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT = (b"content-type", b"application/json")
 NO_STORE = (b"cache-control", b"no-store")
 VARY_COOKIE_GPC = (b"vary", b"Cookie, Sec-GPC")
-# What Starlette's RedirectResponse leaves unquoted in a Location header.
-REDIRECT_SAFE = ":/%#?=@[]!$&'()*+,;"
+RECEIPT = "/consent/receipt"
+RECORDED = "/consent/recorded"
 
 NO_SITE = N_("Say which site this choice is for (the “site” field, or data-site on the widget's script tag).")
 WRONG_TYPE = N_("Send the choice as JSON (application/json) or as a form (application/x-www-form-urlencoded).")
@@ -204,6 +203,7 @@ class ConsentEndpoint:
     def _answer_from(self, content: Content) -> None:
         self.content = content
         self.inventories = {site.id: consent_inventory(site) for site in content.sites}
+        self.spoken = i18n.available_languages()
         self._banners: dict[tuple[str, str], Banner] = {}
         self._encoded: dict[tuple[str, str, bool, tuple[bool, ...], bool], bytes] = {}
         self._recorded: dict[tuple[str, str, tuple[bool, ...]], bytes] = {}
@@ -240,6 +240,7 @@ class ConsentEndpoint:
                 "decided": current is not None,
                 "choices": dict(zip(inventory.optional_categories, granted, strict=False)),
                 "gpc": gpc,
+                "receipt": RECEIPT,
                 **shown.shown,
                 "hash": shown.hash,
             }
@@ -270,19 +271,20 @@ class ConsentEndpoint:
 
     async def get(self, request: Request, send: Send) -> None:
         site_id, asked_language = self._query(request)
-        language = i18n.supported_language(asked_language or self._error_language(request, None))
         site = self.content.site(site_id) if site_id else None
         if site is None:
+            language = i18n.supported_language(asked_language or self._error_language(request, None))
             message = NO_SITE if not site_id else NOT_FOUND
             refusal = error_response(request, 400 if not site_id else 404, message, language, as_json=True)
             await refusal(request.scope, request.receive, send)
             return
+        language = banner_language(site, asked_language, self.spoken)
         inventory = self.inventories[site.id]
         current = self.cookie.current(request.cookies.get(inventory.cookie_name), inventory)
         body = self._state_body(site, language, current, request.headers.get("sec-gpc") == "1")
         await send_answer(send, 200, body, [JSON_CONTENT, NO_STORE, VARY_COOKIE_GPC])
 
-    def _refuse(
+    def refuse(
         self, request: Request, as_json: bool, status: int, message: str, explicit: str | None = None, **params: Any
     ) -> Response:
         # The visitor's language is only worked out when there is something to say.
@@ -295,24 +297,24 @@ class ConsentEndpoint:
         as_json = content_type == JSON_TYPE or JSON_TYPE in headers.get("accept", "")
         refusal: Response | None = None
         if not same_origin(request, self.settings.public_origins):
-            refusal = self._refuse(request, as_json, 403, CROSS_SITE)
+            refusal = self.refuse(request, as_json, 403, CROSS_SITE)
         elif content_type not in (JSON_TYPE, FORM_TYPE):
-            refusal = self._refuse(request, as_json, 415, WRONG_TYPE)
+            refusal = self.refuse(request, as_json, 415, WRONG_TYPE)
         else:
             try:
                 body = await read_body(request, MAX_CONSENT_BODY)
                 gpc_header = headers.get("sec-gpc") == "1"
                 choice = _parse_json(body, gpc_header) if content_type == JSON_TYPE else _parse_form(body, gpc_header)
             except BodyTooLarge:
-                refusal = self._refuse(request, as_json, 413, TOO_LARGE)
+                refusal = self.refuse(request, as_json, 413, TOO_LARGE)
             except BadChoice as error:
-                refusal = self._refuse(request, as_json, error.status, error.message, **error.params)
+                refusal = self.refuse(request, as_json, error.status, error.message, **error.params)
             else:
                 try:
                     await self._record(request, choice, send)
                     return
                 except BadChoice as error:
-                    refusal = self._refuse(
+                    refusal = self.refuse(
                         request, as_json, error.status, error.message, choice.language, **error.params
                     )
                     if error.retry_after is not None:
@@ -320,7 +322,7 @@ class ConsentEndpoint:
                 except StorageFailed:
                     # The log is the proof: no cookie without its entry. Nothing was half-written (one
                     # transaction), so the person can simply try again.
-                    refusal = self._refuse(request, as_json, 503, NOT_RECORDED, choice.language)
+                    refusal = self.refuse(request, as_json, 503, NOT_RECORDED, choice.language)
         await refusal(request.scope, request.receive, send)
 
     def _return_path(self, request: Request, choice: ChoiceRequest, site: Site, language: str) -> str:
@@ -349,7 +351,7 @@ class ConsentEndpoint:
         action, choices = _decide(choice, inventory, current)
         language = self._error_language(request, choice.language)
         return_to = self._return_path(request, choice, site, language) if choice.channel == "form" else None
-        shown_language = i18n.supported_language(language)
+        shown_language = banner_language(site, choice.language or language, self.spoken)
         now = datetime.now(UTC)
         decided = ConsentChoice(
             consent_id=previous.consent_id if previous else new_consent_id(),
@@ -383,11 +385,13 @@ class ConsentEndpoint:
             samesite="lax",
         )
         if return_to is not None:
+            # Without JavaScript: a page that confirms the choice, with a link back to where it was made.
+            confirmation = urlencode({"site": site.id, "lang": shown_language, "return": return_to})
             await send_answer(
                 send,
                 303,
                 b"",
-                [(b"location", quote(return_to, safe=REDIRECT_SAFE).encode("latin-1")), NO_STORE, cookie],
+                [(b"location", f"{RECORDED}?{confirmation}".encode("ascii")), NO_STORE, cookie],
             )
         else:
             await send_answer(
@@ -414,7 +418,3 @@ class CurrentEndpoint:
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         return self.current()(scope, receive, send)  # its coroutine, awaited by the router: no frame of our own
-
-
-def consent_routes(current: Callable[[], ConsentEndpoint]) -> list[BaseRoute]:
-    return [Route("/consent", CurrentEndpoint(current), methods=["GET", "POST"])]

@@ -15,7 +15,8 @@ from ..settings import Settings
 from ..snapshot import Published
 from ..stores import ConsentDatabase
 from . import log
-from .endpoint import ConsentEndpoint, consent_routes
+from .endpoint import ConsentEndpoint
+from .routes import consent_routes
 
 # How often proof-of-consent entries past their keeping period are deleted.
 PURGE_EVERY_SECONDS = 6 * 3600

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -26,6 +27,7 @@ from privacy.settings import Settings, load_settings
 from privacy.sqlite.consent_log import SqliteConsentLog
 from privacy.sqlite.database import connect
 from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_sites
+from tests.consent.pages import organization_pages
 from tests.factories import settings_env, write_content
 from tests.support.quality import (
     axe_check,
@@ -52,7 +54,7 @@ def site_page(lang: str, site: str, script: str, stylesheet: str, title: str) ->
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/{stylesheet}">
 <script src="/{script}" data-site="{site}" defer></script>
-<script type="text/plain" data-consent="audience_measurement" src="/test/tracker.js"></script>
+<script type="text/plain" data-consent="audience_measurement" data-src="/test/tracker.js"></script>
 </head>
 <body>
 <main>
@@ -81,9 +83,10 @@ class Server:
 
 
 @contextmanager
-def serving(root: Path, **env: str) -> Iterator[Server]:
-    """The built test sites under uvicorn on a loopback port, for as long as the context lasts."""
-    content = write_content(root / "content", consent_sites())
+def serving(root: Path, sites: dict[str, dict[str, Any]] | None = None, **env: str) -> Iterator[Server]:
+    """The built test sites (``sites``, else consent_sites()) under uvicorn on a loopback port, for as long as the
+    context lasts."""
+    content = write_content(root / "content", sites or consent_sites())
     public = root / "public"
     assert build(content, public).ok
     script = next((public / "assets").glob("consent.*.js")).relative_to(public).as_posix()
@@ -94,6 +97,8 @@ def serving(root: Path, **env: str) -> Iterator[Server]:
     (test / "essential.html").write_text(
         site_page("fr", ESSENTIAL, script, stylesheet, "Accueil IHU"), encoding="utf-8"
     )
+    for name, text in organization_pages("assets/consent.js", "assets/consent.css").items():
+        (test / name).write_text(text, encoding="utf-8")
     (test / "tracker.js").write_text(TRACKER, encoding="utf-8")
     (test / "pixel.png").write_bytes(PIXEL)
     port = free_port()  # known before the start: it is the server's public origin
@@ -156,25 +161,19 @@ def consent_cookie(context: BrowserContext, site: str = OPT_IN) -> str | None:
 # --- essential-only mode -----------------------------------------------------------------------------
 
 
-def test_essential_mode_shows_a_short_notice_that_is_dismissed_for_good(watched: Page, server: Server) -> None:
+def test_essential_mode_asks_nothing_and_covers_nothing(watched: Page, server: Server) -> None:
+    # Strictly necessary cookies need no consent: no banner, only a line at the end of the page
+    # (tests/consent/test_browser_api.py holds it to the rest).
     page = watched
     open_page(page, server, "/test/essential.html")
-    region = page.get_by_role("region", name="Les cookies de ce site")
-    expect(region).to_be_visible()
-    expect(region).to_contain_text("Ce site n'utilise que des cookies strictement nécessaires")
-    expect(region.get_by_role("link", name="En savoir plus sur les cookies")).to_have_attribute(
+    line = page.locator(".cw-f")
+    expect(line).to_contain_text("Ce site n'utilise que des cookies strictement nécessaires")
+    expect(line.get_by_role("link", name="En savoir plus sur les cookies")).to_have_attribute(
         "href", "/ihu/fr/#cookies"
     )
-    assert region.get_by_role("checkbox").count() == 0
-    assert region.get_by_role("button").all_inner_texts() == ["OK"]
-    assert_axe_clean(page)
-    region.get_by_role("button", name="OK").click()
-    expect(region).to_have_count(0)
-    expect(page.get_by_role("status")).to_have_text("Votre choix a été enregistré.")
-    page.reload()
-    expect(page.get_by_role("button", name="Paramètres des cookies")).to_be_visible()
     expect(page.get_by_role("region")).to_have_count(0)
-    assert [r.action for r in server.records(ESSENTIAL)][-1] == "dismiss"
+    assert line.get_by_role("button").count() == 0
+    assert_axe_clean(page)
 
 
 # --- opt-in mode -----------------------------------------------------------------------------------------
@@ -310,7 +309,9 @@ def test_the_script_alone_reports_global_privacy_control(browser: Browser, serve
 # --- JavaScript off -----------------------------------------------------------------------------------
 
 
-def test_with_javascript_off_the_notice_form_records_the_choice(browser: Browser, server: Server) -> None:
+def test_with_javascript_off_the_notice_form_records_the_choice_and_confirms_it(
+    browser: Browser, server: Server
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
@@ -319,6 +320,12 @@ def test_with_javascript_off_the_notice_form_records_the_choice(browser: Browser
         form.get_by_role("checkbox", name="Mesure d'audience").check()
         with page.expect_navigation():
             form.get_by_role("button", name="Enregistrer mes choix").click()
+        # A page confirms the recorded choice, with a link back.
+        assert page.url.startswith(f"{server.url}/consent/recorded?")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Votre choix a été enregistré")
+        expect(page.get_by_role("listitem")).to_have_text(["Mesure d'audience\u00a0: consentement donné"])
+        with page.expect_navigation():
+            page.get_by_role("link", name="Revenir à la page où vous étiez").click()
         assert page.url == f"{server.url}/{OPT_IN}/fr/#cookie-settings"
         state = context.request.get(f"{server.url}/consent?site={OPT_IN}").json()
         assert state["decided"] is True and state["choices"] == {"audience_measurement": True}

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from httpx2 import Response
@@ -51,7 +52,12 @@ def test_a_first_visit_has_no_choice_and_gets_the_banner_in_its_language(consent
         "purpose": "Mesurer l'audience",
     }
     assert body["notice"] == "/clinique/fr/#cookies"
-    assert state(consent_client, lang="de")["text"]["accept"] == "Accept all"
+    # The page's language when the site declares it (region subtags too), else the site's first: never English
+    # on a French site by default.
+    assert state(consent_client, lang="en-GB")["text"]["accept"] == "Accept all"
+    assert state(consent_client, lang="fr-CA")["text"]["accept"] == "Tout accepter"
+    assert state(consent_client, lang="de")["text"]["accept"] == "Tout accepter"
+    assert state(consent_client, lang="")["lang"] == "fr"
 
 
 def test_essential_mode_offers_no_categories(consent_client: TestClient) -> None:
@@ -117,7 +123,12 @@ def test_dismissing_the_essential_notice_is_remembered(consent_client: TestClien
     assert [r.action for r in records(consent_client, ESSENTIAL)] == ["dismiss"]
 
 
-def test_the_plain_form_answers_303_back_to_its_page(consent_client: TestClient) -> None:
+def confirmation(back: str, lang: str = "fr", site: str = OPT_IN) -> str:
+    """Where a form post leads: the page confirming the choice, with ``back`` as its link back."""
+    return "/consent/recorded?" + urlencode({"site": site, "lang": lang, "return": back})
+
+
+def test_the_plain_form_answers_303_to_a_confirmation_that_links_back_to_its_page(consent_client: TestClient) -> None:
     response = consent_client.post(
         "/consent",
         data={
@@ -130,7 +141,7 @@ def test_the_plain_form_answers_303_back_to_its_page(consent_client: TestClient)
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/clinique/fr/?x=1#cookie-settings"
+    assert response.headers["location"] == confirmation("/clinique/fr/?x=1#cookie-settings")
     assert state(consent_client)["choices"] == {"audience_measurement": True}
     assert records(consent_client)[-1].channel == "form"
 
@@ -142,14 +153,14 @@ def test_a_form_without_return_goes_back_to_the_referring_page_or_the_notice(con
         headers={"referer": "https://testserver/contact?a=b"},
         follow_redirects=False,
     )
-    assert back.headers["location"] == "/contact?a=b"
+    assert back.headers["location"] == confirmation("/contact?a=b", "en")
     elsewhere = consent_client.post(
         "/consent",
         data={"site": OPT_IN, "lang": "fr", "action": "reject"},
         headers={"referer": "https://evil.example/"},
         follow_redirects=False,
     )
-    assert elsewhere.headers["location"] == "/clinique/fr/#cookie-settings"
+    assert elsewhere.headers["location"] == confirmation("/clinique/fr/#cookie-settings")
     # A Referer no URL parser accepts was a 500: it goes back to the notice like any other.
     unparsable = consent_client.post(
         "/consent",
@@ -157,7 +168,8 @@ def test_a_form_without_return_goes_back_to_the_referring_page_or_the_notice(con
         headers={"referer": "http://[x/"},
         follow_redirects=False,
     )
-    assert unparsable.status_code == 303 and unparsable.headers["location"] == "/clinique/fr/#cookie-settings"
+    assert unparsable.status_code == 303
+    assert unparsable.headers["location"] == confirmation("/clinique/fr/#cookie-settings")
 
 
 def test_global_privacy_control_is_reported_and_logged(consent_client: TestClient) -> None:

@@ -1,0 +1,2 @@
+(function(){'use strict';var w=window;w.dataLayer=w.dataLayer||[];function gtag(){w.dataLayer.push(arguments);}
+if(!w.gtag)w.gtag=gtag;gtag('consent','default',{ad_storage:'denied',analytics_storage:'denied',ad_user_data:'denied',ad_personalization:'denied',wait_for_update:500});gtag('set','ads_data_redaction',true);document.addEventListener('privacy-consent:change',function(e){if(e.detail.consentMode)gtag('consent','update',e.detail.consentMode);});})();
