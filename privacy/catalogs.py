@@ -24,6 +24,8 @@ DOMAINS: dict[str, list[str]] = {
         "build.py",
         "server.py",
         "privacy/*.py",
+        "privacy/sqlite/*.py",
+        "privacy/postgres/*.py",
         "templates/*.html",
         "templates/register/*.html",
         "templates/versions/*.html",

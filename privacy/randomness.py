@@ -2,13 +2,15 @@
 
 The bytes are what ``secrets`` gives (os.urandom), drawn a few kilobytes at a time: ``secrets`` makes one
 system call per token, and ``secrets.choice`` one per character, which on the endpoints every page and form
-calls was a twentieth of a request's time.
+calls was a twentieth of a request's time. The pool is shared by the threads that draw from it (the event loop,
+the storage backends' threads): each draw takes its bytes under a lock, so no two draws ever get the same ones.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import threading
 
 
 class _Pool:
@@ -16,19 +18,23 @@ class _Pool:
         self._size = size
         self._buffer = b""
         self._at = 0
+        self._lock = threading.Lock()
         # A forked worker must never replay its parent's bytes: a new process draws its own.
         os.register_at_fork(after_in_child=self.discard)
 
     def discard(self) -> None:
+        # After a fork the child has one thread: a lock held by another thread of the parent is never released.
+        self._lock = threading.Lock()
         self._buffer, self._at = b"", 0
 
     def take(self, n: int) -> bytes:
         if n > self._size:
             return os.urandom(n)
-        if self._at + n > len(self._buffer):
-            self._buffer, self._at = os.urandom(self._size), 0
-        chunk = self._buffer[self._at : self._at + n]
-        self._at += n
+        with self._lock:
+            if self._at + n > len(self._buffer):
+                self._buffer, self._at = os.urandom(self._size), 0
+            chunk = self._buffer[self._at : self._at + n]
+            self._at += n
         return chunk
 
 

@@ -108,11 +108,14 @@ def _storage_failed(command: str, error: Exception, language: str) -> None:
     print(f"{command}: " + gettext(language, STORAGE_FAILED) % {"reason": reason}, file=sys.stderr)
 
 
-def run_migrate() -> int:
-    """``server.py migrate``: every database brought to the schema this version needs; what was done."""
+def run_migrate(sources: list[str] | None = None) -> int:
+    """``server.py migrate``: every database brought to the schema this version needs; what was done. With
+    ``sources`` (``--from sqlite:///…``): the SQLite databases moved into PRIVACY_DATABASE_URL's."""
     from .backends import migrate
 
     language = operator_language()
+    if sources:
+        return _move(sources, language)
     try:
         settings = load_settings()
         applied = migrate(settings)
@@ -135,11 +138,47 @@ def run_migrate() -> int:
     return 0
 
 
+def _move(sources: list[str], language: str) -> int:
+    from .postgres.moving import NO_TARGET, move
+    from .postgres.moving import sources as source_files
+    from .storage import check_files
+
+    try:
+        settings = load_settings()
+        if not settings.database_url:
+            raise SettingsError(NO_TARGET)
+        files = source_files(sources)
+        check_files(files)
+        moved = move(files, settings.database_url)
+    except (SettingsError, StorageRefused) as error:
+        print(f"server.py migrate: {error.text(language)}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as error:
+        _storage_failed("server.py migrate", error, language)
+        return 2
+    said = N_("%(count)s row(s) of %(table)s moved")
+    for done in moved:
+        print(gettext(language, said) % {"count": done.rows, "table": done.table}, file=sys.stderr)
+    kept = N_(
+        "the SQLite files were only read: keep them until the servers run on PostgreSQL, then remove "
+        "PRIVACY_DATABASE and PRIVACY_CONSENT_LOG from their settings"
+    )
+    print(gettext(language, kept), file=sys.stderr)
+    return 0
+
+
 def run_backup(destination: Path) -> int:
     """``server.py backup DEST``: a consistent copy of both databases into DEST, while the server runs."""
     language = operator_language()
     try:
         settings = load_settings()
+        if settings.database_url:
+            said = N_(
+                "the register and the consent log are in PostgreSQL (PRIVACY_DATABASE_URL): back it up with "
+                "PostgreSQL's own tools (pg_dump, or continuous archiving), as docs/deploy.md shows"
+            )
+            print(f"server.py backup: {gettext(language, said)}", file=sys.stderr)
+            return 2
         copies = backup(settings, destination)
     except SettingsError as error:
         print(f"server.py backup: {error.text(language)}", file=sys.stderr)

@@ -47,7 +47,14 @@ def parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser(
         "migrate", help=_("bring the databases to the schema this version needs (back them up first)")
     )
-    migrate.set_defaults(handler=lambda args: run_migrate())
+    migrate.add_argument(
+        "--from",
+        dest="sources",
+        action="append",
+        metavar="sqlite:///PATH",
+        help=_("move these SQLite databases (files, or the folder holding them) into PRIVACY_DATABASE_URL's"),
+    )
+    migrate.set_defaults(handler=lambda args: run_migrate(args.sources))
     backup = commands.add_parser("backup", help=_("copy both databases, consistently, while the server runs"))
     backup.add_argument("destination", type=Path, metavar="DEST", help=_("the folder to write the copies into"))
     backup.set_defaults(handler=lambda args: run_backup(args.destination))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Generic, Literal, TypeVar, cast
+from urllib.parse import parse_qs, urlsplit
 
 from .codes import N_
 from .origin import OriginError, accepted_hosts, accepted_origins, listening_origin, parse_origin
@@ -58,6 +59,45 @@ def _optional(value: str) -> str | None:
 
 def _optional_path(value: str) -> Path | None:
     return Path(value) if value else None
+
+
+DATABASE_URL_SCHEMES = ("postgresql", "postgres")
+# sslmode values that encrypt the connection; verify-ca and verify-full also check the server's certificate.
+ENCRYPTED = ("require", "verify-ca", "verify-full")
+
+
+def _database_url(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        well_formed = parts.scheme in DATABASE_URL_SCHEMES and bool(parts.path.strip("/"))
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        raise SettingsError(
+            N_(
+                "PRIVACY_DATABASE_URL must read like postgresql://user:password@host:5432/name (the scheme "
+                "postgresql, a host and a database name)"
+            )
+        )
+    return value
+
+
+def _check_database_url(url: str) -> None:
+    """In production: rights requests carry health-related personal data, never across a network in clear."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    sslmode = (parse_qs(parts.query).get("sslmode") or [""])[0]
+    if host and host not in LOOPBACK_HOSTS and not host.startswith("/") and sslmode not in ENCRYPTED:
+        raise SettingsError(
+            N_(
+                "PRIVACY_DATABASE_URL would reach %(host)s unencrypted: in production add ?sslmode=verify-full "
+                "(the server's certificate checked; verify-ca or require at the least), or use a database on "
+                "this machine"
+            ),
+            host=host,
+        )
 
 
 def _environment(value: str) -> Environment:
@@ -189,6 +229,17 @@ CONSENT_LOG = Setting(
     N_("SQLite database of the proof-of-consent log (default: <var>/consent-log.sqlite3)"),
     _optional_path,
 )
+DATABASE_URL = Setting(
+    "PRIVACY_DATABASE_URL",
+    "",
+    N_(
+        "postgresql://user:password@host:5432/name: one PostgreSQL database shared by every instance, instead of "
+        "the two SQLite files; in production a host other than this machine needs sslmode=verify-full "
+        "(or verify-ca, require)"
+    ),
+    _database_url,
+    secret=True,
+)
 # Several machines serving one PostgreSQL must share this folder (NFS, a shared volume): a requester's download
 # may reach any of them. Processes on one machine (server.py --workers N) share var/ already.
 ANSWERS_DIR = Setting(
@@ -292,6 +343,7 @@ SETTINGS: tuple[Setting[object], ...] = (
     VAR_DIR,
     DATABASE,
     CONSENT_LOG,
+    DATABASE_URL,
     ANSWERS_DIR,
     MAILDIR,
     PUBLIC_ORIGIN,
@@ -319,6 +371,7 @@ class Settings:
     var_dir: Path
     database: Path
     consent_log: Path
+    database_url: str | None  # PostgreSQL, shared by the instances; None: the SQLite files above
     answers_dir: Path
     maildir: Path
     public_origin: str
@@ -379,6 +432,8 @@ def _check_production(settings: Settings) -> None:
             ),
             host=host,
         )
+    if settings.database_url:
+        _check_database_url(settings.database_url)
     if not settings.forwarded_allow_ips:
         # The server speaks plain HTTP; it learns that a visitor came over HTTPS only from a trusted proxy's
         # X-Forwarded-Proto.
@@ -409,6 +464,7 @@ def load_settings(
         var_dir=var_dir,
         database=DATABASE.read(env) or var_dir / "privacy.sqlite3",
         consent_log=CONSENT_LOG.read(env) or var_dir / "consent-log.sqlite3",
+        database_url=DATABASE_URL.read(env),
         answers_dir=ANSWERS_DIR.read(env) or var_dir / "answers",
         maildir=maildir or var_dir / "maildir",
         public_origin=PUBLIC_ORIGIN.read(env),
@@ -445,7 +501,8 @@ def load_settings(
 
 def prepare_var_dir(settings: Settings) -> None:
     """var/ private and writable, when anything lives there; said at start-up, not at the first request."""
-    kept = [settings.database, settings.consent_log, *([] if settings.smtp_host else [settings.maildir])]
+    databases = [] if settings.database_url else [settings.database, settings.consent_log]
+    kept = [*databases, *([] if settings.smtp_host else [settings.maildir])]
     if not any(path.is_relative_to(settings.var_dir) for path in kept):
         return
     try:

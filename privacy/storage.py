@@ -73,10 +73,14 @@ def _failures(db: sqlite3.Connection) -> str | None:
 
 
 def check(settings: Settings) -> None:
-    """Refuses to start on a database that fails its check: serving on it would lose requests unseen. The log
-    is read before any connection opens the database: opening it replays the log, and the next commit
-    overwrites what it dropped."""
-    for path in databases(settings):
+    """Refuses to start on a database that fails its check: serving on it would lose requests unseen."""
+    check_files(databases(settings))
+
+
+def check_files(paths: tuple[Path, ...] | list[Path]) -> None:
+    """Each file's write-ahead log, then the file itself (``DatabaseDamaged``). The log is read before any
+    connection opens the database: opening it replays the log, and the next commit overwrites what it dropped."""
+    for path in paths:
         damaged = wal.damage(path)
         if damaged is not None:
             raise DatabaseDamaged(LOG_DAMAGED, path, str(damaged.dropped_frames))

@@ -420,7 +420,9 @@ class Stores:
     consent: ConsentDatabase
     backend: str  # "sqlite" or "postgresql"
     upkeep: Callable[[], AbstractAsyncContextManager[None]]
+    on_close: Callable[[], None] = lambda: None  # what both share (a connection pool)
 
     def close(self) -> None:
         self.rights.close()
         self.consent.close()
+        self.on_close()

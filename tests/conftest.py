@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from privacy.app import create_app
 from privacy.settings import Settings, load_settings
 from tests.factories import minimal_notice, settings_env, write_content
+from tests.support.backends import DATABASE_URLS, Backend, backend_env
 
 pytest_plugins = ["tests.support.fixtures"]
 
@@ -27,11 +28,23 @@ def content_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    def factory(content: Path, **extra: str) -> Settings:
-        return load_settings(settings_env(tmp_path, content, **extra))
+def storage_backend() -> Backend:
+    """The backend a test's server keeps its data in: SQLite, unless its module runs it on both
+    (tests/support/backends.py)."""
+    return "sqlite"
 
-    return factory
+
+@pytest.fixture
+def make_settings(
+    tmp_path: Path, storage_backend: Backend, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Settings]]:
+    def factory(content: Path, **extra: str) -> Settings:
+        return load_settings(
+            settings_env(tmp_path, content, **{**backend_env(tmp_path, storage_backend, request), **extra})
+        )
+
+    yield factory
+    DATABASE_URLS.pop(tmp_path, None)
 
 
 @pytest.fixture

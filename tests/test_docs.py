@@ -45,6 +45,7 @@ NOT_RUN = {
     "privacy.catalogs": "rewrites the repository's catalogs",
     "build.py watch": "rebuilds until stopped (tests/test_build_cli.py runs it)",
     "build.py preview": "serves until stopped (tests/test_preview.py runs it)",
+    "migrate --from": "moves into a PostgreSQL database (tests/test_migrations.py runs it against one)",
 }
 _FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 

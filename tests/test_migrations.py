@@ -123,3 +123,85 @@ def test_a_failed_migration_leaves_the_file_as_it_was(earlier_var: Path) -> None
         schema.migrate(db, path, broken)
     db.close()
     assert not _versions_table(path)
+
+
+def test_postgresql_is_created_at_start_migrated_by_the_command_and_its_password_never_shown(
+    tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=postgres_database).items():
+        monkeypatch.setenv(name, value)
+    assert server.main(["migrate"]) == 0
+    assert "from version 0 to 2" in capsys.readouterr().err
+    with TestClient(create_app(load_settings()), base_url="https://testserver"):
+        pass
+    assert server.main(["requests"]) == 0  # the DPO's commands on the same database
+    assert server.main(["backup", str(tmp_path / "backups")]) == 2
+    assert "pg_dump" in capsys.readouterr().err
+    password = postgres_database.split(":")[2].split("@")[0]
+    unreachable = postgres_database.rsplit(":", 1)[0] + f":{free_port()}/nothing"
+    monkeypatch.setenv("PRIVACY_DATABASE_URL", unreachable)
+    assert serve("127.0.0.1", free_port()) == 2
+    said = capsys.readouterr().err
+    assert "cannot be reached" in said and "Traceback" not in said and password not in said
+
+
+def test_production_refuses_a_database_reached_unencrypted_over_the_network(tmp_path: Path) -> None:
+    from privacy.settings import SettingsError
+    from tests.factories import PRODUCTION
+
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    remote = "postgresql://privacy:secret@db.hospital.example:5432/privacy"
+    with pytest.raises(SettingsError, match="unencrypted"):
+        load_settings(settings_env(tmp_path, content, **PRODUCTION, PRIVACY_DATABASE_URL=remote))
+    safe = load_settings(
+        settings_env(tmp_path, content, **PRODUCTION, PRIVACY_DATABASE_URL=remote + "?sslmode=verify-full")
+    )
+    assert safe.database_url is not None
+    with pytest.raises(SettingsError, match="postgresql://"):
+        load_settings(settings_env(tmp_path, content, PRIVACY_DATABASE_URL="mysql://x@y/z"))
+
+
+def test_an_earlier_sqlite_register_and_consent_log_move_to_postgresql_whole(
+    earlier_var: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRIVACY_DATABASE_URL", postgres_database)
+    before = (earlier_var / "privacy.sqlite3").read_bytes(), (earlier_var / "consent-log.sqlite3").read_bytes()
+    assert server.main(["migrate", "--from", f"sqlite://{earlier_var}"]) == 0
+    said = capsys.readouterr().err
+    assert "2 row(s) of rights_requests moved" in said and "4 row(s) of rights_outbox moved" in said
+    assert "2 row(s) of consent_log moved" in said
+    # The files were only read: they are the way back.
+    assert (
+        (earlier_var / "privacy.sqlite3").read_bytes(),
+        (earlier_var / "consent-log.sqlite3").read_bytes(),
+    ) == before
+    settings = load_settings()
+    with TestClient(create_app(settings), base_url="https://testserver"):
+        for _ in range(500):  # bounded: the first pass comes at once
+            if len(maildir_messages(settings.maildir)) >= 3:
+                break
+            time.sleep(0.01)
+    # The mails the SQLite outbox still held are sent from PostgreSQL, once; the sent ones are not sent again.
+    sent = maildir_messages(settings.maildir)
+    assert sorted(str(m["To"]) for m in sent) == ["ana@example.fr", "bob@example.fr", "dpo@clinique.example"]
+    assert server.main(["requests", "--format", "csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    for site in consent_sites():
+        assert server.main(["consent-log", "--site", site, "--format", "json"]) == 0
+        assert '"action": "reject"' in capsys.readouterr().out
+    # Moving twice would double the register: refused, and nothing is written.
+    assert server.main(["migrate", "--from", f"sqlite://{earlier_var}/privacy.sqlite3"]) == 2
+    assert "already holds 4 rights requests or proofs of consent" in capsys.readouterr().err
+
+
+def test_moving_says_what_is_wrong_with_its_source_or_target(
+    earlier_var: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert server.main(["migrate", "--from", f"sqlite://{earlier_var}"]) == 2
+    assert "set PRIVACY_DATABASE_URL" in capsys.readouterr().err
+    monkeypatch.setenv("PRIVACY_DATABASE_URL", "postgresql://privacy@127.0.0.1:1/privacy")
+    assert server.main(["migrate", "--from", "mysql://x/y"]) == 2
+    assert "--from takes sqlite:///PATH" in capsys.readouterr().err
+    assert server.main(["migrate", "--from", f"sqlite://{earlier_var}/missing.sqlite3"]) == 2
+    assert "is neither a database of this server" in capsys.readouterr().err

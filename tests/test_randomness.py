@@ -42,3 +42,27 @@ def test_a_forked_process_draws_its_own_bytes() -> None:
     from_child = os.read(read, 1000)
     os.close(read)
     assert len(from_child) == 24 and from_child != token_bytes(24)
+
+
+def test_threads_drawing_at_once_never_get_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from privacy import randomness
+
+    class SlowToSlice(bytes):
+        """A buffer whose slicing lets another thread run in the middle of a draw."""
+
+        def __getitem__(self, index):  # type: ignore[no-untyped-def]
+            time.sleep(0.01)
+            return super().__getitem__(index)
+
+    pool = randomness._Pool()
+    monkeypatch.setattr(pool, "_buffer", SlowToSlice(os.urandom(4096)))
+    drawn: list[bytes] = []
+    threads = [threading.Thread(target=lambda: drawn.append(pool.take(16))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(set(drawn)) == len(drawn) == 4

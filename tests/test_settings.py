@@ -166,7 +166,11 @@ def test_every_declared_setting_is_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
 def test_settings_have_unique_names_and_say_their_secrets() -> None:
     names = [s.name for s in SETTINGS]
     assert len(names) == len(set(names)) and all(name.startswith("PRIVACY_") for name in names)
-    assert {s.name for s in SETTINGS if s.secret} == {"PRIVACY_SECRET_KEYS", "PRIVACY_SMTP_PASSWORD"}
+    assert {s.name for s in SETTINGS if s.secret} == {
+        "PRIVACY_SECRET_KEYS",
+        "PRIVACY_SMTP_PASSWORD",
+        "PRIVACY_DATABASE_URL",
+    }
 
 
 @pytest.mark.parametrize(

@@ -17,15 +17,15 @@ from starlette.testclient import TestClient
 from privacy.consent import log
 from privacy.consent.cookie import ConsentChoice, ConsentCookie
 from privacy.consent.inventory import SECONDS_PER_MONTH
-from privacy.sqlite.consent_log import SqliteConsentLog
-from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_log_db, consent_sites
+from tests.consent.conftest import ESSENTIAL, OPT_IN, consent_log_db, consent_records, consent_sites
 from tests.factories import write_content
+from tests.support.backends import on_both_backends as storage_backend  # noqa: F401
 
 KEY = "test-key-" + "x" * 40  # tests.factories.settings_env's key
 
 
 def records(client: TestClient, site: str = OPT_IN) -> list[log.ConsentRecord]:
-    return list(SqliteConsentLog(consent_log_db(client)).records(site))
+    return consent_records(client, site)
 
 
 def state(client: TestClient, site: str = OPT_IN, lang: str = "en", **headers: str) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def test_accepting_sets_a_signed_first_party_cookie_and_logs_the_proof(consent_c
     assert record.revision == state(consent_client)["revision"]
     # No IP address, no user agent: not in the row, nor in the cookie.
     row = dict(consent_log_db(consent_client).execute("SELECT * FROM consent_log").fetchone())
-    assert "testclient" not in json.dumps(row)
+    assert "testclient" not in json.dumps(row, default=str)
     assert set(row) == {
         "id",
         "consent_id",

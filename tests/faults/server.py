@@ -22,15 +22,18 @@ from tests.rights.conftest import good_form
 FORM = "/rights/clinique/fr/"
 
 
-def start(env: dict[str, str], port: int, log: Path, *options: str) -> subprocess.Popen[bytes]:
-    """server.py on 127.0.0.1:port (with ``options``, such as ``--workers 2``), once it answers; rate limits lifted
-    (every post comes from 127.0.0.1), and the public origin the address it listens on, as in development."""
+def start(
+    env: dict[str, str], port: int, log: Path, *options: str, rights_limits: str = "1000000/60,1000000/60"
+) -> subprocess.Popen[bytes]:
+    """server.py on 127.0.0.1:port (with ``options``, such as ``--workers 2``), once it answers; rights limits
+    lifted unless given (every post comes from 127.0.0.1), and the public origin the address it listens on, as in
+    development."""
     # Its log through a pipe, written to ``log`` by this process: a server refused file writes
     # (injection.refuse_writes) still says what happened.
     process = subprocess.Popen(
         [sys.executable, "server.py", "--port", str(port), *options],
         cwd=REPO,
-        env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": "1000000/60,1000000/60", "PRIVACY_PUBLIC_ORIGIN": ""},
+        env={**os.environ, **env, "PRIVACY_RIGHTS_LIMITS": rights_limits, "PRIVACY_PUBLIC_ORIGIN": ""},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         preexec_fn=ignore_file_size_signal,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,20 +16,19 @@ from starlette.testclient import TestClient
 from privacy.i18n import gettext
 from privacy.rights.handling import confirm_serializer
 from privacy.settings import load_settings
+from privacy.stores import StoredRequest
 from privacy.web import CROSS_SITE, NOT_FOUND
 from tests.factories import minimal_notice, settings_env, write_content
 from tests.rights.conftest import good_form, maildir_messages
+from tests.support.backends import on_both_backends as storage_backend  # noqa: F401
+from tests.support.backends import register_of
 
 FORM = "/rights/clinique/fr/"
 
 
-def rows(tmp_path: Path) -> list[sqlite3.Row]:
-    db = sqlite3.connect(tmp_path / "var" / "privacy.sqlite3")
-    db.row_factory = sqlite3.Row
-    try:
-        return db.execute("SELECT * FROM rights_requests").fetchall()
-    finally:
-        db.close()
+def rows(tmp_path: Path) -> list[StoredRequest]:
+    """What the register of the test's server holds, on whichever backend it runs."""
+    return register_of(tmp_path)
 
 
 def wait_for_mail(maildir: Path, count: int, timeout: float = 10) -> list[Any]:
@@ -93,12 +91,12 @@ def test_a_request_is_stored_and_the_visitor_sees_its_reference(rights_client: T
     cookie = answer.headers["set-cookie"]
     assert "HttpOnly" in cookie and "Secure" in cookie and "Max-Age=900" in cookie
     [row] = rows(tmp_path)
-    assert row["email"] == "ana@example.fr" and row["rights"] == "access" and row["status"] == "open"
+    assert row.email == "ana@example.fr" and [r.value for r in row.rights] == ["access"] and row.status == "open"
     # Neither the URL nor the cookie carries the reference or anything typed.
-    assert row["reference"] not in answer.headers["location"] + cookie
+    assert row.reference not in answer.headers["location"] + cookie
     page = rights_client.get(answer.headers["location"])
-    assert row["reference"] in page.text
-    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", row["reference"])
+    assert row.reference in page.text
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", row.reference)
 
 
 def test_the_sent_page_without_its_cookie_shows_no_reference(rights_client: TestClient, tmp_path: Path) -> None:
@@ -106,7 +104,7 @@ def test_the_sent_page_without_its_cookie_shows_no_reference(rights_client: Test
     rights_client.cookies.clear()
     page = rights_client.get("/rights/clinique/fr/sent")
     assert page.status_code == 200
-    assert rows(tmp_path)[0]["reference"] not in page.text
+    assert rows(tmp_path)[0].reference not in page.text
 
 
 def test_a_double_submission_gives_the_same_reference(rights_client: TestClient, tmp_path: Path) -> None:
@@ -115,7 +113,7 @@ def test_a_double_submission_gives_the_same_reference(rights_client: TestClient,
     assert first.status_code == second.status_code == 303
     assert len(rows(tmp_path)) == 1
     page = rights_client.get("/rights/clinique/fr/sent")
-    assert rows(tmp_path)[0]["reference"] in page.text
+    assert rows(tmp_path)[0].reference in page.text
     post(rights_client, good_form(details="Autre chose"))
     assert len(rows(tmp_path)) == 2
 
@@ -253,13 +251,13 @@ def test_the_emailed_link_confirms_the_address_and_tells_the_dpo(rights_client: 
     maildir = tmp_path / "var" / "maildir"
     post(rights_client, good_form())
     link = _confirm_link(maildir)
-    assert rows(tmp_path)[0]["reference"] not in link
+    assert rows(tmp_path)[0].reference not in link
     page = rights_client.get(link)
     assert page.status_code == 200 and "Confirmer mon adresse" in page.text
-    assert rows(tmp_path)[0]["email_confirmed_at"] is None  # opening the link alone confirms nothing
+    assert rows(tmp_path)[0].email_confirmed_at is None  # opening the link alone confirms nothing
     done = rights_client.post(link)
     assert done.status_code == 200 and "Votre adresse est confirmée" in done.text
-    assert rows(tmp_path)[0]["email_confirmed_at"] is not None
+    assert rows(tmp_path)[0].email_confirmed_at is not None
     mails = wait_for_mail(maildir, 3)
     confirmed = [m for m in mails if ".confirmed@" in m["Message-ID"]]
     assert len(confirmed) == 1 and confirmed[0]["To"] == "dpo@clinique.example"
@@ -357,7 +355,7 @@ def test_invisible_characters_in_the_details_are_kept_and_shown_to_the_dpo(
     details = "Copie de mon dossier \u2067\u05e9\u05dc\u05d5\u05dd\u2069\u200b"
     persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     assert post(rights_client, good_form(details=details, name=f"Ana {persian}")).status_code == 303
-    assert rows(tmp_path)[0]["details"] == details  # stored as sent
+    assert rows(tmp_path)[0].details == details  # stored as sent
     dpo = next(m for m in wait_for_mail(tmp_path / "var" / "maildir", 2) if ".dpo@" in m["Message-ID"])
     body = dpo.get_content()
     assert (

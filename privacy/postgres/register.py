@@ -1,0 +1,159 @@
+"""The register of rights requests in PostgreSQL (``stores.RightsRegister``)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+import psycopg
+from psycopg.rows import DictRow
+
+from ..codes import Right
+from ..stores import NewRequest, StoredRequest
+
+Connection = psycopg.Connection[DictRow]
+
+
+def advisory_key(*parts: str | bytes) -> int:
+    """A pg_advisory_xact_lock key (a signed 64-bit integer) for what ``parts`` name."""
+    digest = hashlib.blake2b(b"\0".join(p.encode() if isinstance(p, str) else p for p in parts), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def stored(row: dict[str, Any]) -> StoredRequest:
+    return StoredRequest(
+        reference=row["reference"],
+        site=row["site"],
+        language=row["language"],
+        rights=tuple(Right(r) for r in row["rights"].split(",")),
+        relationship=row["relationship"],
+        name=row["name"],
+        email=row["email"],
+        details=row["details"],
+        file_reference=row["file_reference"],
+        received_at=row["received_at"],
+        due_on=row["due_on"],
+        status=row["status"],
+        email_confirmed_at=row["email_confirmed_at"],
+        extended_at=row["extended_at"],
+        extension_reason=row["extension_reason"],
+        closed_at=row["closed_at"],
+        purged_at=row["purged_at"],
+        acting_for=row["acting_for"],
+        subject_name=row["subject_name"],
+        identity_asked_at=row["identity_asked_at"],
+        answered_at=row["answered_at"],
+        outcome=row["outcome"],
+        outcome_reason=row["outcome_reason"],
+    )
+
+
+class PostgresRegister:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _one(self, sql: str, params: tuple[object, ...]) -> StoredRequest | None:
+        row = self.connection.execute(sql, params).fetchone()
+        return stored(row) if row else None
+
+    def duplicate_of(self, fingerprint: str, since: datetime) -> tuple[str, date] | None:
+        # Two instances receiving the same request at once: the second waits for the first's commit, then sees
+        # it (READ COMMITTED reads what is committed when each statement starts).
+        self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("rights.fingerprint", fingerprint),))
+        row = self.connection.execute(
+            "SELECT reference, due_on FROM rights_requests WHERE fingerprint = %s AND received_at >= %s"
+            " ORDER BY received_at DESC LIMIT 1",
+            (fingerprint, since),
+        ).fetchone()
+        return (row["reference"], row["due_on"]) if row else None
+
+    def set_receipt(self, reference: str, receipt_hash: str) -> None:
+        self.connection.execute(
+            "UPDATE rights_requests SET receipt_hash = %s WHERE reference = %s", (receipt_hash, reference)
+        )
+
+    def taken(self, reference: str) -> bool:
+        found = self.connection.execute("SELECT 1 FROM rights_requests WHERE reference = %s", (reference,))
+        return found.fetchone() is not None
+
+    def insert(self, request: NewRequest) -> None:
+        self.connection.execute(
+            "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
+            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash, acting_for, subject_name)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                request.reference,
+                request.site,
+                request.language,
+                request.rights,
+                request.relationship,
+                request.name,
+                request.email,
+                request.details,
+                request.file_reference,
+                request.fingerprint,
+                request.received_at,
+                request.due_on,
+                request.confirm_hash,
+                request.receipt_hash,
+                request.acting_for,
+                request.subject_name or None,
+            ),
+        )
+
+    def get(self, reference: str) -> StoredRequest | None:
+        return self._one("SELECT * FROM rights_requests WHERE reference = %s", (reference,))
+
+    def by_receipt(self, receipt_hash: str, site: str) -> StoredRequest | None:
+        return self._one("SELECT * FROM rights_requests WHERE receipt_hash = %s AND site = %s", (receipt_hash, site))
+
+    def by_confirmation(self, confirm_hash: str, site: str) -> StoredRequest | None:
+        return self._one("SELECT * FROM rights_requests WHERE confirm_hash = %s AND site = %s", (confirm_hash, site))
+
+    def every(self, site: str | None = None) -> list[StoredRequest]:
+        rows = self.connection.execute(
+            "SELECT * FROM rights_requests WHERE (%s::text IS NULL OR site = %s)", (site, site)
+        ).fetchall()
+        return [stored(row) for row in rows]
+
+    def confirm(self, reference: str, now: datetime) -> bool:
+        cursor = self.connection.execute(
+            "UPDATE rights_requests SET email_confirmed_at = %s WHERE reference = %s AND email_confirmed_at IS NULL"
+            " AND purged_at IS NULL",
+            (now, reference),
+        )
+        return cursor.rowcount > 0
+
+    def close(self, reference: str, now: datetime, outcome: str | None = None, reason: str | None = None) -> bool:
+        cursor = self.connection.execute(
+            "UPDATE rights_requests SET status = 'closed', closed_at = %s, outcome = %s, outcome_reason = %s"
+            " WHERE reference = %s AND status = 'open'",
+            (now, outcome, reason, reference),
+        )
+        return cursor.rowcount > 0
+
+    def ask_identity(self, reference: str, now: datetime) -> None:
+        self.connection.execute(
+            "UPDATE rights_requests SET identity_asked_at = %s WHERE reference = %s", (now, reference)
+        )
+
+    def answered(self, reference: str, now: datetime) -> None:
+        self.connection.execute(
+            "UPDATE rights_requests SET answered_at = %s WHERE reference = %s AND answered_at IS NULL", (now, reference)
+        )
+
+    def extend(self, reference: str, reason: str, due_on: date, now: datetime) -> None:
+        self.connection.execute(
+            "UPDATE rights_requests SET due_on = %s, extended_at = %s, extension_reason = %s WHERE reference = %s",
+            (due_on, now, reason, reference),
+        )
+
+    def erase(self, reference: str, now: datetime) -> None:
+        self.connection.execute(
+            "UPDATE rights_requests SET name = NULL, email = NULL, details = NULL, file_reference = NULL,"
+            " fingerprint = NULL, confirm_hash = NULL, receipt_hash = NULL, extension_reason = NULL, subject_name = NULL,"
+            " outcome_reason = NULL, purged_at = %s"
+            " WHERE reference = %s",
+            (now, reference),
+        )
