@@ -91,6 +91,10 @@ def test_two_workers_each_serve_over_one_sqlite_register(tmp_path: Path) -> None
         first, second = _workers(server.pid, 2)
         answered: dict[str, int] = {}
         for serving, paused in ((first, second), (second, first)):
+            # A worker frozen inside a transaction (its outbox marking a mail sent) would hold SQLite's write
+            # lock, and the other would answer 503 as it should: freeze one only once all mail so far is out.
+            _delivered(tmp_path / "var" / "maildir", 2 * len(answered))
+            time.sleep(1)
             with _paused(paused):
                 for n in range(3):
                     email = f"patient{n}.by{serving}@example.fr"
