@@ -80,6 +80,11 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     return status, close
 
 
+def _visitor_address(number: int) -> str:
+    """The ``number``-th visitor's address in 127.0.0.0/8 (which Linux answers on in full), away from 127.0.0.1."""
+    return str(ipaddress.IPv4Address("127.0.1.1") + number)
+
+
 def _check_loopback(host: str) -> None:
     if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
         raise ValueError(f"{host} is not a loopback address: this load generator only targets this machine")
@@ -93,7 +98,11 @@ async def run_load(
     connections: int = 32,
     max_requests: int = 20_000,
     max_seconds: float = 10.0,
+    visitors: bool = True,
 ) -> Outcome:
+    """``visitors``: each connection comes from an address of its own (127.0.1.1, 127.0.1.2, …, all this
+    machine's loopback), as visitors do: a server's per-address limits and locks then see as many clients as
+    there are connections, not one client sending everything."""
     _check_loopback(host)
     numbered = NUMBER in request.body
     payload = request.encode(host, port)
@@ -102,8 +111,9 @@ async def run_load(
     budget = [max_requests]
     deadline = time.perf_counter() + max_seconds
 
-    async def worker() -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+    async def worker(number: int) -> None:
+        local = (_visitor_address(number), 0) if visitors and host != "localhost" else None
+        reader, writer = await asyncio.open_connection(host, port, local_addr=local)
         try:
             while budget[0] > 0 and time.perf_counter() < deadline:
                 budget[0] -= 1
@@ -115,10 +125,10 @@ async def run_load(
                 statuses[status] = statuses.get(status, 0) + 1
                 if close:
                     writer.close()
-                    reader, writer = await asyncio.open_connection(host, port)
+                    reader, writer = await asyncio.open_connection(host, port, local_addr=local)
         finally:
             writer.close()
 
     start = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(connections))), timeout=max_seconds + 30)
+    await asyncio.wait_for(asyncio.gather(*(worker(n) for n in range(connections))), timeout=max_seconds + 30)
     return Outcome(len(latencies), time.perf_counter() - start, latencies, statuses)

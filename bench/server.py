@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 import psycopg
 import yaml
 
-from privacy.settings import SETTINGS
+from privacy.settings import RIGHTS_LIMITS, SETTINGS
 
 from . import cpu, record
 from .load import Outcome, Request, run_load
@@ -127,9 +127,13 @@ def _prepare(workdir: Path) -> dict[str, str]:
         "PRIVACY_CONTENT_DIR": str(content),
         "PRIVACY_PUBLIC_DIR": str(public),
         "PRIVACY_VAR_DIR": str(workdir / "var"),
-        # Every bench request comes from 127.0.0.1: lift the per-address limit, or it only measures refusals.
-        "PRIVACY_RIGHTS_LIMITS": "100000000/60,100000000/60",
-        "PRIVACY_CONSENT_LIMITS": "100000000/60",
+        # Every bench request comes from 127.0.0.1: lift the per-address limits, or they only measure refusals.
+        # Their window is one second, so that the one address holds about a second of hits (hundreds), where
+        # a visitor's address holds at most its limit's count (tens); a longer window would measure a single
+        # address holding a million hits, which no limit lets happen. Each form names a mailbox of its own
+        # (``_FormFields``), under the real per-mailbox limit.
+        "PRIVACY_RIGHTS_LIMITS": "100000000/1," + RIGHTS_LIMITS.default.split(",")[1],
+        "PRIVACY_CONSENT_LIMITS": "100000000/1",
     }
 
 
@@ -161,7 +165,8 @@ class _FormFields(HTMLParser):
             elif kind == "checkbox":
                 self.fields.append((name, a.get("value", "on")))
             elif kind == "email":
-                self.fields.append((name, "bench@example.org"))
+                # A mailbox per request, as many people sending one request each (``bench.load.NUMBER``).
+                self.fields.append((name, "bench-__N__@example.org"))
             elif a.get("tabindex") == "-1":
                 self.fields.append((name, ""))  # out of a person's reach (a honeypot): left empty
             elif kind == "hidden":

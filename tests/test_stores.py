@@ -194,6 +194,28 @@ def test_limits_are_counted_in_the_transaction_and_shared_by_instances(open_back
     assert post(second, 1061.0)  # and frees up when the window has passed
 
 
+def test_a_refusal_waits_for_the_hit_that_brings_the_count_under_the_limit(stores: Stores) -> None:
+    key = b"k" * 16
+    with stores.rights.transaction() as session:
+        hits = session.rate_limits
+        for ends in (1010.0, 1020.0, 1030.0, 1040.0):
+            assert hits.take("test.address", key, 1000.0, 10, ends) is None
+        assert hits.nth_latest("test.address", key, 1000.0, 5) is None  # four still count
+        assert hits.nth_latest("test.address", key, 1000.0, 3) == 1020.0  # its end leaves two
+        # Taking at a limit of three refuses, adds nothing, and says when the third latest stops counting.
+        assert hits.take("test.address", key, 1000.0, 3, 1050.0) == 1020.0
+        assert hits.nth_latest("test.address", key, 1000.0, 4) == 1010.0
+        # Hits that stopped counting are not counted; other counters and keys are not either.
+        assert hits.nth_latest("test.address", key, 1025.0, 3) is None
+        assert hits.nth_latest("test.other", key, 1000.0, 1) is None
+        assert hits.nth_latest("test.address", b"o" * 16, 1000.0, 1) is None
+    counter = Counter("test.address", Limit(3, 60), "key")
+    with stores.rights.transaction() as session:
+        verdicts = [counter.take(session.rate_limits, "192.0.2.9", 2000.0 + i) for i in range(4)]
+    assert [v.allowed for v in verdicts] == [True, True, True, False]
+    assert verdicts[-1].retry_after == 57  # the first hit, at 2000 + 60, frees the fourth at 2003
+
+
 def test_a_scheduled_run_is_claimed_once_per_period_across_instances(open_backend: Callable[[], Stores]) -> None:
     first, second = open_backend(), open_backend()
     period = timedelta(hours=6)

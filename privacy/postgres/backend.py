@@ -5,6 +5,13 @@ transaction of its own on one pooled connection, and is answered once committed.
 (``synchronous_commit=on``, whatever the server's default): a request is on the database's disk before the
 visitor sees its confirmation, and a proof of consent before its cookie. Concurrent transactions of one or many
 instances share the server's WAL flushes (its own group commit).
+
+Transactions are pipelined (psycopg's pipeline mode): a statement whose result is not read (an INSERT, an
+UPDATE, BEGIN and COMMIT themselves) is sent without waiting for its answer, and goes with the next one that is
+read. A posted choice takes two round trips instead of six, a rights request five instead of fifteen: each
+round trip costs a thread's wake-up here and a read and a write there, more than the statement itself. The
+stores read what a statement changed from its ``RETURNING`` rows (``register.changed``), never ``rowcount``,
+which a pipeline only knows once the result is fetched.
 """
 
 from __future__ import annotations
@@ -88,7 +95,7 @@ class PostgresDatabase(Generic[S]):
     @contextmanager
     def transaction(self, *, reading: bool = False) -> Iterator[S]:
         try:
-            with self.pool.connection() as connection, connection.transaction():
+            with self.pool.connection() as connection, connection.pipeline(), connection.transaction():
                 if reading:
                     connection.execute("SET TRANSACTION READ ONLY")
                 yield self.session(connection)

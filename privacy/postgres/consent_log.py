@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from ..consent.log import ConsentRecord
-from .register import Connection
+from .register import Connection, changed
 
 _CHOICES = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
@@ -62,8 +62,10 @@ class PostgresConsentLog:
         return int(found["n"]) if found else 0
 
     def purge(self, before: datetime, at_most: int) -> int:
-        return self.connection.execute(
-            "DELETE FROM consent_log WHERE id IN (SELECT id FROM consent_log WHERE recorded_at < %s"
-            " ORDER BY recorded_at LIMIT %s)",
-            (before, at_most),
-        ).rowcount
+        return changed(
+            self.connection.execute(
+                "DELETE FROM consent_log WHERE id IN (SELECT id FROM consent_log WHERE recorded_at < %s"
+                " ORDER BY recorded_at LIMIT %s) RETURNING 1",
+                (before, at_most),
+            )
+        )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..stores import AnswerFile, HistoryEntry, OneTimeCode
-from .register import Connection
+from .register import Connection, changed
 
 
 def _entry(row: dict[str, Any]) -> HistoryEntry:
@@ -110,9 +110,9 @@ class PostgresCodes:
 
     def use(self, code_id: int, now: datetime) -> bool:
         cursor = self.connection.execute(
-            "UPDATE rights_codes SET used_at = %s WHERE id = %s AND used_at IS NULL", (now, code_id)
+            "UPDATE rights_codes SET used_at = %s WHERE id = %s AND used_at IS NULL RETURNING 1", (now, code_id)
         )
-        return cursor.rowcount > 0
+        return changed(cursor) > 0
 
     def forget(self, reference: str) -> None:
         self.connection.execute("DELETE FROM rights_codes WHERE reference = %s", (reference,))
@@ -125,6 +125,7 @@ class PostgresDigests:
     def claim(self, day: date, now: datetime) -> bool:
         # Of two instances inserting the day at once, the second waits for the first's commit, then does nothing.
         cursor = self.connection.execute(
-            "INSERT INTO rights_digests (day, sent_at) VALUES (%s, %s) ON CONFLICT (day) DO NOTHING", (day, now)
+            "INSERT INTO rights_digests (day, sent_at) VALUES (%s, %s) ON CONFLICT (day) DO NOTHING RETURNING 1",
+            (day, now),
         )
-        return cursor.rowcount > 0
+        return changed(cursor) > 0

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..stores import Backlog, OutboxMail, QueuedMail
-from .register import Connection
+from .register import Connection, changed
 
 COLUMNS = (
     "id, message_id, reference, kind, recipient, message, draft, created_at, attempts, next_attempt_at,"
@@ -78,11 +78,13 @@ class PostgresOutbox:
         )
 
     def resume(self, now: datetime) -> int:
-        return self.connection.execute(
-            "UPDATE rights_outbox SET next_attempt_at = %s WHERE sent_at IS NULL AND failed_at IS NULL"
-            " AND next_attempt_at > %s",
-            (now, now),
-        ).rowcount
+        return changed(
+            self.connection.execute(
+                "UPDATE rights_outbox SET next_attempt_at = %s WHERE sent_at IS NULL AND failed_at IS NULL"
+                " AND next_attempt_at > %s RETURNING 1",
+                (now, now),
+            )
+        )
 
     def next_due(self) -> datetime | None:
         row = self.connection.execute(
@@ -120,12 +122,14 @@ class PostgresOutbox:
         return found[0] if found else None
 
     def retry(self, now: datetime, mail_id: int | None = None) -> int:
-        return self.connection.execute(
-            "UPDATE rights_outbox SET failed_at = NULL, attempts = 0, next_attempt_at = %s"
-            " WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until <= %s)"
-            " AND (%s::bigint IS NULL OR id = %s)",
-            (now, now, mail_id, mail_id),
-        ).rowcount
+        return changed(
+            self.connection.execute(
+                "UPDATE rights_outbox SET failed_at = NULL, attempts = 0, next_attempt_at = %s"
+                " WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until <= %s)"
+                " AND (%s::bigint IS NULL OR id = %s) RETURNING 1",
+                (now, now, mail_id, mail_id),
+            )
+        )
 
     def forget(self, reference: str) -> None:
         self.connection.execute("DELETE FROM rights_outbox WHERE reference = %s", (reference,))

@@ -15,6 +15,13 @@ from ..stores import NewRequest, StoredRequest
 Connection = psycopg.Connection[DictRow]
 
 
+def changed(cursor: psycopg.Cursor[DictRow]) -> int:
+    """How many rows a statement ending in ``RETURNING 1`` changed. Read from its rows, not ``rowcount``: in a
+    pipelined transaction (``backend.PostgresDatabase``) a statement's count is only known once its result is
+    fetched, which fetching its rows does."""
+    return len(cursor.fetchall())
+
+
 def advisory_key(*parts: str | bytes) -> int:
     """A pg_advisory_xact_lock key (a signed 64-bit integer) for what ``parts`` name."""
     digest = hashlib.blake2b(b"\0".join(p.encode() if isinstance(p, str) else p for p in parts), digest_size=8)
@@ -120,18 +127,18 @@ class PostgresRegister:
     def confirm(self, reference: str, now: datetime) -> bool:
         cursor = self.connection.execute(
             "UPDATE rights_requests SET email_confirmed_at = %s WHERE reference = %s AND email_confirmed_at IS NULL"
-            " AND purged_at IS NULL",
+            " AND purged_at IS NULL RETURNING 1",
             (now, reference),
         )
-        return cursor.rowcount > 0
+        return changed(cursor) > 0
 
     def close(self, reference: str, now: datetime, outcome: str | None = None, reason: str | None = None) -> bool:
         cursor = self.connection.execute(
             "UPDATE rights_requests SET status = 'closed', closed_at = %s, outcome = %s, outcome_reason = %s"
-            " WHERE reference = %s AND status = 'open'",
+            " WHERE reference = %s AND status = 'open' RETURNING 1",
             (now, outcome, reason, reference),
         )
-        return cursor.rowcount > 0
+        return changed(cursor) > 0
 
     def ask_identity(self, reference: str, now: datetime) -> None:
         self.connection.execute(

@@ -12,13 +12,20 @@ class SqliteRateLimits:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def live_hits(self, counter: str, key: bytes, now: float) -> list[float]:
-        rows = self.db.execute(
+    def nth_latest(self, counter: str, key: bytes, now: float, n: int) -> float | None:
+        row = self.db.execute(
             "SELECT expires_at FROM rate_limit_hits WHERE counter = ? AND key = ? AND expires_at > ?"
-            " ORDER BY expires_at",
-            (counter, key, now),
-        )
-        return [float(row[0]) for row in rows]
+            " ORDER BY expires_at DESC LIMIT 1 OFFSET ?",
+            (counter, key, now, n - 1),
+        ).fetchone()
+        return float(row[0]) if row else None
+
+    def take(self, counter: str, key: bytes, now: float, n: int, expires_at: float) -> float | None:
+        # In the caller's BEGIN IMMEDIATE: no other writer between the count and the hit.
+        frees_at = self.nth_latest(counter, key, now, n)
+        if frees_at is None:
+            self.add_hit(counter, key, expires_at)
+        return frees_at
 
     def add_hit(self, counter: str, key: bytes, expires_at: float) -> None:
         self.db.execute(
