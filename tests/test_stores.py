@@ -5,6 +5,7 @@ counted in the transaction, runs claimed once, an append-only proof log, and a r
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -100,6 +101,26 @@ def test_a_failed_transaction_leaves_nothing(stores: Stores) -> None:
         session.register.insert(_request())  # the same reference twice: refused
     with stores.rights.transaction(reading=True) as session:
         assert session.register.every() == [] and session.outbox.every() == []
+
+
+def test_work_that_fails_leaves_nothing_and_its_connection_clean(
+    stores: Stores, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Interrupted(Exception):
+        pass
+
+    for _ in range(12):  # more than the pool's connections: each is used again after a failure
+        with pytest.raises(Interrupted), stores.rights.transaction() as session:
+            session.register.insert(_request())
+            raise Interrupted
+    with pytest.raises(StorageFailed), stores.rights.transaction(reading=True) as session:
+        session.register.insert(_request())  # a reading transaction writes nothing
+    with stores.rights.transaction() as session:
+        session.register.insert(_request())
+    with stores.rights.transaction(reading=True) as session:
+        assert [r.reference for r in session.register.every()] == ["K7M4-QX9T-PW2R"]
+    # Nothing was left for the pool to roll back (it would warn).
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_a_group_write_is_committed_before_its_answer(stores: Stores) -> None:

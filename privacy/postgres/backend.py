@@ -24,6 +24,7 @@ from typing import Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -95,10 +96,17 @@ class PostgresDatabase(Generic[S]):
     @contextmanager
     def transaction(self, *, reading: bool = False) -> Iterator[S]:
         try:
-            with self.pool.connection() as connection, connection.pipeline(), connection.transaction():
-                if reading:
-                    connection.execute("SET TRANSACTION READ ONLY")
+            # BEGIN and COMMIT by hand: psycopg's transaction() in a pipeline syncs on entering and on leaving
+            # (four round trips where the statements need one or two). Leaving the pipeline waits for every
+            # answer, the COMMIT's included: the work is committed when this returns.
+            with (
+                self.pool.connection() as connection,
+                _rolled_back_unless_committed(connection),
+                connection.pipeline(),
+            ):
+                connection.execute("BEGIN READ ONLY" if reading else "BEGIN")
                 yield self.session(connection)
+                connection.execute("COMMIT")
         except (psycopg.Error, PoolTimeout) as error:
             raise StorageFailed(str(error).strip()) from error
 
@@ -114,6 +122,18 @@ class PostgresDatabase(Generic[S]):
 
     def close(self) -> None:
         pass  # the pool is both databases': closed by the stores (``Stores.on_close``)
+
+
+@contextmanager
+def _rolled_back_unless_committed(connection: Connection) -> Iterator[None]:
+    """A transaction that an error interrupted (in the work, or in a statement the pipeline reports late) is
+    rolled back before its connection goes back to the pool, which would otherwise only warn and roll back."""
+    try:
+        yield
+    except BaseException:
+        if not connection.closed and connection.info.transaction_status != TransactionStatus.IDLE:
+            connection.execute("ROLLBACK")
+        raise
 
 
 def _signature(session: object) -> tuple[object, ...]:

@@ -99,6 +99,8 @@ class SqliteDatabase(Generic[S]):
         db = self._idle.get()
         try:
             try:
+                # A reader writes nothing, as on PostgreSQL (BEGIN READ ONLY): a write there is a mistake.
+                db.execute(f"PRAGMA query_only = {int(reading)}")
                 # IMMEDIATE: the write lock first, so what is read and what is written cannot interleave with
                 # another writer's. A reader takes no lock: a full or read-only disk still answers it.
                 db.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
