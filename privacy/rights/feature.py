@@ -15,7 +15,7 @@ from ..periodic import every
 from ..rate_limits import Limit
 from ..settings import Settings
 from ..snapshot import Published
-from ..stores import OutboxMail, RightsDatabase
+from ..stores import OutboxMail, RightsDatabase, RightsSession
 from . import pages as web
 from .casework import send_digests, sweep_answers
 from .handling import Desk
@@ -36,9 +36,9 @@ class RightsFeature:
     def __init__(self, settings: Settings, published: Published, database: RightsDatabase) -> None:
         self.database = database
 
-        def compose(mail: OutboxMail) -> bytes:
+        def compose(mail: OutboxMail, session: RightsSession) -> bytes:
             # With the site as it is published when the mail is written.
-            return self.desk().compose(mail)
+            return self.desk().compose(mail, session)
 
         self.worker = Worker(
             database, transport_for(settings), settings.mail_from, compose=compose, commits=database.commits()

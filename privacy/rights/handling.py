@@ -141,10 +141,9 @@ class Desk:
             mails=mails,
         )
 
-    def compose(self, queued: OutboxMail) -> bytes:
+    def compose(self, queued: OutboxMail, session: RightsSession) -> bytes:
         """The message of a draft queued by ``receive``, from the request as stored (``outbox.Compose``)."""
-        with self.db.transaction() as session:
-            request = store.get(session, queued.reference)
+        request = store.get(session, queued.reference)
         site = self.content.site(request.site)
         draft = json.loads(queued.draft or "{}")
         if site is None or request.email is None:

@@ -36,8 +36,9 @@ MAX_ATTEMPTS = 16
 
 
 Mail = QueuedMail
-# Composes a draft's message from its outbox row (reading the request it is about as stored).
-Compose = Callable[[OutboxMail], bytes]
+# Composes a draft's message from its outbox row, reading the request it is about as stored through the session
+# of the pass's reading transaction.
+Compose = Callable[[OutboxMail, RightsSession], bytes]
 
 
 class NothingToCompose(Exception):
@@ -78,7 +79,8 @@ def _claim(
     database: RightsDatabase, now: datetime, limit: int, lease: timedelta, compose: Compose | None = None
 ) -> list[Claimed]:
     """Lease due mails, then compose the drafts among them (outside the lease's transaction: composing
-    takes a millisecond a mail, and requests being committed must not wait for it).
+    takes a millisecond a mail, and requests being committed must not wait for it), in one reading
+    transaction for the batch, which keeps no writer waiting.
 
     The lease is what keeps a ``deliver`` pass, the server's worker and every other instance from sending the
     same mail at once. It outlives a crash of its holder: the mails wait until it runs out, so it is kept short
@@ -86,18 +88,21 @@ def _claim(
     """
     with database.transaction() as session:
         mails = session.outbox.lease(now, limit, now + lease)
-    return [_composed(mail, compose) for mail in mails]
+    if compose is None or all(mail.message is not None for mail in mails):
+        return [_composed(mail, None, None) for mail in mails]
+    with database.transaction(reading=True) as reading:
+        return [_composed(mail, compose, reading) for mail in mails]
 
 
-def _composed(mail: OutboxMail, compose: Compose | None) -> Claimed:
+def _composed(mail: OutboxMail, compose: Compose | None, session: RightsSession | None) -> Claimed:
     """The mail with its message, composed from its draft when it has none yet. A composed message is stored
     with the hand-over's outcome (``_record``), so every retry hands over the very same bytes."""
     message, error = mail.message, None
     if message is None:
         try:
-            if mail.draft is None or compose is None:
+            if mail.draft is None or compose is None or session is None:
                 raise NothingToCompose(mail.kind)
-            message = compose(mail)
+            message = compose(mail, session)
         except Exception as failure:  # recorded as this mail's failure, retried like a refused hand-over
             error = failure
     return Claimed(
@@ -191,7 +196,8 @@ def _record(
             outbox.keep_message(row.id, row.message)
         outbox.failed_attempt(row.id, attempts, _describe(error), now + backoff(attempts), now if permanent else None)
     # The next mail starts now: the rest of the batch is held for one more mail's time limit.
-    outbox.renew(still_to_go, now + lease)
+    if still_to_go:
+        outbox.renew(still_to_go, now + lease)
 
 
 def resume(session: RightsSession, now: datetime) -> int:

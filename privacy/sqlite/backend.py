@@ -12,7 +12,7 @@ import asyncio
 import queue
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
@@ -98,21 +98,10 @@ class SqliteDatabase(Generic[S]):
     def transaction(self, *, reading: bool = False) -> Iterator[S]:
         db = self._idle.get()
         try:
-            try:
-                # A reader writes nothing, as on PostgreSQL (BEGIN READ ONLY): a write there is a mistake.
-                db.execute(f"PRAGMA query_only = {int(reading)}")
-                # IMMEDIATE: the write lock first, so what is read and what is written cannot interleave with
-                # another writer's. A reader takes no lock: a full or read-only disk still answers it.
-                db.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
-                try:
-                    yield self.kind.session(db)
-                except BaseException:
-                    _rollback(db)
-                    raise
-                db.execute("COMMIT")
-            except sqlite3.Error as error:
-                _rollback(db)
-                raise StorageFailed(str(error)) from error
+            with _writing_nothing(db) if reading else nullcontext(), _in_transaction(db, reading):
+                yield self.kind.session(db)
+        except sqlite3.Error as error:
+            raise StorageFailed(str(error)) from error
         finally:
             self._idle.put(db)
 
@@ -134,6 +123,31 @@ class SqliteDatabase(Generic[S]):
         self.group.close()
         for db in self._all:
             db.close()
+
+
+@contextmanager
+def _writing_nothing(db: sqlite3.Connection) -> Iterator[None]:
+    """A reader writes nothing, as on PostgreSQL (BEGIN READ ONLY): a write there is a mistake. The setting is
+    put back as it was (a disk made read-only sets it too)."""
+    before = db.execute("PRAGMA query_only").fetchone()[0]
+    db.execute("PRAGMA query_only = 1")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA query_only = {int(before)}")
+
+
+@contextmanager
+def _in_transaction(db: sqlite3.Connection, reading: bool) -> Iterator[None]:
+    # IMMEDIATE: the write lock first, so what is read and what is written cannot interleave with another
+    # writer's. A reader takes no lock: a full or read-only disk still answers it.
+    db.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        _rollback(db)
+        raise
 
 
 def _rollback(db: sqlite3.Connection) -> None:

@@ -21,6 +21,7 @@ from privacy.settings import load_settings
 from privacy.sqlite.backend import RightsSession, SqliteDatabase
 from privacy.sqlite.database import connect
 from privacy.stores import OutboxMail
+from privacy.stores import RightsSession as Session
 from tests.factories import settings_env, write_content
 from tests.rights.conftest import Inbox, form_notice, maildir_messages, stored_request
 from tests.support.quality import free_port
@@ -299,7 +300,7 @@ def test_a_draft_is_composed_once_and_its_bytes_kept_for_every_retry(tmp_path: P
     db = _queue(tmp_path, draft)
     composed: list[str] = []
 
-    def compose(row: OutboxMail) -> bytes:
+    def compose(row: OutboxMail, session: Session) -> bytes:
         composed.append(row.kind)
         assert built.message is not None
         return built.message
@@ -321,7 +322,7 @@ def test_a_draft_that_cannot_be_composed_is_retried_then_reported_not_lost(tmp_p
         tmp_path, Mail("<X.dpo@clinique.example>", "NOPE-NOPE-NOPE", "dpo", "dpo@clinique.example", None, draft="{}")
     )
 
-    def compose(row: OutboxMail) -> bytes:
+    def compose(row: OutboxMail, session: Session) -> bytes:
         raise LookupError("the request is gone")
 
     result = asyncio.run(deliver_due(db.database, MaildirTransport(tmp_path / "maildir"), SENDER, compose=compose))
