@@ -24,7 +24,7 @@ from ..codes import N_
 from ..command_line import server_command
 from ..content import Site
 from ..stores import AnswerFile, RightsSession, StorageFailed, StoredRequest
-from ..web import CROSS_SITE, TOO_LARGE, BodyTooLarge, read_body, same_origin
+from ..web import CROSS_SITE, TOO_LARGE, BodyTooLarge, client_address, read_body, retry_after, same_origin
 from . import casework, follow_up, history, one_time, store
 from .handling import status_nonce, status_path
 from .lifecycle import OUTCOME_LABELS, outcome
@@ -59,16 +59,14 @@ async def _form(pages: Pages, request: Request, site: Site, language: str) -> di
         body = await read_body(request)
     except BodyTooLarge:
         return pages.error(request, site, language, 413, TOO_LARGE)
-    client = request.client.host if request.client else ""
+    client = client_address(request)
     try:
         posted = await pages.desk.db.write(lambda s: pages.counters.post(s.rate_limits, client, time.time()))
     except StorageFailed as error:
         log.error("a requester's post could not be counted: %s", error)
         return pages.error(request, site, language, 503, UNAVAILABLE)
     if not posted.allowed:
-        refused = pages.error(request, site, language, 429, TOO_MANY_POSTS)
-        refused.headers["Retry-After"] = str(posted.retry_after)
-        return refused
+        return retry_after(pages.error(request, site, language, 429, TOO_MANY_POSTS), posted.retry_after)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
     except (UnicodeDecodeError, ValueError):
