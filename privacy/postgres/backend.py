@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -96,17 +96,12 @@ class PostgresDatabase(Generic[S]):
     @contextmanager
     def transaction(self, *, reading: bool = False) -> Iterator[S]:
         try:
-            # BEGIN and COMMIT by hand: psycopg's transaction() in a pipeline syncs on entering and on leaving
-            # (four round trips where the statements need one or two). Leaving the pipeline waits for every
-            # answer, the COMMIT's included: the work is committed when this returns.
             with (
                 self.pool.connection() as connection,
                 _rolled_back_unless_committed(connection),
-                connection.pipeline(),
+                _pipelined(connection, reading),
             ):
-                connection.execute("BEGIN READ ONLY" if reading else "BEGIN")
                 yield self.session(connection)
-                connection.execute("COMMIT")
         except (psycopg.Error, PoolTimeout) as error:
             raise StorageFailed(str(error).strip()) from error
 
@@ -122,6 +117,28 @@ class PostgresDatabase(Generic[S]):
 
     def close(self) -> None:
         pass  # the pool is both databases': closed by the stores (``Stores.on_close``)
+
+
+@contextmanager
+def _pipelined(connection: Connection, reading: bool) -> Iterator[None]:
+    """A transaction in one pipeline. BEGIN and COMMIT are sent by hand: psycopg's transaction() in a pipeline
+    syncs on entering and on leaving (four round trips where the statements need one or two). Leaving the
+    pipeline waits for every answer, the COMMIT's included: the work is committed when this returns.
+
+    An error (the work's, or a statement's that the pipeline reports on a later one) leaves the pipeline only
+    once its Sync is answered, then is raised: left in flight, psycopg would log the answers still owed."""
+    failure: BaseException | None = None
+    with connection.pipeline() as pipeline:
+        try:
+            connection.execute("BEGIN READ ONLY" if reading else "BEGIN")
+            yield
+            connection.execute("COMMIT")
+        except BaseException as error:
+            failure = error
+            with suppress(psycopg.Error):  # the answers owed after the first error: that error is the one
+                pipeline.sync()
+    if failure is not None:
+        raise failure
 
 
 @contextmanager
