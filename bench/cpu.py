@@ -49,6 +49,10 @@ class Meter:
     def start(self) -> None:
         self._before = seconds(tree(self.root))
 
-    def stop(self) -> float:
+    def read(self) -> float:
+        """Seconds spent since ``start()``, the meter running on."""
         after = seconds(tree(self.root))
         return sum(spent - self._before.get(pid, 0.0) for pid, spent in after.items())
+
+    def stop(self) -> float:
+        return self.read()

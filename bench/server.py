@@ -5,8 +5,9 @@
 In the same run, two sections: our server on the SQLite default in one process beside the bare route in one
 process; then our server on PostgreSQL (a throwaway cluster, fsync on) with ``--workers 2`` beside the bare
 route with two uvicorn workers. Same options everywhere (no access log); the load generator (bench/load.py) runs
-in this process. Each request's cost is read from /proc (µs of CPU in our processes and in PostgreSQL's) and
-from pg_stat_statements (statements, each one round trip). Endpoints not merged yet are skipped with a note.
+in this process, each connection from a loopback address of its own (a visitor). Each request's cost is read
+from /proc (µs of CPU in our processes and in PostgreSQL's), its mails included (the meters stop once the outbox
+has sent them), and from pg_stat_statements (statements, by kind). Endpoints not merged yet are skipped.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -339,39 +342,104 @@ def _answering(port: int, pair: Pair) -> None:
 
 
 class Statements:
-    """Statements PostgreSQL ran (pg_stat_statements, BEGIN and COMMIT included): each is one round trip."""
+    """Statements PostgreSQL ran (pg_stat_statements, BEGIN and COMMIT included). Pipelined transactions send
+    several in one round trip: a statement costs its parse, plan and execution there, and psycopg's work here."""
 
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def count(self) -> int:
+    def reset(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as connection:
-            row = connection.execute("SELECT COALESCE(sum(calls), 0) FROM pg_stat_statements").fetchone()
+            connection.execute("SELECT pg_stat_statements_reset()")
+
+    def count(self) -> int:
+        return sum(self.kinds().values())
+
+    def kinds(self) -> dict[str, int]:
+        """Calls per statement, each named by its first words (``SELECT pg_advisory_xact_lock``, ``INSERT INTO
+        consent_log``…), these queries' own left out."""
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT query, calls FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'"
+            ).fetchall()
+        kinds: dict[str, int] = {}
+        for query, calls in rows:
+            name = _statement_name(str(query))
+            kinds[name] = kinds.get(name, 0) + int(calls)
+        return kinds
+
+
+def _statement_name(query: str) -> str:
+    words = query.replace("(", " ").replace(")", " ").split()
+    if words[:1] == ["WITH"]:  # a CTE: named by what it does after its first name
+        return " ".join([*words[:2], "…", *[w for w in words[2:] if w in ("INSERT", "UPDATE", "DELETE")][:1]])
+    keep = 3 if words[:1] in (["INSERT"], ["DELETE"]) else 2 if words[:1] in (["UPDATE"], ["SELECT"]) else 4
+    if words[:1] == ["SELECT"] and "FROM" in words:
+        return " ".join([*words[:2], "…", "FROM", words[words.index("FROM") + 1]])
+    return " ".join(words[:keep])
+
+
+class Outbox:
+    """The rights outbox of the server under measure, read from outside: its mails still to send."""
+
+    def __init__(self, sqlite: Path | None = None, url: str | None = None) -> None:
+        self.sqlite, self.url = sqlite, url
+
+    def unsent(self) -> int:
+        query = "SELECT COUNT(*) FROM rights_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        if self.url:
+            with psycopg.connect(self.url, autocommit=True) as connection:
+                row = connection.execute(query).fetchone()
+        else:
+            assert self.sqlite is not None
+            with closing(sqlite3.connect(self.sqlite, timeout=30)) as db:
+                row = db.execute(query).fetchone()
         return int(row[0]) if row else 0
+
+    def drain(self, seconds: float = 120.0) -> float:
+        """Waits (at most ``seconds``) until every mail is sent; the seconds it took."""
+        start = time.monotonic()
+        while self.unsent() and time.monotonic() - start < seconds:
+            time.sleep(0.1)
+        return time.monotonic() - start
 
 
 def _costs(
-    pair: Pair, request: Request, args: argparse.Namespace, database: tuple[int, Statements] | None
-) -> tuple[Outcome, dict[str, float]]:
+    pair: Pair, request: Request, args: argparse.Namespace, database: tuple[int, Statements] | None, outbox: Outbox
+) -> tuple[Outcome, dict[str, Any]]:
     """The measurement, with what each request cost: µs of CPU in our processes (and in PostgreSQL's), and
-    statements sent to PostgreSQL."""
+    statements sent to PostgreSQL, by kind. A request's mails are part of its cost: the meters stop once the
+    outbox has sent every mail, which it may do after the last answer (it lags behind a burst by design)."""
+    outbox.drain()  # the warm-up's mails are not this measurement's
     server_cpu = cpu.Meter(pair.ours.pid)
     database_cpu = cpu.Meter(database[0]) if database else None
-    before = database[1].count() if database else 0
+    if database:
+        database[1].reset()
     server_cpu.start()
     if database_cpu:
         database_cpu.start()
     measured = _measure(pair.ours_port, request, args, warm=False)
+    answered = server_cpu.read()
+    after = outbox.drain()
     per = max(measured.requests, 1)
-    costs = {"server_cpu_us": round(server_cpu.stop() * 1e6 / per, 1)}
+    total = server_cpu.stop()
+    costs: dict[str, Any] = {"server_cpu_us": round(total * 1e6 / per, 1)}
+    if after > 0.05:
+        costs["of_which_mail_after_answers_us"] = round((total - answered) * 1e6 / per, 1)
+        costs["outbox_drained_after_s"] = round(after, 2)
     if database and database_cpu:
         costs["database_cpu_us"] = round(database_cpu.stop() * 1e6 / per, 1)
-        # Less the two counting queries themselves.
-        costs["statements"] = round((database[1].count() - before - 2) / per, 2)
+        kinds = database[1].kinds()
+        costs["statements"] = round(sum(kinds.values()) / per, 2)
+        costs["statements_by_kind"] = {
+            name: round(calls / per, 2) for name, calls in sorted(kinds.items(), key=lambda kv: -kv[1])
+        }
     return measured, costs
 
 
-def _compare(pair: Pair, args: argparse.Namespace, database: tuple[int, Statements] | None) -> dict[str, Any]:
+def _compare(
+    pair: Pair, args: argparse.Namespace, database: tuple[int, Statements] | None, outbox: Outbox
+) -> dict[str, Any]:
     print(f"-- {pair.label}")
     scenarios, notes = our_scenarios(pair.ours_port)
     for note in notes:
@@ -384,7 +452,7 @@ def _compare(pair: Pair, args: argparse.Namespace, database: tuple[int, Statemen
         baseline = _measure(pair.bare_port, _bare_twin(scenario.request), args, warm=False)
         bare_us = baseline_cpu.stop() * 1e6 / max(baseline.requests, 1)
         _measure(pair.ours_port, scenario.request, args, warm=True, measured=False)
-        measured, costs = _costs(pair, scenario.request, args, database)
+        measured, costs = _costs(pair, scenario.request, args, database, outbox)
         ratio = measured.per_second / baseline.per_second if baseline.per_second else 0.0
         print(
             f"{scenario.name:32s} {measured.per_second:8.0f} req/s  p50 {measured.percentile(50):6.2f} ms  "
@@ -394,8 +462,13 @@ def _compare(pair: Pair, args: argparse.Namespace, database: tuple[int, Statemen
             f"{'  bare Starlette route':32s} {baseline.per_second:8.0f} req/s  p50 {baseline.percentile(50):6.2f} ms"
             f"  p99 {baseline.percentile(99):6.2f} ms"
         )
-        said = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in costs.items())
+        said = ", ".join(
+            f"{name.replace('_', ' ')} {value}" for name, value in costs.items() if name != "statements_by_kind"
+        )
         print(f"  a request costs: {said} (the bare route: server cpu us {bare_us:.1f})")
+        if costs.get("statements_by_kind"):
+            kinds = costs["statements_by_kind"].items()
+            print("  statements a request: " + "; ".join(f"{name} {n}" for name, n in kinds if n >= 0.05))
         print(
             f"  ratio to bare = {ratio:5.2f} (target ≥ {scenario.target_ratio}: "
             f"{record.verdict(ratio, scenario.target_ratio, False)}); p99 target < {TARGET_P99_MS} ms: "
@@ -444,7 +517,8 @@ def _postgres_section(env: dict[str, str], args: argparse.Namespace, workdir: Pa
             sys.exit(f"bench server: server.py migrate on PostgreSQL failed:\n{migrated.stderr[-3000:]}")
         pair = _start_pair("PostgreSQL, 2 workers (bare route: 2 workers)", pg_env, 2, workdir)
         try:
-            return _compare(pair, args, (cluster.pid, Statements(cluster.url(name))))
+            url = cluster.url(name)
+            return _compare(pair, args, (cluster.pid, Statements(url)), Outbox(url=url))
         finally:
             pair.stop()
 
@@ -477,7 +551,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     sections = []
     pair = _start_pair("SQLite, 1 process (bare route: 1 process)", env, 1, workdir)
     try:
-        sections.append(_compare(pair, args, None))
+        sections.append(_compare(pair, args, None, Outbox(sqlite=workdir / "var" / "privacy.sqlite3")))
     finally:
         pair.stop()
     if args.no_postgres:
