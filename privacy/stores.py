@@ -325,6 +325,10 @@ class ConsentLog(Protocol):
 
     def records(self, site: str, since: datetime | None = None) -> list[ConsentRecord]: ...
 
+    def proof_of(self, site: str, consent_id: str, recorded_at: datetime) -> ConsentRecord | None:
+        """The entry of the choice ``consent_id`` made on ``site`` at ``recorded_at`` (to the second, as entries
+        are written): what a receipt proves, found through the index on consent ids, never by reading the log."""
+
     def count_before(self, before: datetime) -> int: ...
 
     def purge(self, before: datetime, at_most: int) -> int:
