@@ -34,17 +34,12 @@ class StorageFailed(Exception):
 
 class StorageRefused(Exception):
     """A database the server must not start on (damaged, not migrated, made by a newer version); ``message`` is
-    a catalog id, said to the operator in their language."""
+    a catalog id, said to the operator in their language (``i18n.say``)."""
 
     def __init__(self, message: str, **params: str) -> None:
         super().__init__(message % params)
         self.message = message
         self.params = params
-
-    def text(self, language: str) -> str:
-        from .i18n import gettext
-
-        return gettext(language, self.message) % self.params
 
 
 @dataclass(frozen=True)
