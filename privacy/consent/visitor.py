@@ -37,8 +37,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 class VisitorPages:
     """The receipt and the confirmation page, for the endpoint serving the current snapshot."""
 
-    def __init__(self) -> None:
-        self.renderer = Renderer(i18n.available_languages())
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
         # The build publishes the notice's stylesheet under this name (privacy/pipeline.py).
         self.stylesheet = f"/assets/{hashed_name('notice', '.css', NOTICE_STYLESHEET.read_bytes())}"
 
