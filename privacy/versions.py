@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .source import read_yaml
+
+if TYPE_CHECKING:
+    from .model import Notice
 
 ARCHIVE = "versions"
 INDEX = "versions.yaml"
@@ -180,15 +183,17 @@ def archive(site_dir: Path, declared: str | None, published: date) -> Version | 
     return Version(identifier, published, target)
 
 
-def cookies_at_last_significant_change(site_dir: Path) -> dict[str, Any] | None:
-    """The cookies of the last state, among the published versions and policy.yaml, that changed them
-    significantly (privacy/changes.py); None when there is no archive (the current ones count)."""
+def cookies_at_last_significant_change(site_dir: Path, current: Notice | None = None) -> dict[str, Any] | None:
+    """The cookies of the last state, among the published versions and policy.yaml (``current``: as read
+    already), that changed them significantly (privacy/changes.py); None when there is no archive (the current
+    ones count)."""
     from .changes import compare
 
     versions = archived(site_dir)
     if not versions:
         return None
-    states = [notice_data(v.file) for v in versions] + [notice_data(site_dir / POLICY_FILE)]
+    now = current.model_dump(mode="json", exclude_none=True) if current else notice_data(site_dir / POLICY_FILE)
+    states = [notice_data(v.file) for v in versions] + [now]
     basis = states[0]
     for before, after in itertools.pairwise(states):
         if compare(before, after).significant_for_cookies:
