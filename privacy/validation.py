@@ -9,6 +9,7 @@ was written, and say each in the catalog's words.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from pathlib import Path
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .codes import N_
 from .model import COUNTRY_PATTERN, EMAIL_PATTERN, IDENTIFIER_PATTERN, LANGUAGE_PATTERN, URL_PATTERN, Text
-from .problems import Problem
+from .problems import Problem, choices
 from .source import NO_COLON, UNCLOSED_QUOTE, FieldPath, SourceDocument
 from .yaml_slips import COLON_IN_TEXT, UNCLOSED
 
@@ -67,6 +68,24 @@ def _shape(value: Any) -> str:
     return "scalar"
 
 
+# What a shape is called in a message (the literal codes of a union are listed by name instead).
+_SHAPES = {
+    "list": N_("a list (lines starting with “- ”)"),
+    "mapping": N_("a group of fields (lines of “name: value”)"),
+    "scalar": N_("a single value"),
+}
+# Pydantic quotes each accepted value in its English “'a', 'b' or 'c'”: the values alone are kept.
+_QUOTED_VALUE = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _codes(ctx: dict[str, Any]) -> list[str]:
+    """The codes a literal or enum error accepts, from pydantic's context."""
+    expected = ctx.get("expected", "")
+    if isinstance(expected, list):
+        return [str(item) for item in expected]
+    return _QUOTED_VALUE.findall(str(expected)) or [str(expected)]
+
+
 def _tag_shape(tag: str) -> str:
     if tag.startswith("list["):
         return "list"
@@ -98,12 +117,12 @@ def _keep_matching_members(errors: list[dict[str, Any]], data: Any) -> list[dict
             continue
         # Nothing fits the shape: one message listing what is accepted.
         expected = sorted({_tag_shape(t) for t in members})
-        literals = [e["ctx"]["expected"] for t in members for e in members[t] if e["type"] == "literal_error"]
+        literals = [c for t in members for e in members[t] if e["type"] == "literal_error" for c in _codes(e["ctx"])]
         kept.append(
             {
                 "type": "union_shape",
                 "path": union_path,
-                "ctx": {"expected": ", ".join(literals) or ", ".join(expected)},
+                "ctx": {"expected": literals or [_SHAPES[shape] for shape in expected if shape in _SHAPES]},
                 "input": _value_at(data, union_path),
                 "allowed": expected,
             }
@@ -195,17 +214,19 @@ def _describe(
             "allowed": ", ".join(allowed),
         }
     if kind in ("enum", "literal_error"):
-        return N_("“%(value)s” is not a known code here: use one of %(expected)s"), {
+        return N_("“%(value)s” is not a known code here: use %(or_expected)s"), {
             "value": str(error.get("input")),
-            "expected": str(ctx.get("expected", "")),
+            "or_expected": choices(_codes(ctx)),
         }
     if kind == "union_shape":
         if "literal" in error["allowed"]:
-            return N_("“%(value)s” is not accepted here: write %(expected)s, or give the details"), {
+            return N_("“%(value)s” is not accepted here: write %(or_expected)s, or give the details"), {
                 "value": str(error.get("input")),
-                "expected": str(ctx.get("expected", "")),
+                "or_expected": choices(ctx["expected"]),
             }
-        return N_("this value has the wrong form: expected %(expected)s"), {"expected": str(ctx.get("expected"))}
+        return N_("this value has the wrong form: expected %(_or_expected)s"), {
+            "_or_expected": choices(ctx["expected"])
+        }
     if kind == "string_pattern_mismatch":
         message = _PATTERN_MESSAGES.get(str(ctx.get("pattern")))
         if message:
