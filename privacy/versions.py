@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -25,6 +26,8 @@ from .source import read_yaml
 if TYPE_CHECKING:
     from .model import Notice
 
+# The first line of a policy.yaml, for editors (README: “Writing a notice”); a URL or an absolute path stays as is.
+_SCHEMA_POINTER = re.compile(rb"\A(# yaml-language-server: \$schema=)(?![a-z][a-z0-9+.-]*:|/)(\S+)")
 ARCHIVE = "versions"
 INDEX = "versions.yaml"
 POLICY_FILE = "policy.yaml"
@@ -175,12 +178,18 @@ def archive(site_dir: Path, declared: str | None, published: date) -> Version | 
     folder = site_dir / ARCHIVE
     folder.mkdir(exist_ok=True)
     target = folder / _file_name(identifier)
-    target.write_bytes((site_dir / POLICY_FILE).read_bytes())
+    target.write_bytes(archived_copy((site_dir / POLICY_FILE).read_bytes()))
     entries = [{"version": v.id, "published": v.published.isoformat(), "file": v.file.name} for v in versions]
     entries.append({"version": identifier, "published": published.isoformat(), "file": target.name})
     index = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
     (folder / INDEX).write_text(_INDEX_HEADER + index, encoding="utf-8")
     return Version(identifier, published, target)
+
+
+def archived_copy(policy: bytes) -> bytes:
+    """policy.yaml as the archive keeps it: byte for byte, but for the editor's pointer to the schema on its
+    first line, a path from the file's own folder, which from versions/ is one folder further up."""
+    return _SCHEMA_POINTER.sub(rb"\g<1>../\g<2>", policy, count=1)
 
 
 def cookies_at_last_significant_change(site_dir: Path, current: Notice | None = None) -> dict[str, Any] | None:
