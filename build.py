@@ -1,13 +1,13 @@
 """Build the privacy-notice pages, or check the content without building.
 
-python build.py [--content DIR] [--out DIR] [--base-url URL]
-python build.py check [--content DIR] [--strict]
-python build.py watch [--content DIR] [--out DIR]    rebuild on every change
-python build.py schema
-python build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
+build.py [--content DIR] [--out DIR] [--base-url URL]
+build.py check [--content DIR] [--strict]
+build.py watch [--content DIR] [--out DIR]          rebuild on every change
+build.py schema
+build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
                                                     the record of processing activities (Art. 30)
-python build.py diff --site ID [OLD [NEW]]          what changed, significant or editorial
-python build.py preview [--port 8001]                the pages on localhost, repainted on every save
+build.py diff --site ID [OLD [NEW]]                 what changed, significant or editorial
+build.py preview [--port 8001]                      the pages on localhost, repainted on every save
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from privacy.i18n import operator_language
 DESCRIPTION = N_(
     """Build the privacy-notice pages, or check the content without building.
 
-python build.py [--content DIR] [--out DIR] [--base-url URL]
-python build.py check [--content DIR] [--strict]
-python build.py watch [--content DIR] [--out DIR]    rebuild on every change
-python build.py schema
-python build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
+build.py [--content DIR] [--out DIR] [--base-url URL]
+build.py check [--content DIR] [--strict]
+build.py watch [--content DIR] [--out DIR]          rebuild on every change
+build.py schema
+build.py register [--site ID] [--lang fr|en] [--format csv|xlsx|ods|html] [--out PATH]
                                                     the record of processing activities (Art. 30)
-python build.py diff --site ID [OLD [NEW]]          what changed, significant or editorial
-python build.py preview [--port 8001]                the pages on localhost, repainted on every save"""
+build.py diff --site ID [OLD [NEW]]                 what changed, significant or editorial
+build.py preview [--port 8001]                      the pages on localhost, repainted on every save"""
 )
 
 

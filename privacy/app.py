@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .assembly import ContentError, Server, assemble
 from .caching import CachedFiles
 from .codes import N_
+from .command_line import documented_command
 from .content import Content
 from .i18n import available_languages
 from .incremental import MANIFEST
@@ -27,6 +28,7 @@ from .web import error_response, request_language
 
 WRONG_HOST = N_("This server answers only at its own address: %(origin)s")
 HTTPS_ONLY = N_("This site is served over HTTPS only: open %(origin)s")
+NOT_BUILT = N_("Not built yet: run %(command)s")
 SERVER_ERROR = N_("Something went wrong on our side. Please try again in a moment.")
 # What the build writes for itself beside the pages (its manifest: server paths, compliance warnings).
 PRIVATE_OUTPUT = PurePosixPath(MANIFEST).parts[0]
@@ -153,7 +155,10 @@ class PublishedPages:
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
         if not self.directory.is_dir():
-            await PlainTextResponse("Not built yet: run python build.py", status_code=404)(scope, receive, send)
+            request = Request(scope)
+            language = request_language(request, available_languages())
+            answer = error_response(request, 404, NOT_BUILT, language, command=documented_command("build.py"))
+            await answer(scope, receive, send)
             return
         await self.files(scope, receive, send)
 

@@ -1,4 +1,4 @@
-"""Refresh the gettext catalogs from the source: ``python -m privacy.catalogs``.
+"""Refresh the gettext catalogs from the source: ``.venv/bin/python -m privacy.catalogs`` (``make catalogs``).
 
 It runs ``pybabel extract`` and ``pybabel update`` for each domain, then fills
 the source language (English) with its own message ids, so that only real

@@ -13,12 +13,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from .codes import N_
 from .i18n import gettext, operator_language
 
 # The console script pyproject.toml declares: server.py's commands, as installed.
 CONSOLE_SCRIPT = "privacy-notices"
+# The interpreter README's commands name: the virtual environment `make run` creates.
+DOCUMENTED_PYTHON = ".venv/bin/python"
 # What a shell answers for a command its reader left: 128 + SIGPIPE.
 READER_GONE = 141
 # argparse's own words, as its module says them (Python 3.11), marked for the catalogs.
@@ -79,6 +82,12 @@ def server_command() -> str:
 
 def build_command() -> str:
     return f"{_python()} build.py"
+
+
+def documented_command(script: Literal["server.py", "build.py"]) -> str:
+    """The command as README gives it, for what is read away from this machine's terminal (a web answer, a
+    generated file): where this machine keeps its interpreter is nobody else's business."""
+    return f"{DOCUMENTED_PYTHON} {script}"
 
 
 def quiet_when_reader_goes(main: Callable[[], int]) -> int:

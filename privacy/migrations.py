@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .codes import N_
+from .command_line import server_command
 from .stores import StorageRefused
 
 
@@ -37,7 +38,7 @@ State = Literal["current", "empty", "behind", "ahead"]
 
 NOT_MIGRATED = N_(
     "the database %(database)s is at schema version %(found)s and this server needs version %(needed)s. "
-    "Back it up (server.py backup), then run: python server.py migrate; then start again"
+    "Back it up (%(command)s backup DEST), then run: %(command)s migrate; then start again"
 )
 TOO_NEW = N_(
     "the database %(database)s is at schema version %(found)s, made by a newer version of this server (which "
@@ -59,7 +60,9 @@ def state(found: int, has_tables: bool, migrations: tuple[Migration, ...]) -> St
 
 def refusal(database: str, found: int, migrations: tuple[Migration, ...]) -> StorageRefused:
     message = TOO_NEW if found > latest(migrations) else NOT_MIGRATED
-    return StorageRefused(message, database=database, found=str(found), needed=str(latest(migrations)))
+    return StorageRefused(
+        message, database=database, found=str(found), needed=str(latest(migrations)), command=server_command()
+    )
 
 
 def pending(found: int, migrations: tuple[Migration, ...]) -> list[Migration]:

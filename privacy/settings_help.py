@@ -1,5 +1,5 @@
 """The settings said to people, from their one declaration: ``server.py --help-settings`` in the operator's
-language, and the README's settings table (``python -m privacy.settings_help`` writes it; a test holds it)."""
+language, and the README's settings table (``.venv/bin/python -m privacy.settings_help`` writes it; a test holds it)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from .i18n import gettext
 from .settings import SETTINGS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-TABLE_START = "<!-- settings: made by `python -m privacy.settings_help` from privacy/settings.py; edit them there -->"
+TABLE_START = (
+    "<!-- settings: made by `.venv/bin/python -m privacy.settings_help` from privacy/settings.py; edit them there -->"
+)
 TABLE_END = "<!-- end of settings -->"
 
 
@@ -53,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     wanted = readme_with_table(current)
     if args.check:
         if wanted != current:
-            print("README.md: the settings table is out of date: run python -m privacy.settings_help", file=sys.stderr)
+            print(
+                "README.md: the settings table is out of date: run .venv/bin/python -m privacy.settings_help",
+                file=sys.stderr,
+            )
         return int(wanted != current)
     README.write_text(wanted, encoding="utf-8")
     return 0

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from .codes import N_
+from .command_line import build_command
 from .content import Content, load_content
 from .i18n import gettext, operator_language
 from .incremental import (
@@ -46,7 +47,7 @@ EDITED_SINCE = N_(
 )
 HAS_ERRORS = N_(
     "this server finds errors in the content of the last build (was it built by another version of "
-    "build.py?): it keeps serving the previous content. Fix them (python build.py check) and build again:"
+    "build.py?): it keeps serving the previous content. Fix them (%(command)s check) and build again:"
 )
 UNREADABLE = N_(
     "the build's manifest %(path)s cannot be read: the server keeps serving the previous content. "
@@ -190,7 +191,7 @@ class BuildFollower:
             log.info(gettext(language, LOADED) % {"sites": len(outcome.content.sites)})
         elif isinstance(outcome, _Refused):
             problems = "\n".join(p.render(language) for p in outcome.content.errors)
-            log.error("%s\n%s", gettext(language, HAS_ERRORS), problems)
+            log.error("%s\n%s", gettext(language, HAS_ERRORS) % {"command": build_command()}, problems)
         elif isinstance(outcome, _Unreadable):
             log.error(gettext(language, UNREADABLE) % {"path": self.public_dir / MANIFEST})
 

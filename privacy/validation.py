@@ -12,6 +12,8 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -188,90 +190,149 @@ def _text_example(path: FieldPath, written: str, languages: list[str]) -> str:
     return "".join(f"\n    {line}" for line in lines)
 
 
-def _describe(
-    error: dict[str, Any], root: type[BaseModel], languages: list[str] | None = None
-) -> tuple[str, dict[str, str]]:
-    languages = languages or ["fr", "en"]
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    path: FieldPath = error["path"]
-    if kind == "missing":
-        return N_("this field is required"), {}
-    if kind == "extra_forbidden":
-        moved = MOVED_FIELDS.get(str(path[-1]))
-        if moved:
-            return moved, {}
-        parent = _model_at(root, path[:-1])
-        allowed = sorted(parent.model_fields) if parent else []
-        close = difflib.get_close_matches(str(path[-1]), allowed, n=1)
-        if close:
-            return N_("unknown field “%(name)s”: did you mean “%(suggestion)s”?"), {
-                "name": str(path[-1]),
-                "suggestion": close[0],
-            }
-        return N_("unknown field “%(name)s”: the fields allowed here are %(allowed)s"), {
-            "name": str(path[-1]),
-            "allowed": ", ".join(allowed),
+Message = tuple[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class _Mistake:
+    """One validation error, with what its message needs to know about the notice's model and languages."""
+
+    error: dict[str, Any]
+    root: type[BaseModel]
+    languages: list[str]
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        return self.error.get("ctx") or {}
+
+    @property
+    def path(self) -> FieldPath:
+        return tuple(self.error["path"])
+
+    @property
+    def written(self) -> str:
+        return str(self.error.get("input"))
+
+
+def _unknown_field(mistake: _Mistake) -> Message:
+    name = str(mistake.path[-1])
+    moved = MOVED_FIELDS.get(name)
+    if moved:
+        return moved, {}
+    parent = _model_at(mistake.root, mistake.path[:-1])
+    allowed = sorted(parent.model_fields) if parent else []
+    close = difflib.get_close_matches(name, allowed, n=1)
+    if close:
+        return N_("unknown field “%(name)s”: did you mean “%(suggestion)s”?"), {"name": name, "suggestion": close[0]}
+    return N_("unknown field “%(name)s”: the fields allowed here are %(allowed)s"), {
+        "name": name,
+        "allowed": ", ".join(allowed),
+    }
+
+
+def _unknown_code(mistake: _Mistake) -> Message:
+    return N_("“%(value)s” is not a known code here: use %(or_expected)s"), {
+        "value": mistake.written,
+        "or_expected": choices(_codes(mistake.ctx)),
+    }
+
+
+def _wrong_shape(mistake: _Mistake) -> Message:
+    if "literal" in mistake.error["allowed"]:
+        return N_("“%(value)s” is not accepted here: write %(or_expected)s, or give the details"), {
+            "value": mistake.written,
+            "or_expected": choices(mistake.ctx["expected"]),
         }
-    if kind in ("enum", "literal_error"):
-        return N_("“%(value)s” is not a known code here: use %(or_expected)s"), {
-            "value": str(error.get("input")),
-            "or_expected": choices(_codes(ctx)),
-        }
-    if kind == "union_shape":
-        if "literal" in error["allowed"]:
-            return N_("“%(value)s” is not accepted here: write %(or_expected)s, or give the details"), {
-                "value": str(error.get("input")),
-                "or_expected": choices(ctx["expected"]),
-            }
-        return N_("this value has the wrong form: expected %(_or_expected)s"), {
-            "_or_expected": choices(ctx["expected"])
-        }
-    if kind == "string_pattern_mismatch":
-        message = _PATTERN_MESSAGES.get(str(ctx.get("pattern")))
-        if message:
-            return message, {}
-        return N_("“%(value)s” does not have the expected form"), {"value": str(error.get("input"))}
-    if kind == "string_type":
-        return N_("expected text here"), {}
-    if kind == "dict_type" and isinstance(error.get("input"), str) and _is_text(root, path):
+    return N_("this value has the wrong form: expected %(_or_expected)s"), {
+        "_or_expected": choices(mistake.ctx["expected"])
+    }
+
+
+def _wrong_pattern(mistake: _Mistake) -> Message:
+    message = _PATTERN_MESSAGES.get(str(mistake.ctx.get("pattern")))
+    if message:
+        return message, {}
+    return N_("“%(value)s” does not have the expected form"), {"value": mistake.written}
+
+
+def _not_a_group(mistake: _Mistake) -> Message:
+    # A plain string where each language's text is needed: show the lines to write.
+    if isinstance(mistake.error.get("input"), str) and _is_text(mistake.root, mistake.path):
         return N_(
             "this text is needed in each language of the site: write one line per language under “%(field)s:”, "
             "like this:%(example)s"
-        ), {"field": str(path[-1]), "example": _text_example(path, str(error["input"]), languages)}
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return N_("expected a group of fields here (lines of “name: value”)"), {}
-    if kind == "list_type":
-        return N_("expected a list here (lines starting with “- ”)"), {}
-    if kind.startswith("date"):
-        return N_("expected a date written YYYY-MM-DD, e.g. 2025-01-15"), {}
-    if kind.startswith("int") or kind.startswith("float"):
-        return N_("expected a whole number"), {}
-    if kind.startswith("bool"):
-        return N_("expected true or false"), {}
-    if kind == "too_short":
-        return N_("this must not be empty"), {}
-    if kind == "string_too_short":
-        return N_("this text must not be empty"), {}
-    if kind in ("too_long", "string_too_long"):
-        return N_("this is too long (at most %(limit)s)"), {"limit": str(ctx.get("max_length"))}
-    if kind in ("greater_than_equal", "greater_than"):
-        return N_("this must be at least %(limit)s"), {"limit": str(ctx.get("ge", ctx.get("gt")))}
-    if kind in ("less_than_equal", "less_than"):
-        return N_("this must be at most %(limit)s"), {"limit": str(ctx.get("le", ctx.get("lt")))}
-    if kind == "raw_html":
-        return N_("raw HTML is not allowed: use Markdown instead (**bold**, [a link](https://…))"), {}
-    if kind == "named_or_described":
-        return N_("give this controller a name, or describe who it is (described)"), {}
-    if kind == "deadline_period":
-        return N_("give the deadline in months or in days, not both"), {}
-    if kind == "consent_mode_category":
-        return N_(
-            "in google_consent_mode, each signal needs optional cookie categories of this site (declared in "
-            "categories or used by a cookie); “%(category)s” is not one"
-        ), {"category": str(ctx.get("category", ""))}
-    if kind == "duration":
-        return N_("write a duration such as “6 months”, “13 mois”, “30 minutes” or “1 year”"), {}
+        ), {"field": str(mistake.path[-1]), "example": _text_example(mistake.path, mistake.written, mistake.languages)}
+    return _FIXED_MESSAGES["model_type"], {}
+
+
+def _too_long(mistake: _Mistake) -> Message:
+    return N_("this is too long (at most %(limit)s)"), {"limit": str(mistake.ctx.get("max_length"))}
+
+
+def _too_small(mistake: _Mistake) -> Message:
+    return N_("this must be at least %(limit)s"), {"limit": str(mistake.ctx.get("ge", mistake.ctx.get("gt")))}
+
+
+def _too_large(mistake: _Mistake) -> Message:
+    return N_("this must be at most %(limit)s"), {"limit": str(mistake.ctx.get("le", mistake.ctx.get("lt")))}
+
+
+def _unknown_consent_category(mistake: _Mistake) -> Message:
+    return N_(
+        "in google_consent_mode, each signal needs optional cookie categories of this site (declared in "
+        "categories or used by a cookie); “%(category)s” is not one"
+    ), {"category": str(mistake.ctx.get("category", ""))}
+
+
+# Mistakes whose message needs nothing from what was written.
+_FIXED_MESSAGES: dict[str, str] = {
+    "missing": N_("this field is required"),
+    "string_type": N_("expected text here"),
+    "model_type": N_("expected a group of fields here (lines of “name: value”)"),
+    "model_attributes_type": N_("expected a group of fields here (lines of “name: value”)"),
+    "list_type": N_("expected a list here (lines starting with “- ”)"),
+    "too_short": N_("this must not be empty"),
+    "string_too_short": N_("this text must not be empty"),
+    "raw_html": N_("raw HTML is not allowed: use Markdown instead (**bold**, [a link](https://…))"),
+    "named_or_described": N_("give this controller a name, or describe who it is (described)"),
+    "deadline_period": N_("give the deadline in months or in days, not both"),
+    "duration": N_("write a duration such as “6 months”, “13 mois”, “30 minutes” or “1 year”"),
+}
+
+# Pydantic's families of error types (date_parsing, date_from_datetime_inexact, int_parsing…), by prefix.
+_FIXED_BY_PREFIX: tuple[tuple[str, str], ...] = (
+    ("date", N_("expected a date written YYYY-MM-DD, e.g. 2025-01-15")),
+    ("int", N_("expected a whole number")),
+    ("float", N_("expected a whole number")),
+    ("bool", N_("expected true or false")),
+)
+
+# Mistakes whose message says what was written, or what is allowed there.
+_DESCRIBED: dict[str, Callable[[_Mistake], Message]] = {
+    "extra_forbidden": _unknown_field,
+    "enum": _unknown_code,
+    "literal_error": _unknown_code,
+    "union_shape": _wrong_shape,
+    "string_pattern_mismatch": _wrong_pattern,
+    "dict_type": _not_a_group,
+    "too_long": _too_long,
+    "string_too_long": _too_long,
+    "greater_than_equal": _too_small,
+    "greater_than": _too_small,
+    "less_than_equal": _too_large,
+    "less_than": _too_large,
+    "consent_mode_category": _unknown_consent_category,
+}
+
+
+def _describe(error: dict[str, Any], root: type[BaseModel], languages: list[str] | None = None) -> Message:
+    kind: str = error["type"]
+    describe = _DESCRIBED.get(kind)
+    if describe is not None:
+        return describe(_Mistake(error, root, languages or ["fr", "en"]))
+    fixed = _FIXED_MESSAGES.get(kind) or next((m for prefix, m in _FIXED_BY_PREFIX if kind.startswith(prefix)), None)
+    if fixed is not None:
+        return fixed, {}
     return N_("this value is not valid (%(detail)s)"), {"detail": str(error.get("msg", kind))}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -95,6 +95,21 @@ async def send_answer(send: Send, status: int, body: bytes, headers: list[tuple[
     headers.append((b"content-length", b"%d" % len(body)))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from, as the server knows it (the visitor's, when the proxy is trusted to say
+    it: PRIVACY_FORWARDED_ALLOW_IPS), for the per-client limits; empty when the transport gives none."""
+    return request.client.host if request.client else ""
+
+
+R = TypeVar("R", bound=Response)
+
+
+def retry_after(response: R, seconds: int) -> R:
+    """``response``, saying when a refused visitor may try again (429, 503)."""
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def error_response(

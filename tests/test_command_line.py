@@ -3,7 +3,9 @@ hints that give the command that works here, and every --help in the operator's 
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -11,10 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from starlette.testclient import TestClient
 
 import server
-from privacy import command_line
+from privacy import command_line, i18n
 from privacy.rights.mail import translator
 from tests.factories import EXAMPLE_CONTENT, REPO, settings_env
 
@@ -129,3 +132,61 @@ def test_a_mistyped_command_is_answered_in_french(
     with pytest.raises(SystemExit):
         server.main(["requests", "extend", "K7M4-QX9T-PW2R"])
     assert "erreur\u00a0: ces arguments sont requis\u00a0: --reason" in capsys.readouterr().err
+
+
+# A product command spelled out: an interpreter, then server.py, build.py or one of privacy's modules.
+_SPELLED_COMMAND = re.compile(r"(?<![\w/.-])((?:[\w.-]*/)*python3?)\s+(server\.py|build\.py|-m\s+privacy\b)")
+README_PYTHON = ".venv/bin/python"
+# A hint that takes the command from command_line: "%(command)s requests close …".
+_HINTED_COMMAND = re.compile(r"%\(command\)s ([a-z][\w-]*(?: [a-z][\w-]*)?)")
+
+
+def _code_texts() -> list[tuple[str, str]]:
+    """Every string of the code, messages, log lines and docstrings alike, with where it is."""
+    found = []
+    for path in sorted([*(REPO / "privacy").rglob("*.py"), REPO / "build.py", REPO / "server.py"]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.append((f"{path.relative_to(REPO)}:{node.lineno}", node.value))
+    return found
+
+
+def _catalog_entries() -> list[tuple[str, str, str]]:
+    """(catalog, msgid, msgstr) of every language's catalogs."""
+    entries = []
+    for po in sorted(i18n.LOCALES_DIR.glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and isinstance(message.id, str):
+                    entries.append((str(po.relative_to(REPO)), message.id, str(message.string)))
+    return entries
+
+
+def test_every_command_a_text_spells_out_is_in_the_form_readme_gives() -> None:
+    documents = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "content" / "README.md"]
+    texts = _code_texts() + [(str(path.relative_to(REPO)), path.read_text(encoding="utf-8")) for path in documents]
+    texts += [(catalog, text) for catalog, msgid, msgstr in _catalog_entries() for text in (msgid, msgstr)]
+    spelled = {(where, " ".join(m.groups())) for where, text in texts for m in _SPELLED_COMMAND.finditer(text)}
+    assert spelled, "the pattern finds nothing: it no longer matches how commands are written"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"{README_PYTHON} server.py" in readme and f"{README_PYTHON} build.py" in readme
+    # README's interpreter, the virtual environment's (a deployment's docs give its absolute path).
+    wrong = sorted((where, form) for where, form in spelled if not form.split()[0].endswith(README_PYTHON))
+    assert wrong == []
+
+
+def test_every_hint_names_a_command_readme_documents_in_each_language() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert command_line.documented_command("server.py") == f"{README_PYTHON} server.py"
+    hints = 0
+    for catalog, msgid, msgstr in _catalog_entries():
+        for words in _HINTED_COMMAND.findall(msgid):
+            # The command and its subcommand when it has one ("mail retry"), not the sentence that follows.
+            hinted = max(
+                (" ".join(words.split()[:n]) for n in (1, 2)),
+                key=lambda h: (f"server.py {h}" in readme or f"build.py {h}" in readme, len(h)),
+            )
+            assert f"server.py {hinted}" in readme or f"build.py {hinted}" in readme, (catalog, msgid)
+            assert f"%(command)s {hinted}" in msgstr, (catalog, msgid, msgstr)  # the translation keeps it
+            hints += 1
+    assert hints >= 10

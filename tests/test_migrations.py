@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 import server
+from privacy import command_line
 from privacy.app import create_app
 from privacy.server_cli import serve
 from privacy.settings import load_settings
@@ -65,7 +66,9 @@ def test_an_earlier_database_refuses_the_start_with_what_to_do(
         create_app(load_settings())
     assert serve("127.0.0.1", free_port()) == 2
     said = capsys.readouterr().err
-    assert "schema version 0" in said and "python server.py migrate" in said and "Traceback" not in said
+    command = command_line.server_command()
+    assert "schema version 0" in said and f"{command} backup DEST" in said and f"{command} migrate;" in said
+    assert "Traceback" not in said
     assert not _versions_table(earlier_var / "privacy.sqlite3")  # refusing changed nothing
 
 

@@ -39,9 +39,13 @@ def test_no_hsts_over_plain_http_in_development(tmp_path: Path, make_settings, c
 
 
 def test_before_the_first_build(client: TestClient) -> None:
+    # README's command, in the visitor's language: the page leaves this machine, its interpreter's path does not.
     response = client.get("/")
     assert response.status_code == 404
-    assert "python build.py" in response.text
+    assert response.text == "Not built yet: run .venv/bin/python build.py"
+    french = client.get("/", headers={"Accept-Language": "fr"})
+    assert french.status_code == 404
+    assert french.text == "Le site n'est pas encore construit\u00a0: lancez .venv/bin/python build.py"
 
 
 def _server(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -138,7 +138,7 @@ def test_bad_values_are_explained() -> None:
 
 def test_the_readme_table_is_the_declaration() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert readme_with_table(readme) == readme, "run python -m privacy.settings_help"
+    assert readme_with_table(readme) == readme, "run .venv/bin/python -m privacy.settings_help"
     assert [s.name for s in SETTINGS if f"| `{s.name}` |" not in readme] == []
 
 

@@ -1,4 +1,4 @@
-"""``python server.py consent-log``: the proof-of-consent log, for the DPO.
+"""``server.py consent-log``: the proof-of-consent log, for the DPO.
 
 Exports one site's records as CSV (for a spreadsheet) or JSON (for a tool), or deletes the entries kept long
 enough (``--purge``; the server does it too, at start and every 6 hours).

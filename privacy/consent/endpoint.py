@@ -30,11 +30,13 @@ from ..web import (
     NOT_FOUND,
     TOO_LARGE,
     BodyTooLarge,
+    client_address,
     cookie_header,
     error_response,
     json_nesting,
     read_body,
     request_language,
+    retry_after,
     same_origin,
     send_answer,
 )
@@ -318,7 +320,7 @@ class ConsentEndpoint:
                         request, as_json, error.status, error.message, choice.language, **error.params
                     )
                     if error.retry_after is not None:
-                        refusal.headers["Retry-After"] = str(error.retry_after)
+                        retry_after(refusal, error.retry_after)
                 except StorageFailed:
                     # The log is the proof: no cookie without its entry. Nothing was half-written (one
                     # transaction), so the person can simply try again.
@@ -371,7 +373,7 @@ class ConsentEndpoint:
             gpc=choice.gpc,
             channel=choice.channel,
         )
-        client = client_key(request.client.host if request.client else "")
+        client = client_key(client_address(request))
         verdict = await self.log.write(lambda session: self._append(session, entry, client, now.timestamp()))
         if not verdict.allowed:
             raise BadChoice(429, TOO_MANY_CHOICES, verdict.retry_after)

@@ -1,4 +1,4 @@
-"""``python server.py consent-receipt FILE``: whether a consent receipt a person shows is one this server issued.
+"""``server.py consent-receipt FILE``: whether a consent receipt a person shows is one this server issued.
 
 A receipt (``GET /consent/receipt?format=json``) is signed with a key derived from ``PRIVACY_SECRET_KEYS``: any
 listed key verifies it, so the check holds across key rotations, and any change to its record breaks it.

@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import DictRow
 
-from ..codes import Right
+from ..records import NATIVE, record
 from ..stores import NewRequest, StoredRequest
 
 Connection = psycopg.Connection[DictRow]
@@ -22,31 +22,7 @@ def advisory_key(*parts: str | bytes) -> int:
 
 
 def stored(row: dict[str, Any]) -> StoredRequest:
-    return StoredRequest(
-        reference=row["reference"],
-        site=row["site"],
-        language=row["language"],
-        rights=tuple(Right(r) for r in row["rights"].split(",")),
-        relationship=row["relationship"],
-        name=row["name"],
-        email=row["email"],
-        details=row["details"],
-        file_reference=row["file_reference"],
-        received_at=row["received_at"],
-        due_on=row["due_on"],
-        status=row["status"],
-        email_confirmed_at=row["email_confirmed_at"],
-        extended_at=row["extended_at"],
-        extension_reason=row["extension_reason"],
-        closed_at=row["closed_at"],
-        purged_at=row["purged_at"],
-        acting_for=row["acting_for"],
-        subject_name=row["subject_name"],
-        identity_asked_at=row["identity_asked_at"],
-        answered_at=row["answered_at"],
-        outcome=row["outcome"],
-        outcome_reason=row["outcome_reason"],
-    )
+    return record(StoredRequest, row, NATIVE)
 
 
 class PostgresRegister:

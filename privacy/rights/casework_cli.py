@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import i18n
-from ..command_line import server_command, speak
+from ..command_line import build_command, server_command, speak
 from ..stores import StoredRequest
 from . import casework, figures, history, store
 from .follow_up import digest_text
@@ -251,7 +251,11 @@ def stats(desk: Desk, year: int | None, site: str | None, fmt: str, out: TextIO,
     today = today or datetime.now(UTC).date()
     chosen = year or today.year
     if site is not None and desk.content.site(site) is None:
-        print(_("There is no site %(site)s: see the sites with python build.py check.") % {"site": site}, file=out)
+        print(
+            _("There is no site %(site)s: see the sites with %(command)s check.")
+            % {"site": site, "command": build_command()},
+            file=out,
+        )
         return 1
     result = figures.figures(casework.records(desk, site), chosen, today, site)
     if fmt == "csv":

@@ -1,4 +1,4 @@
-"""The DPO's commands: ``python server.py requests …``, ``deliver`` and ``mail …`` (``outbox_cli``).
+"""The DPO's commands: ``server.py requests …``, ``deliver`` and ``mail …`` (``outbox_cli``).
 
 Output is in the DPO's language (French when LANG starts with ``fr``). The
 CSV export leaves out names, addresses and details: it is for the register of
@@ -179,8 +179,9 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
     width = max(len(label) for label, _value in lines)
     for label, value in lines:
         print(f"{label.ljust(width)}  {value}", file=out)
-    print(f"\n{_('Details')}:\n{visible(request.details or none)}\n", file=out)
-    print(_("Mails") + ":", file=out)
+    # Each colon comes with its label from the catalogs: French puts a no-break space before it.
+    print(f"\n{_('Details:')}\n{visible(request.details or none)}\n", file=out)
+    print(_("Mails:"), file=out)
     now = datetime.now(UTC)
     with desk.db.transaction(reading=True) as session:
         mails = session.outbox.of_request(request.reference)
@@ -201,7 +202,9 @@ def show(desk: Desk, reference: str, out: TextIO, today: date | None = None) -> 
                 "n": mail.attempts + 1,
                 "when": outbox_cli.moment(mail.next_attempt_at),
             }
-        print(f"  {_(MAIL_KINDS.get(mail.kind, mail.kind))}: {text}", file=out)
+        print(
+            "  " + _("%(mail)s: %(state)s") % {"mail": _(MAIL_KINDS.get(mail.kind, mail.kind)), "state": text}, file=out
+        )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The DPO's commands on the outbox: ``python server.py deliver`` and ``mail list|retry``.
+"""The DPO's commands on the outbox: ``server.py deliver`` and ``mail list|retry``.
 
 Each says what is left — mails waiting for their next attempt, held by a delivery under way (or one stopped
 half-way, until its lease runs out), failed for good — and exits 1 while anything is, so that a script or a

@@ -35,9 +35,11 @@ from ..web import (
     NOT_FOUND,
     TOO_LARGE,
     BodyTooLarge,
+    client_address,
     error_response,
     read_body,
     request_language,
+    retry_after,
     same_origin,
     set_cookie,
 )
@@ -246,7 +248,7 @@ class Pages:
             body = await read_body(request)
         except BodyTooLarge:
             return self.error(request, site, language, 413, TOO_LARGE)
-        client = request.client.host if request.client else ""
+        client = client_address(request)
         now = time.time()
         parsed = self._read(request, site, language, body)
         if not isinstance(parsed, rq.RightsRequest):
@@ -263,7 +265,7 @@ class Pages:
                     page = self._form(site, language, parsed.values, {}, status=429, refused=TOO_MANY_POSTS)
                 else:
                     page = self.error(request, site, language, 429, TOO_MANY_POSTS)
-                return _retry_later(page, posted.retry_after)
+                return retry_after(page, posted.retry_after)
             if isinstance(parsed, rq.Invalid):
                 return self._form(site, language, parsed.values, parsed.errors, status=422)
             return parsed
@@ -280,10 +282,10 @@ class Pages:
             # before is touched. The visitor gets the form back as typed, to send again.
             _storage_failed(error)
             page = self._form(site, language, _typed(accepted), {}, status=503, unavailable=True)
-            return _retry_later(page, RETRY_AFTER_STORAGE_SECONDS)
+            return retry_after(page, RETRY_AFTER_STORAGE_SECONDS)
         if isinstance(outcome, Refused):
             page = self._form(site, language, _typed(accepted), {}, status=429, refused=outcome.message)
-            return _retry_later(page, outcome.retry_after)
+            return retry_after(page, outcome.retry_after)
         self.worker.wake()
         response = RedirectResponse(f"{form_path(site.id, language)}sent", status_code=303)
         set_cookie(
@@ -364,7 +366,7 @@ class Pages:
         except StorageFailed as error:
             _storage_failed(error)
             page = self._page(site, language, "confirm.html", status=503, state="unavailable", action=request.url.path)
-            return _retry_later(page, RETRY_AFTER_STORAGE_SECONDS)
+            return retry_after(page, RETRY_AFTER_STORAGE_SECONDS)
         self.worker.wake()
         return self._page(site, language, "confirm.html", state="done")
 
@@ -401,7 +403,7 @@ class Pages:
                     _storage_failed(error)
                     language = request.path_params.get("lang", "en")
                     site = pages.desk.content.site(request.path_params.get("site", ""))
-                    return _retry_later(
+                    return retry_after(
                         pages.error(request, site, language, 503, UNAVAILABLE), RETRY_AFTER_STORAGE_SECONDS
                     )
 
@@ -443,11 +445,6 @@ def _typed(request: rq.RightsRequest) -> dict[str, str | list[str]]:
         "acting_for": request.acting_for,
         "subject_name": request.subject_name,
     }
-
-
-def _retry_later(response: Response, seconds: int) -> Response:
-    response.headers["Retry-After"] = str(seconds)
-    return response
 
 
 def pages(settings: Settings, content: Content, db: RightsDatabase, worker: Worker, limits: Limits) -> Pages:

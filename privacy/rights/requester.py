@@ -19,10 +19,12 @@ from urllib.parse import parse_qs, quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import i18n
 from ..codes import N_
+from ..command_line import server_command
 from ..content import Site
 from ..stores import AnswerFile, RightsSession, StorageFailed, StoredRequest
-from ..web import CROSS_SITE, TOO_LARGE, BodyTooLarge, read_body, same_origin
+from ..web import CROSS_SITE, TOO_LARGE, BodyTooLarge, client_address, read_body, retry_after, same_origin
 from . import casework, follow_up, history, one_time, store
 from .handling import status_nonce, status_path
 from .lifecycle import OUTCOME_LABELS, outcome
@@ -38,6 +40,8 @@ TOO_MANY_CODES = N_("Several codes were sent for this request within the hour. P
 TOO_MANY_POSTS = N_("Too many requests were sent from your connection. Please try again in a few minutes.")
 WRONG_CODE = N_("This code does not work: it may be mistyped, used already or expired. Ask for a new one.")
 UNAVAILABLE = N_("This could not be done just now. Please try again in a few minutes.")
+# The operator's log, when a stored answer cannot be opened (damaged, or sealed with a key no longer given).
+ANSWER_UNREADABLE = N_("an answer file could not be opened (%(reason)s): %(command)s requests show tells which")
 NOT_A_FORM = N_("Send this form from its page: this kind of content is not accepted.")
 
 
@@ -55,16 +59,14 @@ async def _form(pages: Pages, request: Request, site: Site, language: str) -> di
         body = await read_body(request)
     except BodyTooLarge:
         return pages.error(request, site, language, 413, TOO_LARGE)
-    client = request.client.host if request.client else ""
+    client = client_address(request)
     try:
         posted = await pages.desk.db.write(lambda s: pages.counters.post(s.rate_limits, client, time.time()))
     except StorageFailed as error:
         log.error("a requester's post could not be counted: %s", error)
         return pages.error(request, site, language, 503, UNAVAILABLE)
     if not posted.allowed:
-        refused = pages.error(request, site, language, 429, TOO_MANY_POSTS)
-        refused.headers["Retry-After"] = str(posted.retry_after)
-        return refused
+        return retry_after(pages.error(request, site, language, 429, TOO_MANY_POSTS), posted.retry_after)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
     except (UnicodeDecodeError, ValueError):
@@ -234,7 +236,8 @@ async def answer(pages: Pages, request: Request) -> Response:
     try:
         opened = casework.vault_for(pages.desk).open(record.reference, stored.file_id, now)
     except VaultError as error:
-        log.error("an answer file could not be opened (%s): python server.py requests show tells which", error.reason)
+        said = i18n.gettext(i18n.operator_language(), ANSWER_UNREADABLE)
+        log.error(said, {"reason": error.reason, "command": server_command()})
         return _answer_page(pages, site, language, "gone", 410)
 
     def counted(session: RightsSession) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
+from ..records import record
 from ..stores import AnswerFile, HistoryEntry, OneTimeCode
-from .moments import iso, moment
+from .moments import READING, iso
 
 
 class SqliteHistory:
@@ -21,12 +22,7 @@ class SqliteHistory:
         )
 
     def _entries(self, rows: sqlite3.Cursor) -> list[HistoryEntry]:
-        return [
-            HistoryEntry(
-                row["reference"], datetime.fromisoformat(row["at"]), row["action"], row["operator"], row["detail"]
-            )
-            for row in rows
-        ]
+        return [record(HistoryEntry, row, READING) for row in rows]
 
     def of_request(self, reference: str) -> list[HistoryEntry]:
         return self._entries(
@@ -43,17 +39,7 @@ class SqliteHistory:
 
 
 def _answer(row: sqlite3.Row) -> AnswerFile:
-    return AnswerFile(
-        file_id=row["file_id"],
-        reference=row["reference"],
-        link_hash=row["link_hash"],
-        size=row["size"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        expires_at=datetime.fromisoformat(row["expires_at"]),
-        downloads=row["downloads"],
-        last_download_at=moment(row["last_download_at"]),
-        deleted_at=moment(row["deleted_at"]),
-    )
+    return record(AnswerFile, row, READING)
 
 
 class SqliteAnswers:
@@ -99,16 +85,7 @@ class SqliteAnswers:
 
 
 def _code(row: sqlite3.Row) -> OneTimeCode:
-    return OneTimeCode(
-        id=row["id"],
-        reference=row["reference"],
-        purpose=row["purpose"],
-        code_hash=row["code_hash"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        expires_at=datetime.fromisoformat(row["expires_at"]),
-        attempts=row["attempts"],
-        used_at=moment(row["used_at"]),
-    )
+    return record(OneTimeCode, row, READING)
 
 
 class SqliteCodes:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+
+from ..records import Reading
+
+# How the records read back what was written so (privacy/records.py).
+READING = Reading(moment=datetime.fromisoformat, day=date.fromisoformat)
 
 
 def iso(moment: datetime) -> str:

@@ -5,37 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
-from ..codes import Right
+from ..records import record
 from ..stores import NewRequest, StoredRequest
-from .moments import iso, moment
+from .moments import READING, iso
 
 
 def stored(row: sqlite3.Row) -> StoredRequest:
-    return StoredRequest(
-        reference=row["reference"],
-        site=row["site"],
-        language=row["language"],
-        rights=tuple(Right(r) for r in row["rights"].split(",")),
-        relationship=row["relationship"],
-        name=row["name"],
-        email=row["email"],
-        details=row["details"],
-        file_reference=row["file_reference"],
-        received_at=datetime.fromisoformat(row["received_at"]),
-        due_on=date.fromisoformat(row["due_on"]),
-        status=row["status"],
-        email_confirmed_at=moment(row["email_confirmed_at"]),
-        extended_at=moment(row["extended_at"]),
-        extension_reason=row["extension_reason"],
-        closed_at=moment(row["closed_at"]),
-        purged_at=moment(row["purged_at"]),
-        acting_for=row["acting_for"],
-        subject_name=row["subject_name"],
-        identity_asked_at=moment(row["identity_asked_at"]),
-        answered_at=moment(row["answered_at"]),
-        outcome=row["outcome"],
-        outcome_reason=row["outcome_reason"],
-    )
+    return record(StoredRequest, row, READING)
 
 
 class SqliteRegister:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -100,7 +101,10 @@ def test_show_close_and_purge(desk: Desk, received: Callable[..., str]) -> None:
     reference = received(datetime.now(UTC))
     code, text = run("requests", "show", reference.lower().replace("-", " "))
     assert (
-        code == 0 and "ana@example.fr" in text and "au DPO: " in text and "accusé de réception au demandeur: " in text
+        code == 0
+        and "ana@example.fr" in text
+        and "au DPO\xa0: " in text
+        and "accusé de réception au demandeur\xa0: " in text
     )
     assert run("requests", "show", "ZZZZ-ZZZZ-ZZZZ")[0] == 1
     code, text = run("requests", "close", reference, "--outcome", "granted")
@@ -287,3 +291,36 @@ def test_show_writes_out_invisible_characters(desk: Desk) -> None:
     )
     assert "P[U+200D ZERO WIDTH JOINER]-12" in text
     assert not any(c in text for c in "\u202e\u200b\u2066\u2069\u200d")
+
+
+# French typography: a no-break space (U+00A0, or the narrow U+202F) before : ; ! ? and inside « ». A colon
+# followed by anything but a space or the line's end (a time, https://) is no punctuation.
+_FRENCH_SPACING_MISSED = re.compile(r"(?<![\u00a0\u202f])[:;!?](?= |$)|(?<![\u00a0\u202f])»|«(?![\u00a0\u202f])")
+
+
+def test_the_dpos_commands_follow_french_typography(desk: Desk, received: Callable[..., str]) -> None:
+    now = datetime.now(UTC)
+    reference = received(now - timedelta(days=3))
+    late = received(now - timedelta(days=45), email="bob@example.fr")
+    said = []
+    for command in (
+        ("requests",),
+        ("requests", "show", reference),
+        ("requests", "extend", reference, "--reason", "Dossier archivé sur un autre site"),
+        ("requests", "ask-id", late),
+        ("requests", "remind", "--dry-run"),
+        ("mail", "list"),
+        ("deliver",),
+        ("requests", "show", reference),
+        ("requests", "close", reference, "--outcome", "refused", "--reason", "Demande manifestement infondée"),
+        ("requests", "history", reference),
+        ("requests", "stats"),
+        ("requests", "purge", "--dry-run"),
+        ("requests", "show", "ZZZZ-ZZZZ-ZZZZ"),
+        ("requests", "stats", "--site", "nowhere"),
+    ):
+        code, text = run(*command)
+        assert code in (0, 1), (command, text)
+        said += [(command[:2], line) for line in text.splitlines() if line.strip()]
+    assert len(said) > 40
+    assert [(command, line) for command, line in said if _FRENCH_SPACING_MISSED.search(line)] == []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,10 +16,25 @@ from privacy.codes import Right
 from privacy.content import Site, load_content
 from privacy.rights import mail
 from privacy.rights.outbox import Mail
-from tests.factories import write_content
+from tests.factories import minimal_notice, write_content
 from tests.rights.conftest import form_notice, stored_request
 
 SENDER = "privacy@clinique.example"
+INBOX = "dpo@clinique.example"
+# The request of the DPO's mails below; each test changes what it is about.
+DPO_REQUEST: dict[str, Any] = {
+    "reference": "K7M4-QX9T-PW2R",
+    "rights": (Right.access, Right.erasure),
+    "name": "Ana Dupont-Lévêque",
+    "email": "ana@example.fr",
+    "relationship": "patients",
+    "details": "Copie de mon dossier\nsur deux lignes",
+    "file_reference": "",
+    "received_at": datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
+    "due_on": date(2025, 2, 28),
+}
+MakeSite = Callable[..., Site]
+DpoMail = Callable[..., Mail]
 
 
 def _content(sent: Mail) -> str:
@@ -27,34 +45,47 @@ def _content(sent: Mail) -> str:
     return str(read.get_content())
 
 
-def _site(tmp_path: Path, publisher: str = "Clinique Émeraude") -> Site:
+def published_by(publisher: str) -> dict[str, Any]:
+    """The form's notice, published by ``publisher``."""
     notice = form_notice()
     notice["publisher"]["name"] = publisher
-    return load_content(write_content(tmp_path / "content", {"clinique": notice})).sites[0]
+    return notice
 
 
-def _to_dpo(tmp_path: Path, name: str = "Ana Dupont-Lévêque", email: str = "ana@example.fr", **site: str) -> Mail:
-    return mail.to_dpo(
-        _site(tmp_path, **site),
-        "dpo@clinique.example",
-        SENDER,
-        stored_request(
-            reference="K7M4-QX9T-PW2R",
-            rights=(Right.access, Right.erasure),
-            name=name,
-            email=email,
-            relationship="patients",
-            details="Copie de mon dossier\nsur deux lignes",
-            file_reference="",
-            received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
-            due_on=date(2025, 2, 28),
-        ),
-        confirmed=False,
-    )
+def under(jurisdiction: dict[str, Any], **rights: object) -> dict[str, Any]:
+    """The minimal notice under other laws, with these rights settings."""
+    notice = minimal_notice(jurisdiction=jurisdiction)
+    notice["rights"].update(rights)
+    if jurisdiction["laws"] == ["gdpr"]:
+        notice["rights"]["offered"].remove("post_mortem_directives")
+    return notice
 
 
-def test_a_mail_client_reads_back_every_header_and_the_body(tmp_path: Path) -> None:
-    sent = _to_dpo(tmp_path)
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """The site of a notice (by default the form's, published by Clinique Émeraude), each in a folder of its own."""
+    folders = itertools.count()
+
+    def factory(notice: dict[str, Any] | None = None) -> Site:
+        folder = tmp_path / f"content-{next(folders)}"
+        return load_content(write_content(folder, {"clinique": notice or published_by("Clinique Émeraude")})).sites[0]
+
+    return factory
+
+
+@pytest.fixture
+def dpo_mail(make_site: MakeSite) -> DpoMail:
+    """The DPO's mail of DPO_REQUEST, with the fields a test gives, for ``site`` (else the form's)."""
+
+    def factory(site: Site | None = None, *, legal: bool = True, **request: Any) -> Mail:
+        asked = stored_request(**{**DPO_REQUEST, **request})
+        return mail.to_dpo(site or make_site(), INBOX, SENDER, asked, confirmed=False, legal=legal)
+
+    return factory
+
+
+def test_a_mail_client_reads_back_every_header_and_the_body(dpo_mail: DpoMail) -> None:
+    sent = dpo_mail()
     assert sent.message is not None and sent.message.isascii()  # 7-bit on the wire: any relay takes it
     read = message_from_bytes(sent.message, policy=policy.default)
     assert read["From"].addresses[0].display_name == "Clinique Émeraude"
@@ -70,21 +101,21 @@ def test_a_mail_client_reads_back_every_header_and_the_body(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("field", ["name", "publisher"])
-def test_a_line_break_in_a_field_never_starts_a_header(tmp_path: Path, field: str) -> None:
+def test_a_line_break_in_a_field_never_starts_a_header(dpo_mail: DpoMail, make_site: MakeSite, field: str) -> None:
     injected = "Ana\r\nBcc: everyone@example.org"
-    sent = _to_dpo(tmp_path, name=injected) if field == "name" else _to_dpo(tmp_path, publisher=injected)
+    sent = dpo_mail(name=injected) if field == "name" else dpo_mail(make_site(published_by(injected)))
     assert sent.message is not None
     read = message_from_bytes(sent.message, policy=policy.default)
     assert read["Bcc"] is None
     assert all(not line.lower().startswith(b"bcc:") for line in sent.message.splitlines())
 
 
-def test_an_address_that_is_not_plain_ascii_is_refused(tmp_path: Path) -> None:
+def test_an_address_that_is_not_plain_ascii_is_refused(dpo_mail: DpoMail) -> None:
     # The form only accepts ASCII addresses (IDN domains in their ASCII form); anything else is a bug.
     with pytest.raises(ValueError):
-        _to_dpo(tmp_path, email="ana@exämple.fr")
+        dpo_mail(email="ana@exämple.fr")
     with pytest.raises(ValueError):
-        _to_dpo(tmp_path, email="ana@example.fr\nBcc: x@example.org")
+        dpo_mail(email="ana@example.fr\nBcc: x@example.org")
 
 
 POSING = [
@@ -99,8 +130,8 @@ POSING = [
 
 
 @pytest.mark.parametrize("name", POSING)
-def test_no_display_name_poses_as_an_address(tmp_path: Path, name: str) -> None:
-    sent = _to_dpo(tmp_path, name=name)
+def test_no_display_name_poses_as_an_address(dpo_mail: DpoMail, name: str) -> None:
+    sent = dpo_mail(name=name)
     assert sent.message is not None
     read = message_from_bytes(sent.message, policy=policy.default)
     [reply_to] = read["Reply-To"].addresses
@@ -111,30 +142,19 @@ def test_no_display_name_poses_as_an_address(tmp_path: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("publisher", ["ceo@hospital.example", "=?utf-8?q?ceo=40hospital=2Eexample?="])
-def test_the_organization_name_in_from_is_quoted_too(tmp_path: Path, publisher: str) -> None:
-    sent = _to_dpo(tmp_path, publisher=publisher)
+def test_the_organization_name_in_from_is_quoted_too(dpo_mail: DpoMail, make_site: MakeSite, publisher: str) -> None:
+    sent = dpo_mail(make_site(published_by(publisher)))
     assert sent.message is not None
     [sender] = message_from_bytes(sent.message, policy=policy.default)["From"].addresses
     assert (sender.display_name, sender.addr_spec) == (publisher, SENDER)
 
 
-def test_invisible_characters_are_written_out_in_the_dpo_mail(tmp_path: Path) -> None:
-    sent = mail.to_dpo(
-        _site(tmp_path),
-        "dpo@clinique.example",
-        SENDER,
-        stored_request(
-            reference="K7M4-QX9T-PW2R",
-            rights=(Right.access,),
-            name="\u202eelpmaxe.latipsoh@oec",
-            email="ana@example.fr",
-            relationship="patients",
-            details="Mon dossier\u200b\nde 2024 \u2067isolé\u2069 et \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
-            file_reference="P-\ufeff12",
-            received_at=datetime(2025, 1, 31, 9, 30, tzinfo=UTC),
-            due_on=date(2025, 2, 28),
-        ),
-        confirmed=False,
+def test_invisible_characters_are_written_out_in_the_dpo_mail(dpo_mail: DpoMail) -> None:
+    sent = dpo_mail(
+        rights=(Right.access,),
+        name="\u202eelpmaxe.latipsoh@oec",
+        details="Mon dossier\u200b\nde 2024 \u2067isolé\u2069 et \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        file_reference="P-\ufeff12",
     )
     assert sent.message is not None
     read = message_from_bytes(sent.message, policy=policy.default)
@@ -150,19 +170,8 @@ def test_invisible_characters_are_written_out_in_the_dpo_mail(tmp_path: Path) ->
     assert reply_to.addr_spec == "ana@example.fr"
 
 
-def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None:
-    import tempfile
-    from datetime import date, datetime
-    from pathlib import Path
-
-    from privacy.codes import Right
-    from privacy.content import load_content
-    from privacy.rights import mail
-    from tests.factories import minimal_notice, write_content
-
-    with tempfile.TemporaryDirectory() as folder:
-        content = load_content(write_content(Path(folder), {"clinique": minimal_notice()}))
-    site = content.sites[0]
+def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one(make_site: MakeSite) -> None:
+    site = make_site(minimal_notice())
     request = stored_request(
         language="en",
         email="a@b.example",
@@ -170,44 +179,24 @@ def test_the_acknowledgment_promises_a_date_only_when_the_law_sets_one() -> None
         received_at=datetime(2025, 3, 3, tzinfo=UTC),
         due_on=date(2025, 4, 3),
     )
-    args = dict(confirm_url="https://x.example/c", confirm_days=14)
-    promised = mail.acknowledgment(site, "privacy@x.example", request, legal=True, **args)  # type: ignore[arg-type]
-    silent = mail.acknowledgment(site, "privacy@x.example", request, legal=False, **args)  # type: ignore[arg-type]
 
-    def body(sent: Mail) -> str:
-        return _content(sent)
+    def acknowledgment(legal: bool) -> str:
+        said = mail.acknowledgment(
+            site, "privacy@x.example", request, legal=legal, confirm_url="https://x.example/c", confirm_days=14
+        )
+        return _content(said)
 
-    assert "We will answer by April 3, 2025" in body(promised)
-    assert "We will answer by" not in body(silent)
+    assert "We will answer by April 3, 2025" in acknowledgment(legal=True)
+    assert "We will answer by" not in acknowledgment(legal=False)
 
 
-def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_legal_claim() -> None:
-    from datetime import date, datetime
-
-    from privacy.codes import Right
-    from privacy.rights import mail as mails
-
-    site = _site_under({"laws": ["ma-09-08"], "authority": "cndp"})
+def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_legal_claim(
+    dpo_mail: DpoMail, make_site: MakeSite
+) -> None:
+    site = make_site(under({"laws": ["ma-09-08"], "authority": "cndp"}))
     received = datetime(2025, 3, 3, tzinfo=UTC)
-    to_dpo = mails.to_dpo(
-        site,
-        "dpo@x.example",
-        "privacy@x.example",
-        stored_request(
-            reference="K7M4-QX9T-PW2R",
-            rights=(Right.access,),
-            name="A",
-            email="a@b.example",
-            relationship="patients",
-            details="d",
-            file_reference="",
-            received_at=received,
-            due_on=date(2025, 4, 3),
-        ),
-        confirmed=False,
-        legal=False,
-    )
-    later = mails.extension_notice(
+    to_dpo = dpo_mail(site, legal=False, rights=(Right.access,), received_at=received, due_on=date(2025, 4, 3))
+    later = mail.extension_notice(
         site,
         "en",
         "privacy@x.example",
@@ -224,37 +213,18 @@ def test_without_a_legal_deadline_the_dpo_reads_a_target_and_the_requester_no_le
     assert "as the law allows" not in later_text and "we need more time to answer it." in later_text
 
 
-def _site_under(jurisdiction: dict, **rights: object):  # type: ignore[no-untyped-def, type-arg]
-    import tempfile
-    from pathlib import Path
-
-    from privacy.content import load_content
-    from tests.factories import minimal_notice, write_content
-
-    notice = minimal_notice(jurisdiction=jurisdiction)
-    notice["rights"].update(rights)
-    if jurisdiction["laws"] == ["gdpr"]:
-        notice["rights"]["offered"].remove("post_mortem_directives")
-    with tempfile.TemporaryDirectory() as folder:
-        content = load_content(write_content(Path(folder), {"clinique": notice}))
-    return content.sites[0]
-
-
-def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails() -> None:
-    from datetime import date, datetime
-
-    from privacy.codes import Right
-    from privacy.rights import mail as mails
-
-    site = _site_under(
-        {"laws": ["gdpr"], "authority": "cnil"},
-        identity_proof={
-            "fr": "Joignez une **copie** de votre pièce d'identité.",
-            "en": "Attach a **copy** of your ID.",
-        },
+def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails(dpo_mail: DpoMail, make_site: MakeSite) -> None:
+    site = make_site(
+        under(
+            {"laws": ["gdpr"], "authority": "cnil"},
+            identity_proof={
+                "fr": "Joignez une **copie** de votre pièce d'identité.",
+                "en": "Attach a **copy** of your ID.",
+            },
+        )
     )
     received = datetime(2025, 3, 3, tzinfo=UTC)
-    ack = mails.acknowledgment(
+    ack = mail.acknowledgment(
         site,
         "privacy@x.example",
         stored_request(
@@ -264,23 +234,7 @@ def test_a_site_that_asks_for_proof_of_identity_says_so_in_both_mails() -> None:
         confirm_url="https://x.example/c",
         confirm_days=14,
     )
-    dpo = mails.to_dpo(
-        site,
-        "dpo@x.example",
-        "privacy@x.example",
-        stored_request(
-            reference="K7M4-QX9T-PW2R",
-            rights=(Right.access,),
-            name="A",
-            email="a@b.example",
-            relationship="patients",
-            details="d",
-            file_reference="",
-            received_at=received,
-            due_on=date(2025, 4, 3),
-        ),
-        confirmed=False,
-    )
+    dpo = dpo_mail(site, rights=(Right.access,), received_at=received, due_on=date(2025, 4, 3))
     ack_text = _content(ack)
     dpo_text = _content(dpo)
     assert "How to prove your identity:\nAttach a copy of your ID." in ack_text and "reasonable doubt" not in ack_text
