@@ -1,5 +1,6 @@
-"""The composition root: the one place that builds the server from its settings — its databases, each feature
-(its endpoints and the work it does while the server runs), and the content they answer from.
+"""The composition root: the one place that builds the server from its settings — its databases, the outbox
+worker, the limits and the templates, each feature (its endpoints and the work it does while the server runs)
+with those handed to it, and the content they answer from.
 
 ``create_app`` (privacy/app.py) serves what this builds; the DPO's commands open the same databases through
 ``backends.open_stores``. Nothing is kept anywhere else: the server's lifespan starts each feature's work, stops
@@ -14,14 +15,21 @@ from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
+from . import i18n
 from .backends import open_stores
 from .consent.feature import ConsentFeature
 from .content import Content, load_content
 from .feature import Feature
+from .rate_limits import Limit
+from .render import Renderer
 from .rights.feature import RightsFeature
+from .rights.handling import Desk
+from .rights.limits import Limits
+from .rights.outbox import Worker
+from .rights.transport import transport_for
 from .settings import Settings, prepare_var_dir
 from .snapshot import Published, following_builds, manifest_identity
-from .stores import Stores
+from .stores import OutboxMail, RightsDatabase, Stores
 
 
 class ContentError(Exception):
@@ -63,6 +71,21 @@ class Server:
             self.stores.close()
 
 
+def _outbox_worker(settings: Settings, published: Published, database: RightsDatabase) -> Worker:
+    """The delivery of the rights requests' mails, inside the server."""
+
+    def compose(mail: OutboxMail) -> bytes:
+        # A draft is written with the site as it is published when the mail is sent.
+        return Desk(settings, published.current.content, database).compose(mail)
+
+    return Worker(database, transport_for(settings), settings.mail_from, compose=compose, commits=database.commits())
+
+
+def _rights_limits(settings: Settings) -> Limits:
+    (per_address, address_seconds), (per_email, email_seconds) = settings.rights_limits
+    return Limits(Limit(per_address, address_seconds), Limit(per_email, email_seconds))
+
+
 def assemble(settings: Settings, content: Content | None = None) -> Server:
     # Looked at before the content is read: a build that ends meanwhile is read again.
     seen = manifest_identity(settings.public_dir)
@@ -73,9 +96,13 @@ def assemble(settings: Settings, content: Content | None = None) -> Server:
     stores = open_stores(settings)
     try:
         published = Published(content, seen)
+        # One environment per language for every page the server writes (the rights pages, the consent
+        # receipt's confirmation), made once.
+        renderer = Renderer(i18n.available_languages())
+        worker = _outbox_worker(settings, published, stores.rights)
         features: list[Feature] = [
-            ConsentFeature(settings, published, stores.consent),
-            RightsFeature(settings, published, stores.rights),
+            ConsentFeature(settings, published, stores.consent, Limit(*settings.consent_limits), renderer),
+            RightsFeature(settings, published, stores.rights, worker, _rights_limits(settings), renderer),
         ]
     except BaseException:
         stores.close()

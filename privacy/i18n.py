@@ -17,13 +17,15 @@ from datetime import date
 from functools import cache, wraps
 from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from . import settings
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-# An organization may keep its own catalogs (its own wording, another language) in another folder.
-LOCALES_DIR = Path(os.environ.get("PRIVACY_LOCALES_DIR") or Path(__file__).resolve().parent.parent / "locales")
+# Read once, from the process's environment: every catalog of a build or a server run comes from one folder.
+LOCALES_DIR = settings.LOCALES_DIR.read(os.environ) or settings.PRODUCT_LOCALES_DIR
 SOURCE_LANGUAGE = "en"
 
 
@@ -143,6 +145,21 @@ def operator_language() -> str:
 
 def gettext(language: str, message: str) -> str:
     return translations(language).gettext(message)
+
+
+class Refusal(Protocol):
+    """An error that says why something cannot go on (``SettingsError``, ``StorageRefused``): a catalog id and
+    its parameters, put into words here, so that the settings and the stores, which the catalogs' own folder
+    depends on, need no catalogs."""
+
+    message: str
+    params: dict[str, str]
+
+
+def say(language: str, refusal: Refusal) -> str:
+    """``refusal`` in the words of ``language``."""
+    text = gettext(language, refusal.message)
+    return text % refusal.params if refusal.params else text
 
 
 _PERIOD = re.compile(r"^\s*(\d+)\s+(minute|hour|day|week|month|year)s?\s*$")

@@ -15,7 +15,7 @@ from uvicorn.config import STARTUP_FAILURE
 from .app import ContentError, create_app, static_headers
 from .codes import N_
 from .command_line import build_command
-from .i18n import gettext, operator_language
+from .i18n import gettext, operator_language, say
 from .settings import DEFAULT_LISTEN, Settings, SettingsError, load_settings
 from .storage import BackupRefused, backup
 from .stores import StorageFailed, StorageRefused
@@ -69,7 +69,7 @@ def _app(command: str, language: str, listen: tuple[str, int]) -> tuple[Settings
         # uvicorn adds the security headers to every answer, its own errors (a malformed request) included.
         return settings, create_app(settings, server_sends_headers=True)
     except (SettingsError, StorageRefused) as error:
-        print(f"{command}: {error.text(language)}", file=sys.stderr)
+        print(f"{command}: {say(language, error)}", file=sys.stderr)
     except ContentError as error:
         for problem in error.content.errors:
             print(problem.render(language), file=sys.stderr)
@@ -120,7 +120,7 @@ def run_migrate(sources: list[str] | None = None) -> int:
         settings = load_settings()
         applied = migrate(settings)
     except (SettingsError, StorageRefused) as error:
-        print(f"server.py migrate: {error.text(language)}", file=sys.stderr)
+        print(f"server.py migrate: {say(language, error)}", file=sys.stderr)
         return 2
     except (OSError, sqlite3.Error, StorageFailed) as error:
         _storage_failed("server.py migrate", error, language)
@@ -151,7 +151,7 @@ def _move(sources: list[str], language: str) -> int:
         check_files(files)
         moved = move(files, settings.database_url)
     except (SettingsError, StorageRefused) as error:
-        print(f"server.py migrate: {error.text(language)}", file=sys.stderr)
+        print(f"server.py migrate: {say(language, error)}", file=sys.stderr)
         return 2
     except (OSError, sqlite3.Error) as error:
         _storage_failed("server.py migrate", error, language)
@@ -181,7 +181,7 @@ def run_backup(destination: Path) -> int:
             return 2
         copies = backup(settings, destination)
     except SettingsError as error:
-        print(f"server.py backup: {error.text(language)}", file=sys.stderr)
+        print(f"server.py backup: {say(language, error)}", file=sys.stderr)
         return 2
     except BackupRefused as error:
         print(f"server.py backup: {gettext(language, error.message) % error.params}", file=sys.stderr)

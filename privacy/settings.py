@@ -324,6 +324,17 @@ FORWARDED_ALLOW_IPS = Setting(
     ),
     _optional,
 )
+# The catalogs of the product, unless an organization keeps its own (its own wording, another language).
+PRODUCT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Setting(
+    "PRIVACY_LOCALES_DIR",
+    "",
+    N_(
+        "the gettext catalogs the build and the server speak from, for an organization's own wording or another "
+        "language (default: the product's locales/); read when the process starts"
+    ),
+    _optional_path,
+)
 MAIL_FROM = Setting("PRIVACY_MAIL_FROM", "privacy-notices@localhost", N_("the sender address of outgoing mail"), _text)
 # A choice holds as long as its site says (cookies.consent_lifetime_months); claims about it may come for years after (5 for most civil actions in
 # France, Code civil art. 2224): its proof is kept that long, then deleted (storage limitation).
@@ -359,6 +370,7 @@ SETTINGS: tuple[Setting[object], ...] = (
     FORWARDED_ALLOW_IPS,
     MAIL_FROM,
     CONSENT_PROOF_YEARS,
+    LOCALES_DIR,
 )
 
 
@@ -387,6 +399,7 @@ class Settings:
     consent_limits: tuple[int, int]
     forwarded_allow_ips: str | None
     consent_proof_years: int
+    locales_dir: Path
 
     @property
     def production(self) -> bool:
@@ -446,6 +459,19 @@ def _check_production(settings: Settings) -> None:
         )
 
 
+def _catalogs_folder(chosen: Path | None) -> Path:
+    # The server would speak in no language at all: said at the start rather than on every page.
+    if chosen is not None and not chosen.is_dir():
+        raise SettingsError(
+            N_(
+                "PRIVACY_LOCALES_DIR is %(value)s, which is not a folder: point it at a folder of catalogs "
+                "(<language>/LC_MESSAGES/<domain>.po), or leave it unset for the product's own"
+            ),
+            value=str(chosen),
+        )
+    return chosen or PRODUCT_LOCALES_DIR
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, listen: tuple[str, int] = DEFAULT_LISTEN, **overrides: str
 ) -> Settings:
@@ -480,6 +506,7 @@ def load_settings(
         consent_limits=CONSENT_LIMITS.read(env),
         forwarded_allow_ips=FORWARDED_ALLOW_IPS.read(env),
         consent_proof_years=CONSENT_PROOF_YEARS.read(env),
+        locales_dir=_catalogs_folder(LOCALES_DIR.read(env)),
     )
     if settings.production:
         _check_production(settings)

@@ -1,4 +1,4 @@
-"""The error of a setting the server cannot start with, said in the operator's language."""
+"""The error of a setting the server cannot start with, said in the operator's language (``i18n.say``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ class SettingsError(Exception):
         super().__init__(message % params if params else message)
         self.message = message
         self.params = params
-
-    def text(self, language: str) -> str:
-        from .i18n import gettext  # settings load before anything else; the catalogs only when needed
-
-        return gettext(language, self.message) % self.params if self.params else gettext(language, self.message)
 
 
 def reason(error: BaseException) -> str:

@@ -34,17 +34,12 @@ class StorageFailed(Exception):
 
 class StorageRefused(Exception):
     """A database the server must not start on (damaged, not migrated, made by a newer version); ``message`` is
-    a catalog id, said to the operator in their language."""
+    a catalog id, said to the operator in their language (``i18n.say``)."""
 
     def __init__(self, message: str, **params: str) -> None:
         super().__init__(message % params)
         self.message = message
         self.params = params
-
-    def text(self, language: str) -> str:
-        from .i18n import gettext
-
-        return gettext(language, self.message) % self.params
 
 
 @dataclass(frozen=True)
@@ -324,6 +319,10 @@ class ConsentLog(Protocol):
     def append(self, record: ConsentRecord) -> None: ...
 
     def records(self, site: str, since: datetime | None = None) -> list[ConsentRecord]: ...
+
+    def proof_of(self, site: str, consent_id: str, recorded_at: datetime) -> ConsentRecord | None:
+        """The entry of the choice ``consent_id`` made on ``site`` at ``recorded_at`` (to the second, as entries
+        are written): what a receipt proves, found through the index on consent ids, never by reading the log."""
 
     def count_before(self, before: datetime) -> int: ...
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 import server
 from privacy import command_line
 from privacy.app import create_app
+from privacy.postgres import schema as postgres_schema
 from privacy.server_cli import serve
 from privacy.settings import load_settings
 from privacy.sqlite import schema
@@ -135,7 +136,7 @@ def test_postgresql_is_created_at_start_migrated_by_the_command_and_its_password
     for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=postgres_database).items():
         monkeypatch.setenv(name, value)
     assert server.main(["migrate"]) == 0
-    assert "from version 0 to 2" in capsys.readouterr().err
+    assert f"from version 0 to {len(postgres_schema.SCHEMA)}" in capsys.readouterr().err
     with TestClient(create_app(load_settings()), base_url="https://testserver"):
         pass
     assert server.main(["requests"]) == 0  # the DPO's commands on the same database
@@ -208,3 +209,47 @@ def test_moving_says_what_is_wrong_with_its_source_or_target(
     assert "--from takes sqlite:///PATH" in capsys.readouterr().err
     assert server.main(["migrate", "--from", f"sqlite://{earlier_var}/missing.sqlite3"]) == 2
     assert "is neither a database of this server" in capsys.readouterr().err
+
+
+def _sqlite_indexes(path: Path) -> set[str]:
+    db = sqlite3.connect(path)
+    try:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    finally:
+        db.close()
+
+
+def test_the_previous_consent_log_gains_its_consent_id_index_by_migrate(
+    earlier_var: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The consent log as the previous version left it: at version 2, its receipts found by reading the log.
+    path = earlier_var / "consent-log.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    schema.migrate(db, path, schema.CONSENT_LOG[:2])
+    db.close()
+    assert "consent_log_consent_id" not in _sqlite_indexes(path)
+    assert server.main(["migrate"]) == 0
+    assert f"{path}: schema migrated from version 2 to 3" in capsys.readouterr().err
+    assert "consent_log_consent_id" in _sqlite_indexes(path)
+    assert _versions(path) == [1, 2, 3]
+
+
+def test_the_previous_postgresql_database_gains_the_consent_id_index_by_migrate(
+    tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import psycopg
+
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=postgres_database).items():
+        monkeypatch.setenv(name, value)
+    with monkeypatch.context() as previous:  # the database as the previous version made it
+        previous.setattr(postgres_schema, "SCHEMA", postgres_schema.SCHEMA[:2])
+        assert server.main(["migrate"]) == 0
+    capsys.readouterr()
+    with pytest.raises(StorageRefused):
+        create_app(load_settings())
+    assert server.main(["migrate"]) == 0
+    assert "from version 2 to 3" in capsys.readouterr().err
+    with psycopg.connect(postgres_database) as connection:
+        found = connection.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'consent_log_consent_id'")
+        assert "(consent_id, site, recorded_at)" in str(found.fetchone())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import secrets
@@ -214,3 +215,48 @@ def test_the_consent_proof_period_is_a_number_of_years(tmp_path: Path) -> None:
     assert load_settings(settings_env(tmp_path, tmp_path / "content")).consent_proof_years == 5
     with pytest.raises(SettingsError, match="from 1 to 30"):
         load_settings(settings_env(tmp_path, tmp_path / "content", PRIVACY_CONSENT_PROOF_YEARS="forever"))
+
+
+def _environment_reads(path: Path) -> list[tuple[int, str]]:
+    """The PRIVACY_ variables ``path`` reads from the environment itself: ``os.environ.get("…")``,
+    ``os.getenv("…")``, ``os.environ["…"]`` (a write, for the processes it starts, is no read)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        name: object = None
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.environ.get", "os.getenv", "environ.get"):
+            name = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and ast.unparse(node.value)
+            in (
+                "os.environ",
+                "environ",
+            )
+        ):
+            name = node.slice.value if isinstance(node.slice, ast.Constant) else None
+        if isinstance(name, str) and name.startswith("PRIVACY_") and isinstance(node, ast.expr):
+            found.append((node.lineno, name))
+    return found
+
+
+def test_no_setting_is_read_outside_its_declaration() -> None:
+    code = [*sorted((REPO / "privacy").rglob("*.py")), REPO / "build.py", REPO / "server.py"]
+    outside = [
+        (f"{path.relative_to(REPO)}:{line}", name)
+        for path in code
+        if path != REPO / "privacy" / "settings.py"
+        for line, name in _environment_reads(path)
+    ]
+    assert outside == []
+    assert _environment_reads(REPO / "privacy" / "settings.py") == []  # through Setting.read, every one of them
+
+
+def test_another_catalogs_folder_is_a_setting_and_must_be_a_folder(tmp_path: Path) -> None:
+    assert "PRIVACY_LOCALES_DIR" in {s.name for s in SETTINGS}
+    assert load_settings({"PRIVACY_VAR_DIR": str(tmp_path)}).locales_dir == REPO / "locales"
+    own = tmp_path / "locales"
+    own.mkdir()
+    assert load_settings({"PRIVACY_VAR_DIR": str(tmp_path), "PRIVACY_LOCALES_DIR": str(own)}).locales_dir == own
+    with pytest.raises(SettingsError, match=r"PRIVACY_LOCALES_DIR is .*, which is not a folder"):
+        load_settings({"PRIVACY_VAR_DIR": str(tmp_path), "PRIVACY_LOCALES_DIR": str(tmp_path / "missing")})

@@ -236,3 +236,35 @@ def test_the_proof_log_refuses_an_update(stores: Stores, backend: str) -> None:
     with pytest.raises(StorageFailed, match="append-only"), stores.consent.transaction() as session:
         connection = session.log.connection if backend == "postgresql" else session.log.db  # type: ignore[attr-defined]
         connection.execute("UPDATE consent_log SET action = 'accept'")
+
+
+def test_a_receipts_proof_is_found_by_its_consent_id_through_its_index(stores: Stores, backend: str) -> None:
+    with stores.consent.transaction() as session:
+        for n in range(300):  # a busy site: other people's choices in the same seconds, before and after
+            session.log.append(_entry(NOW + timedelta(seconds=n % 3 - 1), f"other-{n}"))
+        session.log.append(_entry(NOW - timedelta(days=1), "visitor"))  # the visitor's earlier choice
+        session.log.append(_entry(NOW, "visitor"))
+    with stores.consent.transaction(reading=True) as session:
+        found = session.log.proof_of("clinique", "visitor", NOW.replace(microsecond=0))
+        assert found is not None and found.recorded_at == NOW.replace(microsecond=0)
+        assert session.log.proof_of("clinique", "visitor", NOW - timedelta(days=1)) is not None
+        assert session.log.proof_of("clinique", "visitor", NOW + timedelta(seconds=1)) is None  # no choice then
+        assert session.log.proof_of("elsewhere", "visitor", NOW) is None
+        # Found through the index, not by reading the site's log.
+        if backend == "postgresql":
+            connection = session.log.connection  # type: ignore[attr-defined]
+            connection.execute("ANALYZE consent_log")
+            # A few pages are read faster whole: ask which index the planner takes for a log too long for that.
+            connection.execute("SET LOCAL enable_seqscan = off")
+            rows = connection.execute(
+                "EXPLAIN SELECT * FROM consent_log WHERE consent_id = %s AND recorded_at = %s AND site = %s",
+                ("visitor", NOW.replace(microsecond=0), "clinique"),
+            ).fetchall()
+            plan = " ".join(str(row["QUERY PLAN"]) for row in rows)
+        else:
+            rows = session.log.db.execute(  # type: ignore[attr-defined]
+                "EXPLAIN QUERY PLAN SELECT * FROM consent_log WHERE consent_id = ? AND recorded_at = ? AND site = ?",
+                ("visitor", NOW.replace(microsecond=0).isoformat(), "clinique"),
+            ).fetchall()
+            plan = " ".join(str(row[3]) for row in rows)
+        assert "consent_log_consent_id" in plan, plan

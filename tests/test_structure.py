@@ -79,3 +79,39 @@ def test_only_the_backends_know_the_drivers() -> None:
 
 def _graph_with_all() -> dict[str, set[str]]:
     return {_module(path): _imports(path) for path in PACKAGE.rglob("*.py")}
+
+
+# What the server's features share, built by the composition root alone (privacy/assembly.py): the stores, the
+# outbox worker, the limits and the templates. The DPO's commands and the build make their own.
+SHARED = {"open_stores", "Worker", "Limits", "Limit", "Renderer", "transport_for"}
+ROOT = "privacy.assembly"
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += sorted(graph.get(name, set()))
+    return seen
+
+
+def _builds(path: Path) -> set[str]:
+    """The shared pieces ``path`` builds itself (calls by name)."""
+    called = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            called.add(name)
+    return called & SHARED
+
+
+def test_the_server_s_shared_pieces_are_built_by_the_composition_root_alone() -> None:
+    graph = _graph()
+    paths = {_module(path): path for path in PACKAGE.rglob("*.py")}
+    # The DPO's commands (``cli``, ``…_cli``), which the features' packages offer, open the stores themselves.
+    served = {name for name in _reachable(graph, ROOT) - {ROOT} if not name.endswith("cli")}
+    assert {"privacy.rights.feature", "privacy.consent.feature", "privacy.rights.pages"} <= served
+    assert {name: _builds(paths[name]) for name in sorted(served) if _builds(paths[name])} == {}
+    assert _builds(paths[ROOT]) == SHARED

@@ -71,7 +71,7 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"server.py consent-log: {error.text(language)}", file=sys.stderr)
+        print(f"server.py consent-log: {i18n.say(language, error)}", file=sys.stderr)
         return 2
     if not args.purge and not args.site:
         print(f"server.py consent-log: {i18n.gettext(language, NO_SITE)}", file=sys.stderr)
@@ -81,7 +81,7 @@ def export(args: argparse.Namespace, out: TextIO | None = None) -> int:
             return purge(settings, args.dry_run, language)
         stores = open_stores(settings, check=False)
     except StorageRefused as error:
-        print(f"server.py consent-log: {error.text(language)}", file=sys.stderr)
+        print(f"server.py consent-log: {i18n.say(language, error)}", file=sys.stderr)
         return 2
     try:
         with stores.consent.transaction(reading=True) as session:

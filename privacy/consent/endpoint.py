@@ -183,7 +183,7 @@ class ConsentEndpoint:
     written straight to the server (bytes encoded once per state, no Response object); refusals take
     the shared, localized error responses."""
 
-    def __init__(self, settings: Settings, content: Content, log: ConsentDatabase) -> None:
+    def __init__(self, settings: Settings, content: Content, log: ConsentDatabase, choices: Limit) -> None:
         self.settings = settings
         self.cookie = ConsentCookie(settings.secret_keys)
         # The proof-of-consent log: each choice is answered only once its entry is committed (concurrent
@@ -191,7 +191,7 @@ class ConsentEndpoint:
         self.log = log
         # What bounds the log's growth: choices per client address, counted in the log's own database, in the
         # transaction that appends the entry (privacy/rate_limits.py).
-        self.choices = Counter("consent.address", Limit(*settings.consent_limits), settings.secret_keys[0])
+        self.choices = Counter("consent.address", choices, settings.secret_keys[0])
         self._queries: dict[bytes, tuple[str, str]] = {}
         self._answer_from(content)
 

@@ -11,6 +11,8 @@ from starlette.routing import BaseRoute
 from ..feature import due
 from ..model import MAX_CONSENT_LIFETIME_MONTHS
 from ..periodic import every
+from ..rate_limits import Limit
+from ..render import Renderer
 from ..settings import Settings
 from ..snapshot import Published
 from ..stores import ConsentDatabase
@@ -42,13 +44,17 @@ async def purge_old_proofs(
 
 
 class ConsentFeature:
-    def __init__(self, settings: Settings, published: Published, database: ConsentDatabase) -> None:
+    """Built by the composition root (privacy/assembly.py), which hands it its limit and templates."""
+
+    def __init__(
+        self, settings: Settings, published: Published, database: ConsentDatabase, choices: Limit, renderer: Renderer
+    ) -> None:
         self.settings = settings
         self.published = published
         self.database = database
-        endpoint = ConsentEndpoint(settings, published.current.content, database)
+        endpoint = ConsentEndpoint(settings, published.current.content, database, choices)
         # The signer, log and limits are shared by every snapshot's endpoint.
-        self._routes = consent_routes(published.follow("consent", endpoint.over))
+        self._routes = consent_routes(published.follow("consent", endpoint.over), renderer)
 
     def routes(self) -> list[BaseRoute]:
         return self._routes

@@ -33,7 +33,7 @@ def check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"server.py consent-receipt: {error.text(language)}", file=sys.stderr)
+        print(f"server.py consent-receipt: {i18n.say(language, error)}", file=sys.stderr)
         return 2
     path = Path(args.file)
     try:

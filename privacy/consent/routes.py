@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..render import Renderer
 from .endpoint import RECEIPT, RECORDED, ConsentEndpoint, CurrentEndpoint
 from .visitor import VisitorPages
 
 
-def consent_routes(current: Callable[[], ConsentEndpoint]) -> list[BaseRoute]:
-    pages = VisitorPages()
+def consent_routes(current: Callable[[], ConsentEndpoint], renderer: Renderer) -> list[BaseRoute]:
+    pages = VisitorPages(renderer)
 
     async def receipt(request: Request) -> Response:
         return await pages.receipt(current(), request)

@@ -17,10 +17,8 @@ from .. import i18n
 from ..codes import N_, CookieCategory
 from ..publish import hashed_name
 from ..render import TEMPLATES_DIR, Renderer
-from ..stores import ConsentLog
 from ..text import pick
 from ..web import NOT_FOUND, error_response
-from . import log
 from .banner import banner_language, notice_link
 from .receipt import receipt
 
@@ -36,22 +34,11 @@ NOTICE_STYLESHEET = TEMPLATES_DIR / "assets" / "notice.css"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _entry(proofs: ConsentLog, site: str, consent_id: str, at: int) -> log.ConsentRecord | None:
-    """The proof-of-consent entry of the choice a cookie holds (same id, same second)."""
-    moment = datetime.fromtimestamp(at, UTC)
-    for entry in proofs.records(site, since=moment):
-        if entry.consent_id == consent_id and int(entry.recorded_at.timestamp()) == at:
-            return entry
-        if entry.recorded_at > moment:
-            break
-    return None
-
-
 class VisitorPages:
     """The receipt and the confirmation page, for the endpoint serving the current snapshot."""
 
-    def __init__(self) -> None:
-        self.renderer = Renderer(i18n.available_languages())
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
         # The build publishes the notice's stylesheet under this name (privacy/pipeline.py).
         self.stylesheet = f"/assets/{hashed_name('notice', '.css', NOTICE_STYLESHEET.read_bytes())}"
 
@@ -68,8 +55,10 @@ class VisitorPages:
         choice = endpoint.cookie.loads(request.cookies.get(inventory.cookie_name), site.id)
         if choice is None:
             return error_response(request, 404, NO_CHOICE, language, as_json=wanted == "json")
+        # The cookie holds the choice's second: its entry in the log, if the log still keeps it.
+        made_at = datetime.fromtimestamp(choice.at, UTC)
         entry = await endpoint.log.run(
-            lambda session: _entry(session.log, site.id, choice.consent_id, choice.at), reading=True
+            lambda session: session.log.proof_of(site.id, choice.consent_id, made_at), reading=True
         )
         issued = receipt(site, inventory, choice, entry, language, endpoint.settings.secret_keys[0])
         name = f"consent-receipt-{site.id}-{choice.at}"

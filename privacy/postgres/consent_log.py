@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from ..consent.log import ConsentRecord
 from .register import Connection
 
 _CHOICES = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def _record(row: dict[str, Any]) -> ConsentRecord:
+    return ConsentRecord(
+        consent_id=row["consent_id"],
+        recorded_at=row["recorded_at"],
+        site=row["site"],
+        revision=row["revision"],
+        banner_hash=row["banner_hash"],
+        language=row["language"],
+        action=row["action"],
+        choices=json.loads(row["choices"]),
+        gpc=row["gpc"],
+        channel=row["channel"],
+    )
 
 
 class PostgresConsentLog:
@@ -40,21 +56,14 @@ class PostgresConsentLog:
             " ORDER BY recorded_at, id",
             (site, since, since),
         ).fetchall()
-        return [
-            ConsentRecord(
-                consent_id=row["consent_id"],
-                recorded_at=row["recorded_at"],
-                site=row["site"],
-                revision=row["revision"],
-                banner_hash=row["banner_hash"],
-                language=row["language"],
-                action=row["action"],
-                choices=json.loads(row["choices"]),
-                gpc=row["gpc"],
-                channel=row["channel"],
-            )
-            for row in rows
-        ]
+        return [_record(row) for row in rows]
+
+    def proof_of(self, site: str, consent_id: str, recorded_at: datetime) -> ConsentRecord | None:
+        found = self.connection.execute(
+            "SELECT * FROM consent_log WHERE consent_id = %s AND recorded_at = %s AND site = %s ORDER BY id LIMIT 1",
+            (consent_id, recorded_at.replace(microsecond=0), site),
+        ).fetchone()
+        return _record(found) if found else None
 
     def count_before(self, before: datetime) -> int:
         row = self.connection.execute("SELECT COUNT(*) AS n FROM consent_log WHERE recorded_at < %s", (before,))

@@ -153,7 +153,13 @@ LIFECYCLE = Migration(
     );
     """,
 )
-SCHEMA = (*SCHEMA, LIFECYCLE)
+# A receipt's proof is the entry of one consent id at one second: found at once, however long the log.
+CONSENT_ID_INDEX = Migration(
+    3,
+    "proofs found by their consent id (a visitor's receipt)",
+    "CREATE INDEX consent_log_consent_id ON consent_log (consent_id, site, recorded_at);",
+)
+SCHEMA = (*SCHEMA, LIFECYCLE, CONSENT_ID_INDEX)
 
 VERSIONS = """
     CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -51,7 +51,7 @@ def _desk(out: TextIO) -> tuple[Desk, Stores] | None:
             return None
         stores = open_stores(settings, check=False)
     except (SettingsError, StorageRefused) as error:
-        print(f"server.py: {error.text(i18n.operator_language())}", file=out)
+        print(f"server.py: {i18n.say(i18n.operator_language(), error)}", file=out)
         return None
     return Desk(settings, content, stores.rights), stores
 

@@ -12,17 +12,16 @@ from starlette.routing import BaseRoute
 
 from ..feature import due
 from ..periodic import every
-from ..rate_limits import Limit
+from ..render import Renderer
 from ..settings import Settings
 from ..snapshot import Published
-from ..stores import OutboxMail, RightsDatabase
+from ..stores import RightsDatabase
 from . import pages as web
 from .casework import send_digests, sweep_answers
 from .handling import Desk
 from .history import SERVER
 from .limits import Limits
 from .outbox import Worker
-from .transport import transport_for
 
 # How often closed requests past their site's retention period lose their personal data.
 PURGE_EVERY_SECONDS = 6 * 3600
@@ -33,19 +32,20 @@ DIGEST_HOUR = 6
 
 
 class RightsFeature:
-    def __init__(self, settings: Settings, published: Published, database: RightsDatabase) -> None:
+    """Built by the composition root (privacy/assembly.py), which hands it its outbox worker, limits and templates."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        published: Published,
+        database: RightsDatabase,
+        worker: Worker,
+        limits: Limits,
+        renderer: Renderer,
+    ) -> None:
         self.database = database
-
-        def compose(mail: OutboxMail) -> bytes:
-            # With the site as it is published when the mail is written.
-            return self.desk().compose(mail)
-
-        self.worker = Worker(
-            database, transport_for(settings), settings.mail_from, compose=compose, commits=database.commits()
-        )
-        (per_address, per_address_seconds), (per_email, per_email_seconds) = settings.rights_limits
-        limits = Limits(Limit(per_address, per_address_seconds), Limit(per_email, per_email_seconds))
-        pages = web.pages(settings, published.current.content, database, self.worker, limits)
+        self.worker = worker
+        pages = web.Pages(Desk(settings, published.current.content, database), worker, limits, renderer)
         self.current = published.follow("rights", pages.over)
         self._routes = pages.routes(self.current)
 

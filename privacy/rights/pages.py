@@ -28,7 +28,7 @@ from ..publish import hashed_name
 from ..randomness import token_urlsafe
 from ..render import TEMPLATES_DIR, Renderer
 from ..settings import Settings
-from ..stores import RightsDatabase, RightsSession, StorageFailed
+from ..stores import RightsSession, StorageFailed
 from ..text import pick
 from ..web import (
     CROSS_SITE,
@@ -445,8 +445,3 @@ def _typed(request: rq.RightsRequest) -> dict[str, str | list[str]]:
         "acting_for": request.acting_for,
         "subject_name": request.subject_name,
     }
-
-
-def pages(settings: Settings, content: Content, db: RightsDatabase, worker: Worker, limits: Limits) -> Pages:
-    languages = sorted({lang for site in content.sites for lang in site.languages} | {"en"})
-    return Pages(Desk(settings, content, db), worker, limits, Renderer(languages))

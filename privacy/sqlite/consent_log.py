@@ -32,6 +32,21 @@ def row(record: ConsentRecord) -> tuple[object, ...]:
     )
 
 
+def _record(found: sqlite3.Row) -> ConsentRecord:
+    return ConsentRecord(
+        consent_id=found["consent_id"],
+        recorded_at=datetime.fromisoformat(found["recorded_at"]),
+        site=found["site"],
+        revision=found["revision"],
+        banner_hash=found["banner_hash"],
+        language=found["language"],
+        action=found["action"],
+        choices=json.loads(found["choices"]),
+        gpc=bool(found["gpc"]),
+        channel=found["channel"],
+    )
+
+
 class SqliteConsentLog:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -45,21 +60,14 @@ class SqliteConsentLog:
         if since is not None:
             query += " AND recorded_at >= ?"
             params.append(stamp(since))
-        return [
-            ConsentRecord(
-                consent_id=found["consent_id"],
-                recorded_at=datetime.fromisoformat(found["recorded_at"]),
-                site=found["site"],
-                revision=found["revision"],
-                banner_hash=found["banner_hash"],
-                language=found["language"],
-                action=found["action"],
-                choices=json.loads(found["choices"]),
-                gpc=bool(found["gpc"]),
-                channel=found["channel"],
-            )
-            for found in self.db.execute(query + " ORDER BY recorded_at, id", params)
-        ]
+        return [_record(found) for found in self.db.execute(query + " ORDER BY recorded_at, id", params)]
+
+    def proof_of(self, site: str, consent_id: str, recorded_at: datetime) -> ConsentRecord | None:
+        found = self.db.execute(
+            "SELECT * FROM consent_log WHERE consent_id = ? AND recorded_at = ? AND site = ? ORDER BY id LIMIT 1",
+            (consent_id, stamp(recorded_at), site),
+        ).fetchone()
+        return _record(found) if found else None
 
     def count_before(self, before: datetime) -> int:
         return int(

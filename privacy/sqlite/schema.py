@@ -148,6 +148,9 @@ REQUESTS = (
     Migration(3, "a request's lifecycle: for whom, its answer and outcome, its audit trail, one-time codes", LIFECYCLE),
 )
 
+# A receipt's proof is the entry of one consent id at one second: found at once, however long the log.
+CONSENT_ID_INDEX = "CREATE INDEX IF NOT EXISTS consent_log_consent_id ON consent_log (consent_id, site, recorded_at);"
+
 CONSENT_LOG = (
     Migration(
         1,
@@ -175,6 +178,7 @@ CONSENT_LOG = (
         + RATE_LIMITS,
     ),
     Migration(2, "scheduled runs shared by the instances (the purge of old proofs)", RUNS),
+    Migration(3, "proofs found by their consent id (a visitor's receipt)", CONSENT_ID_INDEX),
 )
 
 VERSIONS = """
