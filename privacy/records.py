@@ -82,12 +82,14 @@ def _columns(kind: type[Any], reading: Reading) -> Columns:
     found = _COLUMNS.get((kind, reading))
     if found is None:
         hints = typing.get_type_hints(kind)
-        found = tuple((field.name, _converter(hints[field.name], reading)) for field in dataclasses.fields(kind))
+        found = tuple(
+            (field.name, _converter(hints[field.name], reading)) for field in dataclasses.fields(kind) if field.init
+        )
         _COLUMNS[(kind, reading)] = found
     return found
 
 
 def record(kind: type[R], row: Row, reading: Reading) -> R:
     """``kind`` (a dataclass of ``privacy.stores``) from the row of its table, read as ``reading`` says."""
-    values = {name: convert(row[name]) if convert else row[name] for name, convert in _columns(kind, reading)}
-    return kind(**values)
+    # By position, in the dataclass's order: a row is read for each entry of an export, so this is kept lean.
+    return kind(*[convert(row[name]) if convert else row[name] for name, convert in _columns(kind, reading)])
