@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from .codes import N_
 from .model import IDENTIFIER_PATTERN, Notice, Registry
 from .problems import Problem, sort_key
-from .source import FieldPath, SourceDocument, SourceError, read_yaml
+from .source import FieldPath, SourceDocument, SourceError, read_text, read_yaml
 from .validation import source_problem, validation_problems
 
 POLICY_FILE = "policy.yaml"
@@ -60,9 +61,11 @@ class Content:
         return self._by_id.get(site_id)
 
 
-def _load_model(path: Path, model: type[M]) -> tuple[M | None, SourceDocument | None, list[Problem]]:
+def _load_model(
+    path: Path, model: type[M], text: str | None = None
+) -> tuple[M | None, SourceDocument | None, list[Problem]]:
     try:
-        doc = read_yaml(path)
+        doc = read_yaml(path, text)
     except SourceError as error:
         return None, None, [source_problem(error.path, error.line, error.reason, error.params)]
     problems = [
@@ -219,8 +222,20 @@ def site_folders(root: Path) -> list[Path]:
 
 
 def load_registry(root: Path) -> tuple[Registry | None, list[Problem]]:
-    registry, _, problems = _load_model(root / REGISTRY_FILE, Registry)
-    return registry, problems
+    path = root / REGISTRY_FILE
+    try:
+        text = read_text(path)
+    except SourceError as error:
+        return None, [source_problem(error.path, error.line, error.reason, error.params)]
+    registry, problems = _registry(path, text)
+    return registry, list(problems)
+
+
+@lru_cache(maxsize=8)
+def _registry(path: Path, text: str) -> tuple[Registry | None, tuple[Problem, ...]]:
+    # Read on every build, and the largest file a rebuild of one site reads: validated once per text.
+    registry, _, problems = _load_model(path, Registry, text)
+    return registry, tuple(problems)
 
 
 def load_content(root: Path) -> Content:

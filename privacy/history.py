@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from .content import Site
 from .law import Jurisdiction
 from .model import Notice, Registry
 from .render import Renderer, notice_page
-from .source import read_yaml
+from .source import SourceDocument, read_yaml
 from .text import pick
 from .urls import INDEX, SiteUrls, relative
 from .versions import Version, archived
@@ -60,16 +61,26 @@ def published_versions(site: Site) -> list[PublishedVersion]:
     published: list[PublishedVersion] = []
     before: dict[str, Any] | None = None
     for version in archived(site_folder(site)):
-        document = read_yaml(version.file)
-        try:
-            notice = Notice.model_validate(document.data)
-        except ValueError:
+        stat = version.file.stat()
+        read = _archived_notice(version.file, stat.st_mtime_ns, stat.st_size)
+        if read is None:
             continue  # a version the format has moved on from keeps its file, not its page
+        document, notice = read
         data = notice.model_dump(mode="json", exclude_none=True)
         changes = compare(before, data) if before is not None else None
         published.append(PublishedVersion(version, Site(site.id, notice, document), changes))
         before = data
     return published
+
+
+@lru_cache(maxsize=256)
+def _archived_notice(path: Path, mtime_ns: int, size: int) -> tuple[SourceDocument, Notice] | None:
+    # An archived version never changes once written, and each rebuild of its site reads it: read once.
+    document = read_yaml(path)
+    try:
+        return document, Notice.model_validate(document.data)
+    except ValueError:
+        return None
 
 
 def _described(value: Any, language: str) -> str:

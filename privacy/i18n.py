@@ -283,6 +283,13 @@ def format_period(value: str, language: str) -> str:
     return format_duration(value, language)
 
 
+def format_choices(items: list[str], language: str) -> str:
+    """``items`` as the language offers a choice among them: “a, b or c”, « a, b ou c »."""
+    from babel.lists import format_list
+
+    return str(format_list(items, style="or", locale=base_language(language)))
+
+
 @_remembered
 def format_day(value: date, language: str) -> str:
     from babel.dates import format_date

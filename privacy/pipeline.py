@@ -317,9 +317,11 @@ def build(
     renderer: Renderer | None = None,
     found: Survey | None = None,
     archive_on: date | None = None,
+    retire: Callable[[Path], None] | None = None,
 ) -> BuildResult:
     """Build ``out`` from ``content_dir``. A long-running caller (watch) passes its renderer to keep templates
-    warm; a caller that already surveyed the inputs (to tell whether anything changed) passes ``found``."""
+    warm; a caller that already surveyed the inputs (to tell whether anything changed) passes ``found``; one in
+    a hurry (preview) passes ``retire``, which is given the folders of replaced pages to remove when it likes."""
     if not content_dir.is_dir():
         return _checked(load_content(content_dir), set())
     found = found or survey(content_dir, out, base_url)
@@ -359,7 +361,7 @@ def build(
     except BaseException:
         discard(staging)
         raise
-    _move_in(staging, out, changed, records, found.previous if kept else None)
+    _move_in(staging, out, changed, records, found.previous if kept else None, retire)
     return result
 
 
@@ -439,11 +441,16 @@ def _write_listing(
 
 
 def _move_in(
-    staging: Path, out: Path, changed: list[str], records: dict[str, SiteRecord], previous: Manifest | None
+    staging: Path,
+    out: Path,
+    changed: list[str],
+    records: dict[str, SiteRecord],
+    previous: Manifest | None,
+    retire: Callable[[Path], None] | None,
 ) -> None:
     """Put the build in place: whole, or (``previous``: sites were carried over) only what changed."""
     if previous is None:
-        swap_in(staging, out)
+        swap_in(staging, out, retire)
         return
     # The sites carried over stay where they are; only what changed moves in.
     shared_files = [
@@ -454,4 +461,4 @@ def _move_in(
     # The manifest moves in last: once it is there, the whole build is (the running server waits for it).
     shared_files.sort(key=lambda name: name == MANIFEST)
     removed = [site_id for site_id in previous.sites if site_id not in records]
-    swap_in_parts(staging, out, changed, shared_files, removed)
+    swap_in_parts(staging, out, changed, shared_files, removed, retire)

@@ -7,13 +7,14 @@ so ``build.py check --lang fr`` can say it in French.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, cast
 
 from .codes import N_
-from .i18n import gettext
+from .i18n import format_choices, gettext
 from .source import FieldPath
 
 # A note says what a choice does to the site; it never fails a build, nor ``check --strict``.
@@ -44,7 +45,7 @@ class Problem:
     in_draft: bool = False
 
     def text(self, language: str) -> str:
-        params = {k: (gettext(language, v) if k.startswith("_") else v) for k, v in self.params.items()}
+        params = {k: _said(language, k, v) for k, v in self.params.items()}
         said = gettext(language, self.message) % params if params else gettext(language, self.message)
         return f"{said} — {gettext(language, self.reason) % params}" if self.reason else said
 
@@ -57,6 +58,25 @@ class Problem:
 
 
 _TAGS = {"error": N_("error"), "warning": N_("warning"), "note": N_("note")}
+# A code or a value quoted in a message, as the language quotes.
+QUOTED = N_("“%(text)s”")
+CHOICES = "\n"  # between the items of a choices parameter
+
+
+def choices(items: Iterable[str]) -> str:
+    """A parameter that lists what may be written (``or_…``: codes, quoted; ``_or_…``: catalog ids)."""
+    return CHOICES.join(items)
+
+
+def _said(language: str, key: str, value: str) -> str:
+    """A parameter in ``language``: ``_…`` is a catalog id; ``or_…`` codes and ``_or_…`` catalog ids are a
+    choice among them, said as the language says “a, b or c”."""
+    if key.startswith("_or_"):
+        return format_choices([gettext(language, item) for item in value.split(CHOICES)], language)
+    if key.startswith("or_"):
+        quoted = gettext(language, QUOTED)
+        return format_choices([quoted % {"text": item} for item in value.split(CHOICES)], language)
+    return gettext(language, value) if key.startswith("_") else value
 
 
 def _shown(file: Path, root: Path | None) -> str:

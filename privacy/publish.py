@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -57,25 +58,36 @@ def staging_folder(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
 
 
-def swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` with ``staging``; the old output is removed only once the new one is in place."""
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def swap_in(staging: Path, out: Path, retire: Callable[[Path], None] | None = None) -> None:
+    """Replace ``out`` with ``staging``; the old output is removed only once the new one is in place (by
+    ``retire``, which a caller in a hurry may leave for later)."""
     os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
     if out.exists():
-        retired = out.with_name(f".{out.name}-old-{os.getpid()}")
-        if retired.exists():
-            shutil.rmtree(retired)
-        os.replace(out, retired)
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        os.replace(out, retired / out.name)
         os.replace(staging, out)
-        shutil.rmtree(retired, ignore_errors=True)
+        (retire or _remove)(retired)
     else:
         os.replace(staging, out)
 
 
-def swap_in_parts(staging: Path, out: Path, folders: list[str], files: list[str], removed: list[str]) -> None:
+def swap_in_parts(
+    staging: Path,
+    out: Path,
+    folders: list[str],
+    files: list[str],
+    removed: list[str],
+    retire: Callable[[Path], None] | None = None,
+) -> None:
     """Replace only what changed: each site folder, then each shared file, by rename.
 
     Every step is atomic, so a reader always sees a whole site, old or new; the
-    build itself has already succeeded before the first rename.
+    build itself has already succeeded before the first rename. What was replaced
+    is removed by ``retire``.
     """
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
     try:
@@ -88,8 +100,8 @@ def swap_in_parts(staging: Path, out: Path, folders: list[str], files: list[str]
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, out / name)
     finally:
-        shutil.rmtree(retired, ignore_errors=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        (retire or _remove)(retired)
+        (retire or _remove)(staging)
 
 
 def discard(staging: Path) -> None:

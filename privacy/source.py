@@ -135,15 +135,21 @@ def _duplicates(doc: SourceDocument, repeats: Repeats) -> list[tuple[FieldPath, 
     return sorted(found, key=lambda duplicate: duplicate[1])
 
 
-def read_yaml(path: Path) -> SourceDocument:
+def read_text(path: Path) -> str:
+    """A source file's text, or a SourceError saying why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SourceError(path, None, "missing") from None
     except UnicodeDecodeError as error:
         raise SourceError(path, None, f"encoding:{error.start}") from None
     except OSError as error:
         raise SourceError(path, None, f"unreadable:{error.strerror}") from None
+
+
+def read_yaml(path: Path, text: str | None = None) -> SourceDocument:
+    """``path`` parsed (``text``: its text, already read)."""
+    text = read_text(path) if text is None else text
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

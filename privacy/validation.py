@@ -9,6 +9,7 @@ was written, and say each in the catalog's words.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .codes import N_
 from .model import COUNTRY_PATTERN, EMAIL_PATTERN, IDENTIFIER_PATTERN, LANGUAGE_PATTERN, URL_PATTERN, Text
-from .problems import Problem
+from .problems import Problem, choices
 from .source import NO_COLON, UNCLOSED_QUOTE, FieldPath, SourceDocument
 from .yaml_slips import COLON_IN_TEXT, UNCLOSED
 
@@ -69,6 +70,24 @@ def _shape(value: Any) -> str:
     return "scalar"
 
 
+# What a shape is called in a message (the literal codes of a union are listed by name instead).
+_SHAPES = {
+    "list": N_("a list (lines starting with “- ”)"),
+    "mapping": N_("a group of fields (lines of “name: value”)"),
+    "scalar": N_("a single value"),
+}
+# Pydantic quotes each accepted value in its English “'a', 'b' or 'c'”: the values alone are kept.
+_QUOTED_VALUE = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _codes(ctx: dict[str, Any]) -> list[str]:
+    """The codes a literal or enum error accepts, from pydantic's context."""
+    expected = ctx.get("expected", "")
+    if isinstance(expected, list):
+        return [str(item) for item in expected]
+    return _QUOTED_VALUE.findall(str(expected)) or [str(expected)]
+
+
 def _tag_shape(tag: str) -> str:
     if tag.startswith("list["):
         return "list"
@@ -100,12 +119,12 @@ def _keep_matching_members(errors: list[dict[str, Any]], data: Any) -> list[dict
             continue
         # Nothing fits the shape: one message listing what is accepted.
         expected = sorted({_tag_shape(t) for t in members})
-        literals = [e["ctx"]["expected"] for t in members for e in members[t] if e["type"] == "literal_error"]
+        literals = [c for t in members for e in members[t] if e["type"] == "literal_error" for c in _codes(e["ctx"])]
         kept.append(
             {
                 "type": "union_shape",
                 "path": union_path,
-                "ctx": {"expected": ", ".join(literals) or ", ".join(expected)},
+                "ctx": {"expected": literals or [_SHAPES[shape] for shape in expected if shape in _SHAPES]},
                 "input": _value_at(data, union_path),
                 "allowed": expected,
             }
@@ -212,19 +231,21 @@ def _unknown_field(mistake: _Mistake) -> Message:
 
 
 def _unknown_code(mistake: _Mistake) -> Message:
-    return N_("“%(value)s” is not a known code here: use one of %(expected)s"), {
+    return N_("“%(value)s” is not a known code here: use %(or_expected)s"), {
         "value": mistake.written,
-        "expected": str(mistake.ctx.get("expected", "")),
+        "or_expected": choices(_codes(mistake.ctx)),
     }
 
 
 def _wrong_shape(mistake: _Mistake) -> Message:
     if "literal" in mistake.error["allowed"]:
-        return N_("“%(value)s” is not accepted here: write %(expected)s, or give the details"), {
+        return N_("“%(value)s” is not accepted here: write %(or_expected)s, or give the details"), {
             "value": mistake.written,
-            "expected": str(mistake.ctx.get("expected", "")),
+            "or_expected": choices(mistake.ctx["expected"]),
         }
-    return N_("this value has the wrong form: expected %(expected)s"), {"expected": str(mistake.ctx.get("expected"))}
+    return N_("this value has the wrong form: expected %(_or_expected)s"), {
+        "_or_expected": choices(mistake.ctx["expected"])
+    }
 
 
 def _wrong_pattern(mistake: _Mistake) -> Message:

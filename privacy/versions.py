@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .source import read_yaml
 
+if TYPE_CHECKING:
+    from .model import Notice
+
+# The first line of a policy.yaml, for editors (README: “Writing a notice”); a URL or an absolute path stays as is.
+_SCHEMA_POINTER = re.compile(rb"\A(# yaml-language-server: \$schema=)(?![a-z][a-z0-9+.-]*:|/)(\S+)")
 ARCHIVE = "versions"
 INDEX = "versions.yaml"
 POLICY_FILE = "policy.yaml"
@@ -172,7 +178,7 @@ def archive(site_dir: Path, declared: str | None, published: date) -> Version | 
     folder = site_dir / ARCHIVE
     folder.mkdir(exist_ok=True)
     target = folder / _file_name(identifier)
-    target.write_bytes((site_dir / POLICY_FILE).read_bytes())
+    target.write_bytes(archived_copy((site_dir / POLICY_FILE).read_bytes()))
     entries = [{"version": v.id, "published": v.published.isoformat(), "file": v.file.name} for v in versions]
     entries.append({"version": identifier, "published": published.isoformat(), "file": target.name})
     index = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
@@ -180,15 +186,23 @@ def archive(site_dir: Path, declared: str | None, published: date) -> Version | 
     return Version(identifier, published, target)
 
 
-def cookies_at_last_significant_change(site_dir: Path) -> dict[str, Any] | None:
-    """The cookies of the last state, among the published versions and policy.yaml, that changed them
-    significantly (privacy/changes.py); None when there is no archive (the current ones count)."""
+def archived_copy(policy: bytes) -> bytes:
+    """policy.yaml as the archive keeps it: byte for byte, but for the editor's pointer to the schema on its
+    first line, a path from the file's own folder, which from versions/ is one folder further up."""
+    return _SCHEMA_POINTER.sub(rb"\g<1>../\g<2>", policy, count=1)
+
+
+def cookies_at_last_significant_change(site_dir: Path, current: Notice | None = None) -> dict[str, Any] | None:
+    """The cookies of the last state, among the published versions and policy.yaml (``current``: as read
+    already), that changed them significantly (privacy/changes.py); None when there is no archive (the current
+    ones count)."""
     from .changes import compare
 
     versions = archived(site_dir)
     if not versions:
         return None
-    states = [notice_data(v.file) for v in versions] + [notice_data(site_dir / POLICY_FILE)]
+    now = current.model_dump(mode="json", exclude_none=True) if current else notice_data(site_dir / POLICY_FILE)
+    states = [notice_data(v.file) for v in versions] + [now]
     basis = states[0]
     for before, after in itertools.pairwise(states):
         if compare(before, after).significant_for_cookies:

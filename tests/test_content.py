@@ -62,7 +62,31 @@ def test_unknown_code_lists_the_codes(tmp_path: Path) -> None:
     problem = only(problems_of(tmp_path, notice))
     assert format_path(problem.path) == "processing[0].legal_basis"
     assert "“contrat” is not a known code here" in problem.text("en")
-    assert "'contract'" in problem.text("en")
+    assert "“contract”" in problem.text("en") and problem.text("en").endswith(", or “legitimate_interests”")
+
+
+def test_the_codes_a_french_message_lists_are_said_in_french(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["processing"][0]["legal_basis"] = "contrat"
+    french = only(problems_of(tmp_path, notice)).text("fr")
+    assert french.startswith(
+        "«\u00a0contrat\u00a0» n'est pas un code reconnu ici\u00a0: utilisez «\u00a0consent\u00a0», "
+    )
+    assert french.endswith("«\u00a0public_task\u00a0» ou «\u00a0legitimate_interests\u00a0»")  # not “or”
+    assert "'" not in french.replace("n'est", "")
+
+
+def test_a_value_of_the_wrong_shape_is_told_what_shapes_fit_in_the_message_language(tmp_path: Path) -> None:
+    notice = minimal_notice()
+    notice["publisher"]["name"] = ["Clinique", "Exemple"]
+    problem = only(problems_of(tmp_path, notice))
+    assert problem.text("en") == (
+        "this value has the wrong form: expected a group of fields (lines of “name: value”) or a single value"
+    )
+    assert problem.text("fr") == (
+        "cette valeur n'a pas la forme attendue, qui est\u00a0: un groupe de champs (des lignes «\u00a0nom: "
+        "valeur\u00a0») ou une valeur simple"
+    )
 
 
 def test_missing_required_field(tmp_path: Path) -> None:
@@ -150,7 +174,11 @@ def test_a_joint_controller_is_named_or_described(tmp_path: Path) -> None:
 def test_literal_or_details_union(tmp_path: Path) -> None:
     problem = only(problems_of(tmp_path, minimal_notice(transfers="nope")))
     assert problem.path == ("transfers",)
-    assert "“nope” is not accepted here: write 'none'" in problem.text("en")
+    assert problem.text("en") == "“nope” is not accepted here: write “none”, or give the details"
+    assert (
+        problem.text("fr")
+        == "«\u00a0nope\u00a0» n'est pas accepté ici\u00a0: écrivez «\u00a0none\u00a0», ou donnez les détails"
+    )
 
 
 def test_union_with_details_reports_inside_the_details(tmp_path: Path) -> None:

@@ -6,17 +6,25 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+import yaml
+from playwright.sync_api import Page, Request
 
-from privacy.preview import RunningPreview
+from privacy.preview import RunningPreview, wait_for_generation
 from tests.factories import minimal_notice, write_content
 
 # A bound on waiting, not a measure: the benchmark measures (bench/preview.py).
 WAIT_MS = 20_000
 
 
-def save(content: Path, notice: dict[str, object]) -> None:
-    write_content(content, {"clinique": notice})
+def save(content: Path, notice: dict[str, object], site: str = "clinique") -> None:
+    """What an editor does: write one policy.yaml (the registry beside it is left alone)."""
+    text = yaml.safe_dump(notice, allow_unicode=True, sort_keys=False)
+    (content / site / "policy.yaml").write_text(text, encoding="utf-8")
+
+
+def kept(page: Page) -> bool:
+    """Whether the page is the document that was loaded first: a reload would have dropped this mark."""
+    return bool(page.evaluate("window.previewMark === 1"))
 
 
 def test_a_save_repaints_the_page_and_its_problems_show_on_it(
@@ -27,18 +35,15 @@ def test_a_save_repaints_the_page_and_its_problems_show_on_it(
         page.goto(preview.url + "clinique/fr/")
         assert "Soigner les patients" in page.inner_text("main")
         assert "Aucun problème" in page.inner_text(".preview-problems")
-        loads: list[Page] = []
-
-        def loaded(reloaded: Page) -> None:
-            loads.append(reloaded)
-
-        page.on("load", loaded)
+        page.evaluate("window.previewMark = 1")
 
         notice = minimal_notice()
         notice["processing"][0]["purpose"] = {"fr": "Soigner et suivre les patients", "en": "Caring"}
         save(content, notice)
+        # Repainted by itself, nobody pressed anything; in place: the same document, its stylesheet still applied.
         page.wait_for_function("document.body.innerText.includes('Soigner et suivre les patients')", timeout=WAIT_MS)
-        assert loads  # the page reloaded by itself: nobody pressed anything
+        assert kept(page)
+        assert page.evaluate("getComputedStyle(document.querySelector('.skip')).position") == "absolute"
 
         broken = minimal_notice()
         broken["processing"][0]["legal_basis"] = "contrat"
@@ -60,9 +65,6 @@ def test_a_save_repaints_the_page_and_its_problems_show_on_it(
         broken["introduction"] = {"fr": "Une clinique.", "en": "A clinic."}
         generation = preview.state.generation
         save(content, broken)
-        page.wait_for_function("1", timeout=WAIT_MS)
-        from privacy.preview import wait_for_generation
-
         assert wait_for_generation(preview.state, generation, WAIT_MS / 1000)
         assert "is not a known code" not in capsys.readouterr().err
 
@@ -73,3 +75,37 @@ def test_the_preview_serves_nothing_outside_its_folder_and_archives_nothing(tmp_
         for escape in ("..%2F..%2Fetc%2Fpasswd", "clinique/..%2F..%2F..%2Fetc%2Fpasswd", "nowhere/"):
             assert page.request.get(preview.url + escape).status == 404
     assert not (content / "clinique" / "versions").exists()
+
+
+def test_a_change_to_the_page_head_reloads_it_and_other_sites_pages_are_left_alone(tmp_path: Path, page: Page) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice(), "hopital": minimal_notice()})
+    with RunningPreview(content, tmp_path / "public") as preview:
+        page.goto(preview.url + "clinique/fr/")
+        page.evaluate("window.previewMark = 1")
+        fetched: list[str] = []
+
+        def requested(request: Request) -> None:
+            fetched.append(request.url)
+
+        page.on("request", requested)
+        other = minimal_notice()
+        other["processing"][0]["purpose"] = {"fr": "Soigner à l'hôpital", "en": "Hospital care"}
+        generation = preview.state.generation
+        save(content, other, "hopital")
+        assert wait_for_generation(preview.state, generation, WAIT_MS / 1000)
+        mine = minimal_notice()
+        mine["processing"][0]["purpose"] = {"fr": "Soigner à la clinique", "en": "Clinic care"}
+        save(content, mine)
+        page.wait_for_function("document.body.innerText.includes('Soigner à la clinique')", timeout=WAIT_MS)
+        # Told which sites each build rebuilt, the clinic's page asked for itself once: for its own build only.
+        assert fetched.count(preview.url + "clinique/fr/") == 1
+        assert kept(page)
+
+        # A base URL gives the page canonical and absolute hreflang links: its head changed, so it reloads.
+        moved = minimal_notice(base_url="https://notices.example.org/clinique/")
+        save(content, moved)
+        page.wait_for_function(
+            "document.querySelector('link[rel=canonical]')?.href === 'https://notices.example.org/clinique/fr/'",
+            timeout=WAIT_MS,
+        )
+        assert not kept(page)

@@ -23,6 +23,14 @@ def test_codes_reference_matches_the_code() -> None:
 def test_every_content_file_points_to_its_schema() -> None:
     for policy in EXAMPLE_CONTENT.glob("*/policy.yaml"):
         assert policy.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../notice.schema.json")
+    # Archived versions too, from their own folder: an editor opening one checks it against the same schema.
+    archives = [path for path in EXAMPLE_CONTENT.glob("*/versions/*.yaml") if path.name != "versions.yaml"]
+    assert archives
+    for version in archives:
+        first = version.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), version
+        schema = (version.parent / first.split("$schema=", 1)[1]).resolve()
+        assert schema == (EXAMPLE_CONTENT / "notice.schema.json").resolve(), version
     assert (
         (EXAMPLE_CONTENT / "_registry.yaml")
         .read_text(encoding="utf-8")

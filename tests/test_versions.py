@@ -6,6 +6,7 @@ temporary folder, by building content, changing it and building again, as legal 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -17,7 +18,7 @@ import yaml
 
 from privacy.changes import compare
 from privacy.pipeline import build
-from privacy.versions import archive, archived, notice_data
+from privacy.versions import archive, archived, archived_copy, notice_data
 from tests.factories import REPO, minimal_notice, optional_cookies, write_content
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -56,7 +57,7 @@ def test_the_build_archives_each_new_version_and_keeps_it_at_a_permanent_address
     assert first.returncode == 0, first.stderr
     assert "archived version 1.0 of clinique" in first.stderr
     assert [v.id for v in archived(content / "clinique")] == ["1.0"]
-    # The archive is a byte copy of what was published, comments and all.
+    # The archive is a byte copy of what was published, comments and all (this file has no schema pointer).
     assert (content / "clinique" / "versions" / "1.0.yaml").read_bytes() == (
         content / "clinique" / "policy.yaml"
     ).read_bytes()
@@ -212,3 +213,23 @@ def test_build_py_diff_prints_the_changes_for_legal_staff(tmp_path: Path) -> Non
     wrong = build_py("diff", "--content", str(content), "--site", "clinique", "0.9", cwd=tmp_path)
     assert wrong.returncode == 2 and "no version “0.9” of clinique (versions: 1.0, current)" in wrong.stderr
     assert build_py("diff", "--content", str(content), cwd=tmp_path).returncode == 2
+
+
+def test_an_archived_copy_points_to_the_schema_from_its_own_folder(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    shutil.copy(REPO / "content" / "notice.schema.json", content / "notice.schema.json")
+    policy = content / "clinique" / "policy.yaml"
+    pointer = "# yaml-language-server: $schema=../notice.schema.json\n"
+    policy.write_text(pointer + "# Written by legal staff.\n" + policy.read_text(encoding="utf-8"), encoding="utf-8")
+    version = archive(content / "clinique", "1.0", date(2026, 1, 5))
+    assert version is not None
+    copy = version.file.read_text(encoding="utf-8")
+    first, rest = copy.split("\n", 1)
+    assert first == "# yaml-language-server: $schema=../../notice.schema.json"
+    assert (version.file.parent / first.split("=", 1)[1]).resolve() == (content / "notice.schema.json").resolve()
+    # Everything else is what was published, byte for byte.
+    assert rest == policy.read_text(encoding="utf-8").split("\n", 1)[1]
+    # A schema given by its address, or no pointer at all, is copied as it is.
+    online = b"# yaml-language-server: $schema=https://schemas.example.org/notice.schema.json\nversion: '1'\n"
+    assert archived_copy(online) == online
+    assert archived_copy(b"version: '1'\n") == b"version: '1'\n"

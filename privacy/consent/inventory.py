@@ -81,7 +81,7 @@ def _consented(site: Site) -> tuple[list[Cookie], int, list[CookieCategoryDeclar
     from ..model import Cookies
     from ..versions import cookies_at_last_significant_change
 
-    basis = cookies_at_last_significant_change(site.source.path.parent)
+    basis = cookies_at_last_significant_change(site.source.path.parent, site.notice)
     cookies = site.notice.cookies
     # An old version the format no longer reads leaves the current inventory to count.
     if basis is not None:
