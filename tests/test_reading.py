@@ -59,7 +59,8 @@ def test_the_web_teams_instructions_are_not_on_the_visitors_notice(site: Path) -
     for notice in ("ihu-imagerie/fr", "ihu-imagerie/en", "clininfo/en"):
         page = (site / notice / "index.html").read_text(encoding="utf-8")
         assert "consent-widget.html" not in page
-        assert (site / notice / "consent-widget.html").is_file()  # still there, for the web team
+        embed = (site / notice / "consent-widget.html").read_text(encoding="utf-8")  # still there, for the web team
+        assert '<meta name="robots" content="noindex">' in embed.split("</head>")[0]  # and out of search engines
 
 
 def test_each_page_has_a_description_and_absolute_alternates(site: Path) -> None:
@@ -70,3 +71,14 @@ def test_each_page_has_a_description_and_absolute_alternates(site: Path) -> None
         assert f'<link rel="canonical" href="{BASE}ihu-imagerie/{language}/">' in head
         assert f'<link rel="alternate" hreflang="fr" href="{BASE}ihu-imagerie/fr/">' in head
         assert f'<link rel="alternate" hreflang="x-default" href="{BASE}ihu-imagerie/fr/">' in head
+
+
+def test_every_page_has_a_description_in_its_language(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20  # notices, versions, what changed, the web team's page, the index
+    for path in pages:
+        head = path.read_text(encoding="utf-8").split("</head>")[0]
+        descriptions = re.findall(r'<meta name="description" content="([^"]+)">', head)
+        assert len(descriptions) == 1 and len(descriptions[0]) > 40, path
+        if "/fr/" in path.as_posix():
+            assert not re.search(r"\b(of|the|and|with|how)\b", html.unescape(descriptions[0])), (path, descriptions)
