@@ -1,6 +1,6 @@
 """A stored record read back from its row, one way for every backend.
 
-The stores' records (``StoredRequest``, ``AnswerFile``…) are dataclasses whose fields are named as their table's
+The stores' records (``StoredRequest``, ``AnswerFile``, ``ConsentRecord``…) are dataclasses whose fields are named as their table's
 columns, so one reader builds any of them from a row, each value turned into its field's type. The backends differ
 only in how a row gives a moment and a day back (SQLite keeps ISO 8601 text, PostgreSQL gives ``datetime`` and
 ``date``): each says that once, as a ``Reading``.
@@ -9,6 +9,7 @@ only in how a row gives a moment and a day back (SQLite keeps ISO 8601 text, Pos
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from collections.abc import Callable
@@ -65,6 +66,10 @@ def _converter(annotation: Any, reading: Reading) -> Convert | None:
         return reading.day
     if annotation == tuple[Right, ...]:
         return _rights
+    if annotation is bool:
+        return bool  # SQLite gives 0 or 1
+    if typing.get_origin(annotation) is dict:
+        return json.loads  # a mapping is kept as JSON text on every backend (a proof's choices)
     return None
 
 
@@ -77,12 +82,14 @@ def _columns(kind: type[Any], reading: Reading) -> Columns:
     found = _COLUMNS.get((kind, reading))
     if found is None:
         hints = typing.get_type_hints(kind)
-        found = tuple((field.name, _converter(hints[field.name], reading)) for field in dataclasses.fields(kind))
+        found = tuple(
+            (field.name, _converter(hints[field.name], reading)) for field in dataclasses.fields(kind) if field.init
+        )
         _COLUMNS[(kind, reading)] = found
     return found
 
 
 def record(kind: type[R], row: Row, reading: Reading) -> R:
     """``kind`` (a dataclass of ``privacy.stores``) from the row of its table, read as ``reading`` says."""
-    values = {name: convert(row[name]) if convert else row[name] for name, convert in _columns(kind, reading)}
-    return kind(**values)
+    # By position, in the dataclass's order: a row is read for each entry of an export, so this is kept lean.
+    return kind(*[convert(row[name]) if convert else row[name] for name, convert in _columns(kind, reading)])

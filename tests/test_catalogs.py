@@ -113,12 +113,19 @@ def test_a_message_shared_by_two_domains_reads_the_same_in_both(language: str) -
 _PLAIN_SPACE_BEFORE = re.compile(r" [:;!?](?=\s|$)| »|« ")
 
 
+# ... and the no-break space itself, not none: outside what is quoted as typed (YAML, JSON, a command, an address).
+_NO_SPACE_BEFORE = re.compile(r"(?<![\s\u00a0\u202f])[:;!?](?=\s|$)|«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
+_AS_TYPED = re.compile(r"«\u00a0.*?\u00a0»|\{.*?\}|\"[^\"]*\"|`[^`]*`|https?://\S+")
+
+
 @pytest.mark.parametrize("po", sorted(i18n.LOCALES_DIR.glob("fr/LC_MESSAGES/*.po")), ids=lambda p: p.name)
 def test_french_entries_follow_french_typography(po: Path) -> None:
     with po.open("rb") as handle:
         catalog = read_po(handle)
     wrong = [m.id for m in catalog if m.id and _PLAIN_SPACE_BEFORE.search(str(m.string))]
     assert wrong == []
+    missing = [m.id for m in catalog if m.id and _NO_SPACE_BEFORE.search(_AS_TYPED.sub("", str(m.string)))]
+    assert missing == []
 
 
 def test_every_sentence_naming_an_authority_reads_well_with_each_of_them() -> None:

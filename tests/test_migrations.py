@@ -129,12 +129,17 @@ def test_a_failed_migration_leaves_the_file_as_it_was(earlier_var: Path) -> None
     assert not _versions_table(path)
 
 
+def _on_postgresql(tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings of a server on ``database``, in the environment, as server.py reads them."""
+    content = write_content(tmp_path / "content", {"clinique": form_notice()})
+    for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=database).items():
+        monkeypatch.setenv(name, value)
+
+
 def test_postgresql_is_created_at_start_migrated_by_the_command_and_its_password_never_shown(
     tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    content = write_content(tmp_path / "content", {"clinique": form_notice()})
-    for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=postgres_database).items():
-        monkeypatch.setenv(name, value)
+    _on_postgresql(tmp_path, postgres_database, monkeypatch)
     assert server.main(["migrate"]) == 0
     assert f"from version 0 to {len(postgres_schema.SCHEMA)}" in capsys.readouterr().err
     with TestClient(create_app(load_settings()), base_url="https://testserver"):
@@ -239,9 +244,7 @@ def test_the_previous_postgresql_database_gains_the_consent_id_index_by_migrate(
 ) -> None:
     import psycopg
 
-    content = write_content(tmp_path / "content", {"clinique": form_notice()})
-    for name, value in settings_env(tmp_path, content, PRIVACY_DATABASE_URL=postgres_database).items():
-        monkeypatch.setenv(name, value)
+    _on_postgresql(tmp_path, postgres_database, monkeypatch)
     with monkeypatch.context() as previous:  # the database as the previous version made it
         previous.setattr(postgres_schema, "SCHEMA", postgres_schema.SCHEMA[:2])
         assert server.main(["migrate"]) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from privacy.codes import Right
+from privacy.consent.log import ConsentRecord
 from privacy.records import NATIVE, record
 from privacy.sqlite.moments import READING, iso
 from privacy.stores import AnswerFile, StoredRequest
@@ -50,3 +51,25 @@ def test_numbers_and_text_are_taken_as_they_are() -> None:
     answer = record(AnswerFile, row, READING)
     assert (answer.size, answer.downloads, answer.last_download_at, answer.deleted_at) == (12, 3, None, RECEIVED)
     assert answer.expires_at.date() == date(2025, 1, 31)
+
+
+def test_a_proof_of_consent_reads_its_choices_and_its_flag_from_either_backend() -> None:
+    row = {
+        "consent_id": "c1",
+        "recorded_at": iso(RECEIVED),
+        "site": "clinique",
+        "revision": "r1",
+        "banner_hash": "h",
+        "language": "fr",
+        "action": "customize",
+        "choices": '{"audience":true,"video":false}',
+        "gpc": 1,
+        "channel": "form",
+    }
+    from_sqlite = record(ConsentRecord, row, READING)
+    assert (from_sqlite.choices, from_sqlite.gpc, from_sqlite.recorded_at) == (
+        {"audience": True, "video": False},
+        True,
+        RECEIVED,
+    )
+    assert record(ConsentRecord, {**row, "recorded_at": RECEIVED, "gpc": True}, NATIVE) == from_sqlite

@@ -11,6 +11,7 @@
   }
 
   P._hold(function (n, kit) {
+    if (n.cwHold) return; // queued twice: apply ran again before this file came
     var cfg = P._config(), t = cfg.text, id = n.dataset.consent, el = kit.el;
     var category = cfg.categories.filter(function (c) { return c.id == id; })[0];
     var label = category ? category.label : id;

@@ -7,24 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from ..consent.log import ConsentRecord
+from ..records import NATIVE, record
 from .register import Connection
 
 _CHOICES = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def _record(row: dict[str, Any]) -> ConsentRecord:
-    return ConsentRecord(
-        consent_id=row["consent_id"],
-        recorded_at=row["recorded_at"],
-        site=row["site"],
-        revision=row["revision"],
-        banner_hash=row["banner_hash"],
-        language=row["language"],
-        action=row["action"],
-        choices=json.loads(row["choices"]),
-        gpc=row["gpc"],
-        channel=row["channel"],
-    )
+    return record(ConsentRecord, row, NATIVE)
 
 
 class PostgresConsentLog:

@@ -239,15 +239,21 @@ class Pages:
             return await self._submit(request, site, language)
         return self._form(site, language, {}, {})
 
-    async def _submit(self, request: Request, site: Site, language: str) -> Response:
+    async def posted_form(self, request: Request, site: Site, language: str) -> bytes | Response:
+        """The body of a form posted from this site's own pages, or the page that refuses the post."""
         if not same_origin(request, self.settings.public_origins):
             return self.error(request, site, language, 403, CROSS_SITE)
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
             return self.error(request, site, language, 415, NOT_A_FORM)
         try:
-            body = await read_body(request)
+            return await read_body(request)
         except BodyTooLarge:
             return self.error(request, site, language, 413, TOO_LARGE)
+
+    async def _submit(self, request: Request, site: Site, language: str) -> Response:
+        body = await self.posted_form(request, site, language)
+        if isinstance(body, Response):
+            return body
         client = client_address(request)
         now = time.time()
         parsed = self._read(request, site, language, body)

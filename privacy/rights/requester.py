@@ -24,7 +24,7 @@ from ..codes import N_
 from ..command_line import server_command
 from ..content import Site
 from ..stores import AnswerFile, RightsSession, StorageFailed, StoredRequest
-from ..web import CROSS_SITE, TOO_LARGE, BodyTooLarge, client_address, read_body, retry_after, same_origin
+from ..web import client_address, retry_after
 from . import casework, follow_up, history, one_time, store
 from .handling import status_nonce, status_path
 from .lifecycle import OUTCOME_LABELS, outcome
@@ -35,14 +35,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("privacy.rights.requester")
 
-FORM_TYPE = "application/x-www-form-urlencoded"
 TOO_MANY_CODES = N_("Several codes were sent for this request within the hour. Please wait a little, then ask again.")
 TOO_MANY_POSTS = N_("Too many requests were sent from your connection. Please try again in a few minutes.")
 WRONG_CODE = N_("This code does not work: it may be mistyped, used already or expired. Ask for a new one.")
 UNAVAILABLE = N_("This could not be done just now. Please try again in a few minutes.")
 # The operator's log, when a stored answer cannot be opened (damaged, or sealed with a key no longer given).
 ANSWER_UNREADABLE = N_("an answer file could not be opened (%(reason)s): %(command)s requests show tells which")
-NOT_A_FORM = N_("Send this form from its page: this kind of content is not accepted.")
 
 
 def _same(one: str, other: str) -> bool:
@@ -51,14 +49,9 @@ def _same(one: str, other: str) -> bool:
 
 async def _form(pages: Pages, request: Request, site: Site, language: str) -> dict[str, str] | Response:
     """The posted fields, or the page that refuses the post; every post counts against the client's limit."""
-    if not same_origin(request, pages.settings.public_origins):
-        return pages.error(request, site, language, 403, CROSS_SITE)
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
-        return pages.error(request, site, language, 415, NOT_A_FORM)
-    try:
-        body = await read_body(request)
-    except BodyTooLarge:
-        return pages.error(request, site, language, 413, TOO_LARGE)
+    body = await pages.posted_form(request, site, language)
+    if isinstance(body, Response):
+        return body
     client = client_address(request)
     try:
         posted = await pages.desk.db.write(lambda s: pages.counters.post(s.rate_limits, client, time.time()))

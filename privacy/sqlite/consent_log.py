@@ -7,7 +7,8 @@ import sqlite3
 from datetime import datetime
 
 from ..consent.log import ConsentRecord
-from .moments import stamp
+from ..records import record
+from .moments import READING, stamp
 
 INSERT = (
     "INSERT INTO consent_log (consent_id, recorded_at, site, revision, banner_hash, language, action, choices,"
@@ -33,18 +34,7 @@ def row(record: ConsentRecord) -> tuple[object, ...]:
 
 
 def _record(found: sqlite3.Row) -> ConsentRecord:
-    return ConsentRecord(
-        consent_id=found["consent_id"],
-        recorded_at=datetime.fromisoformat(found["recorded_at"]),
-        site=found["site"],
-        revision=found["revision"],
-        banner_hash=found["banner_hash"],
-        language=found["language"],
-        action=found["action"],
-        choices=json.loads(found["choices"]),
-        gpc=bool(found["gpc"]),
-        channel=found["channel"],
-    )
+    return record(ConsentRecord, found, READING)
 
 
 class SqliteConsentLog:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from ..records import record
 from ..stores import Backlog, OutboxMail, QueuedMail
-from .moments import iso, moment
+from .moments import READING, iso, moment
 
 COLUMNS = (
     "id, message_id, reference, kind, recipient, message, draft, created_at, attempts, next_attempt_at,"
@@ -16,22 +17,7 @@ COLUMNS = (
 
 
 def _mail(row: sqlite3.Row) -> OutboxMail:
-    return OutboxMail(
-        id=row["id"],
-        message_id=row["message_id"],
-        reference=row["reference"],
-        kind=row["kind"],
-        recipient=row["recipient"],
-        message=row["message"],
-        draft=row["draft"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        attempts=row["attempts"],
-        next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]),
-        leased_until=moment(row["leased_until"]),
-        last_error=row["last_error"],
-        sent_at=moment(row["sent_at"]),
-        failed_at=moment(row["failed_at"]),
-    )
+    return record(OutboxMail, row, READING)
 
 
 class SqliteOutbox:

@@ -164,6 +164,19 @@ def test_a_placeholder_loads_its_content_once_or_allows_its_category(watched: Pa
     assert (record.action, record.choices) == ("customize", {"audience_measurement": True})
 
 
+def test_an_embed_applied_again_before_the_placeholder_code_arrives_gets_one_placeholder(
+    watched: Page, server: Server
+) -> None:
+    # The page's own apply() and the widget's observer may both see an embed while the placeholder code is
+    # still on its way: it is held once all the same (CI saw a second placeholder after a quick choice).
+    open_page(watched, server, "/test/spa.html")
+    banner(watched).get_by_role("button", name="Reject all").click()
+    watched.evaluate("() => { addEmbeds(1); PrivacyConsent.apply(document); PrivacyConsent.apply(document); }")
+    expect(watched.get_by_role("group", name="Video 1")).to_be_visible()
+    expect(watched.get_by_role("button", name="Load this content once")).to_have_count(1)
+    assert tracker_runs(watched) == 0
+
+
 def test_the_placeholder_code_loads_only_where_a_placeholder_is_needed(page: Page, server: Server) -> None:
     parts: list[str] = []
     page.on("request", lambda r: parts.append(r.url) if "consent-embeds" in r.url else None)
