@@ -1,7 +1,8 @@
-"""Lighthouse on notice pages as published: the example content built with a base URL and served by the real
-server on loopback, in Debian's Chromium. A notice page scores 100 for search engines (meta description,
-absolute canonical and hreflang links, crawlable links with text, legible fonts, tap targets…), accessibility
-and best practices; a draft's page is kept out of search engines, and that is all it loses."""
+"""Lighthouse on pages as published: the example content built with a base URL and served by the real server on
+loopback, in Debian's Chromium. A notice page, the sites' index, a notice's versions and what changed in one
+score 100 for search engines (meta description, absolute canonical and hreflang links, crawlable links with
+text, legible fonts, tap targets…), accessibility and best practices; a draft's page is kept out of search
+engines, and that is all it loses."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from tests.support.quality import free_port
 CATEGORIES = ("seo", "accessibility", "best-practices")
 NOTICE = "ihu-imagerie/fr/"
 DRAFT = "oiso-genomnis/fr/"  # status: draft
+# The other pages a search engine may list: the sites' index, a notice's versions and what changed in one.
+PUBLISHED = ("", "ihu-imagerie/en/versions/", "ihu-imagerie/en/versions/2026-12-01/changes/")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Repo
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        found = lighthouse([f"{origin}/{NOTICE}", f"{origin}/{DRAFT}"], CATEGORIES)
+        found = lighthouse([f"{origin}/{page}" for page in (NOTICE, DRAFT, *PUBLISHED)], CATEGORIES)
         yield {url.removeprefix(f"{origin}/"): report for url, report in found.items()}
     finally:
         server.should_exit = True
@@ -53,8 +56,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Repo
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
-def test_a_notice_page_scores_100(reports: dict[str, Report], category: str) -> None:
-    report = reports[NOTICE]
+@pytest.mark.parametrize("page", [NOTICE, *PUBLISHED])
+def test_a_published_page_scores_100(reports: dict[str, Report], page: str, category: str) -> None:
+    report = reports[page]
     assert report.scores[category] == 1, report.failures(category)
 
 

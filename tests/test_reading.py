@@ -59,7 +59,8 @@ def test_the_web_teams_instructions_are_not_on_the_visitors_notice(site: Path) -
     for notice in ("ihu-imagerie/fr", "ihu-imagerie/en", "clininfo/en"):
         page = (site / notice / "index.html").read_text(encoding="utf-8")
         assert "consent-widget.html" not in page
-        assert (site / notice / "consent-widget.html").is_file()  # still there, for the web team
+        embed = (site / notice / "consent-widget.html").read_text(encoding="utf-8")  # still there, for the web team
+        assert '<meta name="robots" content="noindex">' in embed.split("</head>")[0]  # and out of search engines
 
 
 def test_each_page_has_a_description_and_absolute_alternates(site: Path) -> None:
@@ -70,3 +71,38 @@ def test_each_page_has_a_description_and_absolute_alternates(site: Path) -> None
         assert f'<link rel="canonical" href="{BASE}ihu-imagerie/{language}/">' in head
         assert f'<link rel="alternate" hreflang="fr" href="{BASE}ihu-imagerie/fr/">' in head
         assert f'<link rel="alternate" hreflang="x-default" href="{BASE}ihu-imagerie/fr/">' in head
+
+
+def test_every_page_has_a_description_in_its_language(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20  # notices, versions, what changed, the web team's page, the index
+    for path in pages:
+        head = path.read_text(encoding="utf-8").split("</head>")[0]
+        descriptions = re.findall(r'<meta name="description" content="([^"]+)">', head)
+        assert len(descriptions) == 1 and len(descriptions[0]) > 40, path
+        if "/fr/" in path.as_posix():
+            assert not re.search(r"\b(of|the|and|with|how)\b", html.unescape(descriptions[0])), (path, descriptions)
+
+
+def _head_links(path: Path) -> tuple[str | None, dict[str, str]]:
+    head = path.read_text(encoding="utf-8").split("</head>")[0]
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)">', head)
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head))
+    return (canonical.group(1) if canonical else None), alternates
+
+
+def test_hreflang_links_are_absolute_and_answered_by_each_page_they_name(site: Path) -> None:
+    notices = sorted(site.glob("*/*/index.html"))
+    assert len(notices) >= 6
+    for path in notices:
+        canonical, alternates = _head_links(path)
+        assert canonical == f"{BASE}{path.parent.relative_to(site).as_posix()}/", path
+        # Every language of the site, itself included, and the default: each link absolute.
+        assert canonical in alternates.values() and "x-default" in alternates, path
+        for language, href in alternates.items():
+            assert href.startswith(BASE), (path, language, href)
+            if language == "x-default":
+                continue
+            # Reciprocal: the page named lists this one back, under this page's language.
+            other = site / href.removeprefix(BASE) / "index.html"
+            assert _head_links(other)[1].get(path.parent.name) == canonical, (path, href)
