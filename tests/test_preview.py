@@ -109,3 +109,13 @@ def test_a_change_to_the_page_head_reloads_it_and_other_sites_pages_are_left_alo
             timeout=WAIT_MS,
         )
         assert not kept(page)
+
+
+def test_by_default_the_pages_go_to_memory_and_are_removed_when_the_preview_stops(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", {"clinique": minimal_notice()})
+    with RunningPreview(content) as preview:
+        scratch = preview.out.parent
+        assert (preview.out / "clinique" / "fr" / "index.html").is_file()
+        if Path("/dev/shm").is_dir():  # Linux: a tmpfs, where renames wait behind no one's disk writes
+            assert scratch.parent == Path("/dev/shm")
+    assert not scratch.exists()
