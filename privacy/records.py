@@ -93,3 +93,34 @@ def record(kind: type[R], row: Row, reading: Reading) -> R:
     """``kind`` (a dataclass of ``privacy.stores``) from the row of its table, read as ``reading`` says."""
     # By position, in the dataclass's order: a row is read for each entry of an export, so this is kept lean.
     return kind(*[convert(row[name]) if convert else row[name] for name, convert in _columns(kind, reading)])
+
+
+@dataclass(frozen=True)
+class Writing:
+    """How one backend keeps what is neither text nor a number (the reverse of a ``Reading``)."""
+
+    moment: Callable[[datetime], Any]
+    day: Callable[[date], Any]
+
+
+NATIVE_WRITING = Writing(moment=_as_given, day=_as_given)
+
+
+def insert_into(table: str, kind: type[Any], mark: str) -> str:
+    """An INSERT of a record whose fields are named as ``table``'s columns; ``mark``: the driver's placeholder.
+    Its parameters are ``values``, in the same order."""
+    names = [field.name for field in dataclasses.fields(kind)]
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+
+
+def values(item: Any, writing: Writing) -> tuple[object, ...]:
+    """A record's fields in their order, as ``writing``'s backend keeps them: ``insert_into``'s parameters."""
+    return tuple(_written(getattr(item, field.name), writing) for field in dataclasses.fields(item))
+
+
+def _written(value: Any, writing: Writing) -> Any:
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        return writing.moment(value)
+    if isinstance(value, date):
+        return writing.day(value)
+    return value

@@ -61,7 +61,7 @@ class NewRequest:
     confirm_hash: str
     receipt_hash: str
     acting_for: str = "self"  # privacy.rights.request.ACTING_FOR
-    subject_name: str = ""  # the person the request is about, when another acts for them
+    subject_name: str | None = None  # the person the request is about, when another acts for them
 
 
 @dataclass(frozen=True)

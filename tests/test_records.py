@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
 from datetime import UTC, date, datetime
 
 from privacy.codes import Right
 from privacy.consent.log import ConsentRecord
-from privacy.records import NATIVE, record
-from privacy.sqlite.moments import READING, iso
-from privacy.stores import AnswerFile, StoredRequest
+from privacy.records import NATIVE, NATIVE_WRITING, insert_into, record, values
+from privacy.sqlite.moments import READING, WRITING, iso
+from privacy.stores import AnswerFile, NewRequest, StoredRequest
 from tests.rights.conftest import stored_request
 
 RECEIVED = datetime(2025, 1, 31, 9, 30, 15, 250, tzinfo=UTC)
@@ -73,3 +75,35 @@ def test_a_proof_of_consent_reads_its_choices_and_its_flag_from_either_backend()
         RECEIVED,
     )
     assert record(ConsentRecord, {**row, "recorded_at": RECEIVED, "gpc": True}, NATIVE) == from_sqlite
+
+
+def test_a_new_request_is_written_as_each_backend_keeps_it_and_read_back_the_same() -> None:
+    new = NewRequest(
+        reference="K7M4-QX9T-PW2R",
+        site="clinique",
+        language="fr",
+        rights="access,erasure",
+        relationship="patients",
+        name="Zoé Lefèvre",
+        email="zoe@example.fr",
+        details="Copie du compte rendu",
+        file_reference="IRM-778",
+        fingerprint="f1",
+        received_at=RECEIVED,
+        due_on=date(2025, 2, 28),
+        confirm_hash="c" * 64,
+        receipt_hash="r" * 64,
+    )
+    insert = insert_into("rights_requests", NewRequest, "?")
+    assert insert.startswith("INSERT INTO rights_requests (reference, site, language, rights,")
+    assert insert.endswith("acting_for, subject_name) VALUES (" + ", ".join(["?"] * 16) + ")")
+    as_text = values(new, WRITING)
+    assert as_text[10:12] == (iso(RECEIVED), "2025-02-28")  # a datetime as a moment, not as a day
+    assert values(new, NATIVE_WRITING)[10:12] == (RECEIVED, date(2025, 2, 28))
+    db = sqlite3.connect(":memory:")
+    db.row_factory = sqlite3.Row
+    db.execute(f"CREATE TABLE rights_requests ({', '.join(f.name for f in dataclasses.fields(NewRequest))})")
+    db.execute(insert, as_text)
+    row = db.execute("SELECT received_at, due_on, subject_name FROM rights_requests").fetchone()
+    assert READING.moment(row["received_at"]) == RECEIVED and READING.day(row["due_on"]) == date(2025, 2, 28)
+    assert row["subject_name"] is None  # nobody else's name: NULL, not empty text

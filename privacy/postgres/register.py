@@ -9,10 +9,11 @@ from typing import Any
 import psycopg
 from psycopg.rows import DictRow
 
-from ..records import NATIVE, record
+from ..records import NATIVE, NATIVE_WRITING, insert_into, record, values
 from ..stores import NewRequest, StoredRequest
 
 Connection = psycopg.Connection[DictRow]
+_INSERT = insert_into("rights_requests", NewRequest, "%s")
 
 
 def changed(cursor: psycopg.Cursor[DictRow]) -> int:
@@ -61,29 +62,7 @@ class PostgresRegister:
         return found.fetchone() is not None
 
     def insert(self, request: NewRequest) -> None:
-        self.connection.execute(
-            "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
-            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash, acting_for, subject_name)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                request.reference,
-                request.site,
-                request.language,
-                request.rights,
-                request.relationship,
-                request.name,
-                request.email,
-                request.details,
-                request.file_reference,
-                request.fingerprint,
-                request.received_at,
-                request.due_on,
-                request.confirm_hash,
-                request.receipt_hash,
-                request.acting_for,
-                request.subject_name or None,
-            ),
-        )
+        self.connection.execute(_INSERT, values(request, NATIVE_WRITING))
 
     def get(self, reference: str) -> StoredRequest | None:
         return self._one("SELECT * FROM rights_requests WHERE reference = %s", (reference,))

@@ -109,7 +109,7 @@ def submit(
             confirm_hash=token_hash(nonce),
             receipt_hash=token_hash(receipt),
             acting_for=request.acting_for,
-            subject_name=request.subject_name,
+            subject_name=request.subject_name or None,
         )
     )
     for mail in mails(reference, nonce):

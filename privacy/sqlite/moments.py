@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ..records import Reading
+from ..records import Reading, Writing
 
 # How the records read back what was written so (privacy/records.py).
 READING = Reading(moment=datetime.fromisoformat, day=date.fromisoformat)
@@ -13,6 +13,10 @@ READING = Reading(moment=datetime.fromisoformat, day=date.fromisoformat)
 def iso(moment: datetime) -> str:
     """To the microsecond (the rights database)."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+# How the rights database writes them (the proof-of-consent log writes ``stamp``s).
+WRITING = Writing(moment=iso, day=date.isoformat)
 
 
 def moment(value: str | None) -> datetime | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
-from ..records import record
+from ..records import insert_into, record, values
 from ..stores import NewRequest, StoredRequest
-from .moments import READING, iso
+from .moments import READING, WRITING, iso
+
+_INSERT = insert_into("rights_requests", NewRequest, "?")
 
 
 def stored(row: sqlite3.Row) -> StoredRequest:
@@ -37,29 +39,7 @@ class SqliteRegister:
         return self.db.execute("SELECT 1 FROM rights_requests WHERE reference = ?", (reference,)).fetchone() is not None
 
     def insert(self, request: NewRequest) -> None:
-        self.db.execute(
-            "INSERT INTO rights_requests (reference, site, language, rights, relationship, name, email, details,"
-            " file_reference, fingerprint, received_at, due_on, confirm_hash, receipt_hash, acting_for, subject_name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                request.reference,
-                request.site,
-                request.language,
-                request.rights,
-                request.relationship,
-                request.name,
-                request.email,
-                request.details,
-                request.file_reference,
-                request.fingerprint,
-                iso(request.received_at),
-                request.due_on.isoformat(),
-                request.confirm_hash,
-                request.receipt_hash,
-                request.acting_for,
-                request.subject_name or None,
-            ),
-        )
+        self.db.execute(_INSERT, values(request, WRITING))
 
     def get(self, reference: str) -> StoredRequest | None:
         return self._one("SELECT * FROM rights_requests WHERE reference = ?", (reference,))
